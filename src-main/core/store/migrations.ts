@@ -1,0 +1,179 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import { StoreError } from './storeError.ts';
+
+export interface Migration {
+  version: number;
+  description: string;
+  /** Runs inside the migration transaction; must not change PRAGMA foreign_keys or journal_mode. */
+  up(db: BetterSqlite3.Database): void;
+}
+
+/** `PRAGMA application_id` of every Correspond project: ASCII 'CRSP'. Tells our files from other SQLite files. */
+export const correspondApplicationId = 0x43525350;
+
+/*
+ * Released migrations are frozen: never edit one, append a new one. Each runs once, in order, and all pending ones
+ * run in a single transaction with the user_version bump, so a crash mid-upgrade leaves the old version intact.
+ */
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'initial schema: project, clip, object, annotation, frame state, propagation run, model',
+    up(db) {
+      db.exec(`
+        CREATE TABLE project (
+          id TEXT PRIMARY KEY NOT NULL,
+          name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+          created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE clip (
+          id TEXT PRIMARY KEY NOT NULL,
+          name TEXT NOT NULL,
+          source_path TEXT NOT NULL,
+          source_kind TEXT NOT NULL CHECK (source_kind IN ('video', 'images')),
+          fps REAL NOT NULL CHECK (fps > 0),
+          width INTEGER NOT NULL CHECK (width > 0),
+          height INTEGER NOT NULL CHECK (height > 0),
+          frame_count INTEGER NOT NULL CHECK (frame_count > 0),
+          source_json TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(source_json)),
+          imported_at TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE object (
+          id TEXT PRIMARY KEY NOT NULL,
+          clip_id TEXT NOT NULL REFERENCES clip (id) ON DELETE CASCADE,
+          name TEXT NOT NULL,
+          kind TEXT NOT NULL CHECK (kind IN ('mask', 'part', 'keypoints')),
+          palette_index INTEGER NOT NULL CHECK (palette_index BETWEEN 1 AND 255),
+          first_frame INTEGER NOT NULL DEFAULT 0 CHECK (first_frame >= 0),
+          last_frame INTEGER CHECK (last_frame IS NULL OR last_frame >= first_frame),
+          hidden INTEGER NOT NULL DEFAULT 0 CHECK (hidden IN (0, 1)),
+          created_at TEXT NOT NULL,
+          UNIQUE (id, clip_id)
+        ) STRICT;
+        CREATE INDEX object_by_clip ON object (clip_id);
+
+        CREATE TABLE propagation_run (
+          id TEXT PRIMARY KEY NOT NULL,
+          clip_id TEXT NOT NULL REFERENCES clip (id) ON DELETE CASCADE,
+          params_json TEXT NOT NULL CHECK (json_valid(params_json)),
+          model_id TEXT REFERENCES model (id) ON DELETE SET NULL,
+          direction TEXT NOT NULL CHECK (direction IN ('forward', 'backward', 'both')),
+          status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'cancelled', 'failed')),
+          error_message TEXT,
+          started_at TEXT NOT NULL,
+          finished_at TEXT CHECK ((status = 'running') = (finished_at IS NULL)),
+          UNIQUE (id, clip_id)
+        ) STRICT;
+        CREATE INDEX propagation_run_by_clip ON propagation_run (clip_id);
+
+        -- The composite keys tie an annotation to an object and a run of the same clip.
+        CREATE TABLE annotation (
+          clip_id TEXT NOT NULL REFERENCES clip (id) ON DELETE CASCADE,
+          frame_index INTEGER NOT NULL CHECK (frame_index >= 0),
+          object_id TEXT NOT NULL,
+          mask_rle BLOB,
+          mask_width INTEGER CHECK (mask_width > 0),
+          mask_height INTEGER CHECK (mask_height > 0),
+          keypoints_json TEXT CHECK (keypoints_json IS NULL OR json_valid(keypoints_json)),
+          source TEXT NOT NULL CHECK (source IN ('user', 'propagated')),
+          run_id TEXT,
+          confidence REAL CHECK (confidence IS NULL OR confidence BETWEEN 0 AND 1),
+          updated_at TEXT NOT NULL,
+          PRIMARY KEY (clip_id, frame_index, object_id),
+          FOREIGN KEY (object_id, clip_id) REFERENCES object (id, clip_id) ON DELETE CASCADE,
+          FOREIGN KEY (run_id, clip_id) REFERENCES propagation_run (id, clip_id) ON DELETE CASCADE,
+          CHECK ((mask_rle IS NULL) != (keypoints_json IS NULL)),
+          CHECK ((mask_rle IS NULL) = (mask_width IS NULL) AND (mask_rle IS NULL) = (mask_height IS NULL)),
+          CHECK ((source = 'user') = (run_id IS NULL))
+        ) STRICT;
+        CREATE INDEX annotation_by_object ON annotation (object_id, frame_index);
+        CREATE INDEX annotation_by_run ON annotation (run_id) WHERE run_id IS NOT NULL;
+
+        CREATE TABLE frame_state (
+          clip_id TEXT NOT NULL REFERENCES clip (id) ON DELETE CASCADE,
+          frame_index INTEGER NOT NULL CHECK (frame_index >= 0),
+          reviewed INTEGER NOT NULL DEFAULT 0 CHECK (reviewed IN (0, 1)),
+          confidence REAL CHECK (confidence IS NULL OR confidence BETWEEN 0 AND 1),
+          PRIMARY KEY (clip_id, frame_index)
+        ) STRICT;
+
+        CREATE TABLE model (
+          id TEXT PRIMARY KEY NOT NULL,
+          name TEXT NOT NULL,
+          role TEXT NOT NULL CHECK (role IN ('semantic', 'fine-grained', 'pixels')),
+          file_path TEXT NOT NULL,
+          sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+          registered_at TEXT NOT NULL
+        ) STRICT;
+      `);
+    },
+  },
+  {
+    version: 2,
+    description: 'frame thumbnails; model stride, channels and metadata',
+    up(db) {
+      db.exec(`
+        CREATE TABLE thumbnail (
+          clip_id TEXT NOT NULL REFERENCES clip (id) ON DELETE CASCADE,
+          frame_index INTEGER NOT NULL CHECK (frame_index >= 0),
+          jpeg BLOB NOT NULL,
+          PRIMARY KEY (clip_id, frame_index)
+        ) STRICT;
+
+        ALTER TABLE model ADD COLUMN stride INTEGER CHECK (stride IS NULL OR stride > 0);
+        ALTER TABLE model ADD COLUMN channels INTEGER CHECK (channels IS NULL OR channels > 0);
+        ALTER TABLE model ADD COLUMN metadata_json TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(metadata_json));
+      `);
+    },
+  },
+];
+
+export const currentSchemaVersion: number = migrations[migrations.length - 1]!.version;
+
+/**
+ * Brings `db` from `fromVersion` to the last version in `steps`, all in one transaction (the user_version bump
+ * included), then checks foreign keys before committing. Returns the new version.
+ */
+export function applyMigrations(
+  db: BetterSqlite3.Database,
+  filePath: string,
+  fromVersion: number,
+  steps: readonly Migration[] = migrations,
+): number {
+  assertOrdered(steps);
+  const pending = steps.filter((step) => step.version > fromVersion);
+  if (pending.length === 0) return fromVersion;
+  const targetVersion = pending[pending.length - 1]!.version;
+  let current = fromVersion;
+  try {
+    db.transaction(() => {
+      for (const step of pending) {
+        current = step.version;
+        step.up(db);
+      }
+      const violations = db.pragma('foreign_key_check') as unknown[];
+      if (violations.length > 0) throw new Error(`${violations.length} foreign key violations after migrating`);
+      db.pragma(`user_version = ${targetVersion}`);
+    })();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new StoreError(
+      'MIGRATION_FAILED',
+      `cannot upgrade project ${filePath} from schema ${fromVersion} to ${targetVersion}: migration ${current} failed (${reason}); the file is unchanged`,
+      filePath,
+      { cause: error },
+    );
+  }
+  return targetVersion;
+}
+
+function assertOrdered(steps: readonly Migration[]): void {
+  steps.forEach((step, index) => {
+    if (step.version !== index + 1) {
+      throw new Error(`migration list is out of order: entry ${index} has version ${step.version}, expected ${index + 1}`);
+    }
+  });
+}
