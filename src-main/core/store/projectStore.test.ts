@@ -87,11 +87,15 @@ describe('ProjectStore basics', () => {
     expect(store.getClip(clip.id)).toEqual(clip);
   });
 
-  it('uses WAL, full synchronous commits and enforced foreign keys', () => {
+  it('uses WAL, full synchronous commits, enforced foreign keys and a busy timeout', () => {
     const db = (store as unknown as { db: Database.Database }).db;
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('synchronous', { simple: true })).toBe(2);
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
+    const patient = ProjectStore.open(store.filePath, { busyTimeoutMs: 250 });
+    expect((patient as unknown as { db: Database.Database }).db.pragma('busy_timeout', { simple: true })).toBe(250);
+    patient.close();
   });
 });
 
