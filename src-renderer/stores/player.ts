@@ -1,0 +1,127 @@
+import { defineStore } from 'pinia';
+import { computed, ref, shallowRef } from 'vue';
+import type { ClipSummary, FrameImage } from '../../src-main/core/api/contract.ts';
+import { errorMessage } from '../api/apiClientError.ts';
+import { useApi } from '../api/apiInjection.ts';
+import { createLatestOnlyLoader } from '../utils/latestOnlyLoader.ts';
+import { clampFrameIndex } from '../utils/timelineGeometry.ts';
+
+export interface ThumbnailImage {
+  frameIndex: number;
+  /** A blob: URL owned by this store (revoked when the clip closes). */
+  url: string;
+}
+
+interface FrameKey {
+  projectId: string;
+  clipId: string;
+  frameIndex: number;
+}
+
+/** The clip on screen: the current frame, the decoded image shown for it, and the timeline thumbnails. */
+export const usePlayerStore = defineStore('player', () => {
+  const api = useApi();
+  const projectId = ref<string>();
+  const clip = ref<ClipSummary>();
+  /** The frame the user asked for (the playhead); `frame` catches up when its decode arrives. */
+  const frameIndex = ref(0);
+  const frame = shallowRef<FrameImage>();
+  const frameError = ref<string>();
+  const thumbnails = shallowRef<ThumbnailImage[]>([]);
+  const frameCount = computed(() => clip.value?.frameCount ?? 0);
+  const frameIsCurrent = computed(() => frame.value?.frameIndex === frameIndex.value);
+
+  const loader = createLatestOnlyLoader<FrameKey, FrameImage>(
+    (key) => api.clips.getFrame(key),
+    (key, image) => {
+      if (key.clipId !== clip.value?.id) return;
+      frame.value = image;
+      frameError.value = undefined;
+    },
+    (key, error) => {
+      if (key.clipId === clip.value?.id) frameError.value = errorMessage(error);
+    },
+  );
+
+  /** The thumbnail nearest before `index`: shown while the full frame decodes. */
+  const placeholderUrl = computed(() => {
+    let best: ThumbnailImage | undefined;
+    for (const thumbnail of thumbnails.value) {
+      if (thumbnail.frameIndex <= frameIndex.value) best = thumbnail;
+      else break;
+    }
+    return best?.url;
+  });
+
+  async function openClip(newProjectId: string, newClip: ClipSummary, startFrameIndex = 0): Promise<void> {
+    const sameClip = clip.value?.id === newClip.id && projectId.value === newProjectId;
+    if (!sameClip) {
+      closeClip();
+      projectId.value = newProjectId;
+      clip.value = newClip;
+      void loadThumbnails(newProjectId, newClip.id);
+    }
+    seek(startFrameIndex);
+  }
+
+  async function loadThumbnails(forProjectId: string, clipId: string): Promise<void> {
+    try {
+      const list = await api.clips.getThumbnails({ projectId: forProjectId, clipId });
+      if (clip.value?.id !== clipId) return;
+      thumbnails.value = list
+        .map((t) => ({ frameIndex: t.frameIndex, url: URL.createObjectURL(new Blob([t.jpeg as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' })) }))
+        .sort((a, b) => a.frameIndex - b.frameIndex);
+    } catch {
+      // The strip stays empty; frames still load, and the frame view reports its own errors.
+    }
+  }
+
+  function closeClip(): void {
+    loader.reset();
+    for (const thumbnail of thumbnails.value) URL.revokeObjectURL(thumbnail.url);
+    thumbnails.value = [];
+    clip.value = undefined;
+    projectId.value = undefined;
+    frame.value = undefined;
+    frameError.value = undefined;
+    frameIndex.value = 0;
+  }
+
+  function seek(wishedIndex: number): void {
+    if (!clip.value || !projectId.value) return;
+    const index = clampFrameIndex(wishedIndex, frameCount.value);
+    if (index === frameIndex.value && frame.value?.frameIndex === index) return;
+    frameIndex.value = index;
+    loader.request({ projectId: projectId.value, clipId: clip.value.id, frameIndex: index });
+  }
+
+  /** Loads the current frame again (after the connection came back). */
+  function reload(): void {
+    if (clip.value && projectId.value && !frameIsCurrent.value) {
+      loader.request({ projectId: projectId.value, clipId: clip.value.id, frameIndex: frameIndex.value });
+    }
+  }
+
+  const step = (delta: number) => seek(frameIndex.value + delta);
+  const seekFirst = () => seek(0);
+  const seekLast = () => seek(frameCount.value - 1);
+
+  return {
+    projectId,
+    clip,
+    frameIndex,
+    frame,
+    frameError,
+    frameIsCurrent,
+    frameCount,
+    thumbnails,
+    placeholderUrl,
+    openClip,
+    closeClip,
+    seek,
+    step,
+    seekFirst,
+    seekLast,
+    reload,
+  };
+});

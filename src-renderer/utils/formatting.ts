@@ -1,0 +1,21 @@
+/** "3 minutes ago", "yesterday", or a date for older times (the project list's "last updated"). */
+export function formatRelativeTime(isoTime: string, now: Date = new Date()): string {
+  const time = new Date(isoTime);
+  if (Number.isNaN(time.getTime())) return 'unknown';
+  const seconds = Math.round((now.getTime() - time.getTime()) / 1000);
+  const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+  if (seconds < 45) return 'just now';
+  if (seconds < 3600) return relative.format(-Math.round(seconds / 60), 'minute');
+  if (seconds < 86_400) return relative.format(-Math.round(seconds / 3600), 'hour');
+  if (seconds < 7 * 86_400) return relative.format(-Math.round(seconds / 86_400), 'day');
+  return time.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+}
+
+/** Frame rates print with at most two decimals and no trailing zeros: 30, 29.97, 12.5. */
+export function formatFps(fps: number): string {
+  return `${Number(fps.toFixed(2))} fps`;
+}
+
+export function pluralize(count: number, singular: string, plural = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : plural}`;
+}
