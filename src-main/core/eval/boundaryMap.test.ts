@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { boundaryMap } from './boundaryMap.ts';
+import { maskFromBitmap } from './binaryMask.ts';
+import { boundaryMap, boundaryRegion } from './boundaryMap.ts';
 
 function grid(rows: string[]): { data: Uint8Array; width: number; height: number } {
   const width = rows[0].length;
@@ -32,5 +33,21 @@ describe('boundaryMap (seg2bmap)', () => {
   it('gives a mask covering the whole image no boundary, because the last row and column only look inside', () => {
     const mask = grid(['###', '###', '###']);
     expect(show(boundaryMap(mask.data, mask.width, mask.height), mask.width)).toEqual(['...', '...', '...']);
+  });
+
+  it('gives the same map when the scan is limited to the box grown up and left by one pixel', () => {
+    let state = 11;
+    const random = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    for (const [width, height, x0, y0, x1, y1] of [
+      [30, 20, 5, 3, 12, 9],
+      [30, 20, 0, 0, 29, 19],
+      [30, 20, 20, 10, 29, 19],
+      [17, 9, 0, 4, 6, 8],
+    ]) {
+      const bitmap = new Uint8Array(width * height);
+      for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) bitmap[y * width + x] = random() < 0.5 ? 1 : 0;
+      const mask = maskFromBitmap(bitmap, width, height);
+      expect(Array.from(boundaryMap(bitmap, width, height, boundaryRegion(mask.box!)))).toEqual(Array.from(boundaryMap(bitmap, width, height)));
+    }
   });
 });

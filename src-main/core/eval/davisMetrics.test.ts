@@ -1,30 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { boundRadiusPx, boundaryFMeasure, jaccard, objectMask } from './davisMetrics.ts';
+import { type BinaryMask, maskFromBitmap, maskOfId } from './binaryMask.ts';
+import { boundRadiusPx, boundaryFMeasure, jaccard } from './davisMetrics.ts';
 
 const width = 20;
 const height = 10;
 
 /** 20×10 mask with columns 0..lastColumn set on every row. */
-function leftBlock(lastColumn: number): Uint8Array {
+function leftBlock(lastColumn: number, extraPixel?: [number, number]): BinaryMask {
   const mask = new Uint8Array(width * height);
   for (let y = 0; y < height; y++) mask.fill(1, y * width, y * width + lastColumn + 1);
-  return mask;
+  if (extraPixel) mask[extraPixel[1] * width + extraPixel[0]] = 1;
+  return maskFromBitmap(mask, width, height);
 }
+const empty = maskFromBitmap(new Uint8Array(width * height), width, height);
 
 describe('jaccard (db_eval_iou)', () => {
   it('divides intersection by union', () => {
-    const gt = leftBlock(4);
-    const result = leftBlock(4);
-    result[5 * width + 15] = 1;
-    expect(jaccard(gt, result)).toBeCloseTo(50 / 51, 15);
+    expect(jaccard(leftBlock(4), leftBlock(4, [15, 5]))).toBeCloseTo(50 / 51, 15);
   });
 
   it('scores an empty union as 1', () => {
-    expect(jaccard(new Uint8Array(6), new Uint8Array(6))).toBe(1);
+    expect(jaccard(empty, empty)).toBe(1);
   });
 
   it('scores disjoint masks as 0', () => {
-    expect(jaccard(Uint8Array.of(1, 0), Uint8Array.of(0, 1))).toBe(0);
+    expect(jaccard(maskFromBitmap(Uint8Array.of(1, 0), 2, 1), maskFromBitmap(Uint8Array.of(0, 1), 2, 1))).toBe(0);
   });
 });
 
@@ -39,27 +39,28 @@ describe('boundRadiusPx', () => {
 describe('boundaryFMeasure (f_measure)', () => {
   it('matches boundaries within the tolerance and misses them beyond it', () => {
     // Boundaries are the columns x=4 and x=6: two pixels apart.
-    expect(boundaryFMeasure(leftBlock(6), leftBlock(4), width, height, 2)).toBe(1);
-    expect(boundaryFMeasure(leftBlock(6), leftBlock(4), width, height, 1)).toBe(0);
+    expect(boundaryFMeasure(leftBlock(6), leftBlock(4), 2)).toBe(1);
+    expect(boundaryFMeasure(leftBlock(6), leftBlock(4), 1)).toBe(0);
   });
 
   it('counts far-away result boundary pixels against precision only', () => {
-    const result = leftBlock(4);
-    result[5 * width + 15] = 1; // adds 4 boundary pixels: (15,5), (14,5), (15,4), (14,4)
-    // P = 10/14, R = 10/10 → F = 2PR/(P+R) = 5/6
-    expect(boundaryFMeasure(result, leftBlock(4), width, height, 2)).toBeCloseTo(5 / 6, 15);
+    // The extra pixel adds 4 boundary pixels, (15,5), (14,5), (15,4) and (14,4): P = 10/14, R = 10/10, F = 5/6.
+    expect(boundaryFMeasure(leftBlock(4, [15, 5]), leftBlock(4), 2)).toBeCloseTo(5 / 6, 15);
   });
 
   it('follows the reference for empty boundaries: both empty → 1, one empty → 0', () => {
-    const empty = new Uint8Array(width * height);
-    expect(boundaryFMeasure(empty, empty, width, height)).toBe(1);
-    expect(boundaryFMeasure(empty, leftBlock(4), width, height)).toBe(0);
-    expect(boundaryFMeasure(leftBlock(4), empty, width, height)).toBe(0);
+    expect(boundaryFMeasure(empty, empty)).toBe(1);
+    expect(boundaryFMeasure(empty, leftBlock(4))).toBe(0);
+    expect(boundaryFMeasure(leftBlock(4), empty)).toBe(0);
   });
 });
 
-describe('objectMask', () => {
-  it('selects exactly one id', () => {
-    expect(Array.from(objectMask(Uint8Array.of(0, 1, 2, 1, 255), 1))).toEqual([0, 1, 0, 1, 0]);
+describe('maskOfId', () => {
+  it('selects exactly one id and records its count and bounding box', () => {
+    const mask = maskOfId(Uint8Array.of(0, 1, 2, 0, 0, 255, 0, 1, 0), 3, 3, 1);
+    expect(Array.from(mask.data)).toEqual([0, 1, 0, 0, 0, 0, 0, 1, 0]);
+    expect(mask.count).toBe(2);
+    expect(mask.box).toEqual({ minX: 1, minY: 0, maxX: 1, maxY: 2 });
+    expect(maskOfId(Uint8Array.of(0, 0), 2, 1, 1).box).toBeUndefined();
   });
 });

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type IndexedImage, readIndexedPng } from '../formats/png.ts';
-import { boundaryFMeasure, jaccard, objectMask } from './davisMetrics.ts';
+import { maskOfId } from './binaryMask.ts';
+import { boundaryFMeasure, jaccard } from './davisMetrics.ts';
 import { EvalError } from './evalError.ts';
 
 /** Per-frame J and F of one object over the scored frames 1..T−2 of a sequence. */
@@ -105,10 +106,10 @@ export function evaluateDavisSequence(input: DavisSequenceInput): DavisSequenceF
       );
     }
     for (const object of objects) {
-      const gtMask = objectMask(gt.indices, object.objectId);
-      const resultMask = objectMask(result.indices, object.objectId);
+      const gtMask = maskOfId(gt.indices, gt.width, gt.height, object.objectId);
+      const resultMask = maskOfId(result.indices, gt.width, gt.height, object.objectId);
       object.jPerFrame[scoredIndex] = jaccard(gtMask, resultMask);
-      object.fPerFrame[scoredIndex] = boundaryFMeasure(resultMask, gtMask, gt.width, gt.height);
+      object.fPerFrame[scoredIndex] = boundaryFMeasure(resultMask, gtMask);
     }
     input.onFrame?.(scoredIndex, scoredNames.length);
   });

@@ -1,3 +1,5 @@
+import type { PixelBox } from './binaryMask.ts';
+
 /**
  * Half-widths of the rows of skimage `disk(radius)`: row dy (−r..r) covers dx with dx² + dy² ≤ r² (SPEC §1.4).
  * @returns length 2r+1, entry r+dy = max |dx|
@@ -20,22 +22,26 @@ export function diskRowHalfWidths(radius: number): Int32Array {
  * exactly [runStart − halfWidth, runEnd + halfWidth].
  *
  * @param bitmap H×W row-major, non-zero = set
+ * @param region only look for set pixels inside this rectangle (all set pixels must lie in it)
  * @returns H×W row-major, 1 where some set pixel lies within the disk
  */
-export function dilateWithDisk(bitmap: Uint8Array, width: number, height: number, radius: number): Uint8Array {
+export function dilateWithDisk(bitmap: Uint8Array, width: number, height: number, radius: number, region?: PixelBox): Uint8Array {
   if (bitmap.length !== width * height) throw new RangeError(`bitmap has ${bitmap.length} pixels, expected ${width}×${height}`);
   const halfWidths = diskRowHalfWidths(radius);
   const dilated = new Uint8Array(width * height);
-  for (let y = 0; y < height; y++) {
+  const x0 = region?.minX ?? 0;
+  const xEnd = Math.min(width, (region?.maxX ?? width - 1) + 1);
+  const yEnd = Math.min(height, (region?.maxY ?? height - 1) + 1);
+  for (let y = region?.minY ?? 0; y < yEnd; y++) {
     const row = y * width;
-    let x = 0;
-    while (x < width) {
+    let x = x0;
+    while (x < xEnd) {
       if (bitmap[row + x] === 0) {
         x++;
         continue;
       }
       const runStart = x;
-      while (x < width && bitmap[row + x] !== 0) x++;
+      while (x < xEnd && bitmap[row + x] !== 0) x++;
       const runEnd = x - 1;
       const firstY = Math.max(0, y - radius);
       const lastY = Math.min(height - 1, y + radius);
