@@ -1,0 +1,102 @@
+import { PassThrough } from 'node:stream';
+import ffmpeg from 'fluent-ffmpeg';
+import { ffmpegInfo } from './ffmpegInfo.ts';
+import { createAbortError } from './videoError.ts';
+
+export interface FfmpegRunOptions {
+  input: string;
+  /** Options placed before `-i` (seeking, demuxer choice). */
+  inputOptions?: string[];
+  /** Options placed after `-i` (filters, codec, frame limit). */
+  outputOptions: string[];
+  /** Output muxer written to stdout, e.g. `rawvideo` or `image2pipe`. */
+  format: string;
+  signal?: AbortSignal;
+  onData: (chunk: Buffer) => void;
+  onStderrLine?: (line: string) => void;
+}
+
+/** One running ffmpeg process writing to a pipe. */
+export interface FfmpegRun {
+  /** Resolves once ffmpeg exited cleanly and every stdout byte went to `onData`. */
+  done: Promise<void>;
+  /** Kills ffmpeg (SIGKILL); `done` then rejects with `reason`. */
+  kill(reason: Error): void;
+}
+
+/** Last stderr lines that look like an explanation, for error messages. */
+function explain(stderrLines: string[]): string {
+  const useful = stderrLines.filter((line) => line.trim() && !line.includes('Parsed_showinfo'));
+  return useful.slice(-3).join(' | ').trim();
+}
+
+/** Starts ffmpeg through fluent-ffmpeg with stdout piped to `onData`. */
+export async function startFfmpeg(options: FfmpegRunOptions): Promise<FfmpegRun> {
+  const { ffmpegPath } = await ffmpegInfo();
+  if (options.signal?.aborted) throw createAbortError(options.signal);
+  const command = ffmpeg(options.input, { stdoutLines: 30 })
+    .setFfmpegPath(ffmpegPath)
+    .inputOptions(['-hide_banner', '-nostats', '-nostdin', ...(options.inputOptions ?? [])])
+    .outputOptions(options.outputOptions)
+    .format(options.format);
+  const stdout = new PassThrough();
+  const recentStderr: string[] = [];
+  let killReason: Error | undefined;
+  let rejectDone: (reason: Error) => void = () => {};
+
+  const done = new Promise<void>((resolve, reject) => {
+    rejectDone = reject;
+    let processEnded = false;
+    let stdoutEnded = false;
+    const settleIfComplete = () => {
+      if (processEnded && stdoutEnded) resolve();
+    };
+    stdout.on('data', (chunk: Buffer) => {
+      if (!killReason) options.onData(chunk);
+    });
+    stdout.on('end', () => {
+      stdoutEnded = true;
+      settleIfComplete();
+    });
+    command.on('stderr', (line: string) => {
+      recentStderr.push(line);
+      if (recentStderr.length > 30) recentStderr.shift();
+      options.onStderrLine?.(line);
+    });
+    command.on('start', () => {
+      // kill() before the process existed (fluent-ffmpeg spawns asynchronously) takes effect now.
+      if (killReason) command.kill('SIGKILL');
+    });
+    command.on('error', (error: Error) => {
+      if (killReason) {
+        reject(killReason);
+        return;
+      }
+      const detail = explain(recentStderr);
+      reject(new Error(detail ? `${error.message.split('\n')[0]}: ${detail}` : error.message));
+    });
+    command.on('end', () => {
+      processEnded = true;
+      if (killReason) reject(killReason);
+      else settleIfComplete();
+    });
+  });
+
+  const kill = (reason: Error) => {
+    if (killReason) return;
+    killReason = reason;
+    rejectDone(reason);
+    command.kill('SIGKILL');
+    stdout.destroy();
+  };
+  // Callers await `done`; this only keeps a kill before that await from being reported as unhandled.
+  done.catch(() => {});
+  const onAbort = () => kill(createAbortError(options.signal));
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  done.then(
+    () => options.signal?.removeEventListener('abort', onAbort),
+    () => options.signal?.removeEventListener('abort', onAbort),
+  );
+  command.pipe(stdout, { end: true });
+  return { done, kill };
+}

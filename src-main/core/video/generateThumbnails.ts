@@ -1,0 +1,94 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ffconcatList } from './ffconcatList.ts';
+import { startFfmpeg } from './ffmpegProcess.ts';
+import { JpegStreamSplitter } from './jpegStreamSplitter.ts';
+import type { SourceInfo, VideoProgress } from './sourceInfo.ts';
+import { createAbortError, throwIfAborted, VideoError } from './videoError.ts';
+
+export interface Thumbnail {
+  frameIndex: number;
+  jpeg: Uint8Array;
+}
+
+export interface ThumbnailOptions {
+  heightPx?: number;
+  maxCount?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: VideoProgress) => void;
+}
+
+/** Frames shown on the timeline: every frame up to `maxCount`, else `maxCount` evenly spaced incl. first and last. */
+export function thumbnailFrameIndices(frameCount: number, maxCount: number): number[] {
+  if (frameCount <= maxCount) return Array.from({ length: frameCount }, (_, index) => index);
+  if (maxCount <= 1) return [0];
+  return Array.from({ length: maxCount }, (_, index) => Math.round((index * (frameCount - 1)) / (maxCount - 1)));
+}
+
+/**
+ * Timeline thumbnails in one ffmpeg pass: frames are picked by decoder output number (`select` on `n`, exact
+ * like FrameSource's counting mode), scaled to `heightPx` and written as a JPEG stream that is cut per image.
+ */
+export async function generateThumbnails(info: SourceInfo, options: ThumbnailOptions = {}): Promise<Thumbnail[]> {
+  const { heightPx = 72, maxCount = 300, signal, onProgress } = options;
+  throwIfAborted(signal);
+  const frameIndices = thumbnailFrameIndices(info.frameCount, maxCount);
+  const total = frameIndices.length;
+  const thumbnails: Thumbnail[] = [];
+  const splitter = new JpegStreamSplitter((jpeg) => {
+    const frameIndex = frameIndices[thumbnails.length];
+    if (frameIndex === undefined) return;
+    thumbnails.push({ frameIndex, jpeg });
+    onProgress?.({ done: thumbnails.length, total, message: `Thumbnail ${thumbnails.length} of ${total}` });
+  });
+  onProgress?.({ done: 0, total, message: `Making ${total} thumbnails` });
+
+  const scale = `scale=-2:${heightPx}:flags=bilinear`;
+  const output = ['-vsync', 'passthrough', '-c:v', 'mjpeg', '-q:v', '5', '-an', '-sn', '-frames:v', String(total)];
+  let listFolder: string | undefined;
+  let input = info.path;
+  let inputOptions: string[] = [];
+  let filter: string;
+  if (info.kind === 'images') {
+    // One pass over just the chosen files, through the concat demuxer.
+    listFolder = mkdtempSync(path.join(tmpdir(), 'correspond-thumbs-'));
+    input = path.join(listFolder, 'thumbnails.ffconcat');
+    writeFileSync(input, ffconcatList(frameIndices.map((frameIndex) => info.files![frameIndex])));
+    inputOptions = ['-f', 'concat', '-safe', '0'];
+    filter = scale;
+  } else {
+    output.unshift('-map', `0:${info.streamIndex ?? 'v:0'}`);
+    const everyFrame = total === info.frameCount;
+    // Quoted so the commas of the expression are not read as filter separators.
+    filter = everyFrame ? scale : `select='${frameIndices.map((index) => `eq(n,${index})`).join('+')}',${scale}`;
+  }
+  try {
+    const run = await startFfmpeg({
+      input,
+      inputOptions,
+      outputOptions: ['-vf', filter, ...output],
+      format: 'image2pipe',
+      signal,
+      onData: (chunk) => splitter.push(chunk),
+    });
+    await run.done;
+  } catch (error) {
+    if (signal?.aborted) throw createAbortError(signal);
+    throw new VideoError(
+      'DECODE_FAILED',
+      `could not make thumbnails (${error instanceof Error ? error.message : String(error)})`,
+      info.path,
+    );
+  } finally {
+    if (listFolder) rmSync(listFolder, { recursive: true, force: true });
+  }
+  if (thumbnails.length !== total) {
+    throw new VideoError(
+      'DECODE_FAILED',
+      `expected ${total} thumbnails but ffmpeg produced ${thumbnails.length}: the file may be truncated`,
+      info.path,
+    );
+  }
+  return thumbnails;
+}

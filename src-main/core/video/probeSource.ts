@@ -1,0 +1,250 @@
+import { execFile } from 'node:child_process';
+import { readdirSync, statSync, type Stats } from 'node:fs';
+import path from 'node:path';
+import { canSeekByTimestamp, DecodeRun, type LocateMode } from './decodeRun.ts';
+import { ffmpegInfo } from './ffmpegInfo.ts';
+import { readImageSize } from './imageSize.ts';
+import type { SourceInfo } from './sourceInfo.ts';
+import { createAbortError, throwIfAborted, VideoError } from './videoError.ts';
+
+export interface ProbeOptions {
+  signal?: AbortSignal;
+  /** Frame rate given to image folders, which carry none (DAVIS is 24 fps). */
+  imageFps?: number;
+}
+
+export const DEFAULT_IMAGE_FPS = 24;
+export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.bmp', '.webp'];
+
+const naturalOrder = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+
+/** Reads a video file or an image-sequence folder and checks it decodes; throws VideoError when it can't be used. */
+export async function probeSource(sourcePath: string, options: ProbeOptions = {}): Promise<SourceInfo> {
+  const absolutePath = path.resolve(sourcePath);
+  let stats: Stats;
+  try {
+    stats = statSync(absolutePath);
+  } catch {
+    throw new VideoError('NOT_FOUND', 'no such file or folder', absolutePath);
+  }
+  throwIfAborted(options.signal);
+  if (stats.isDirectory()) return probeImageFolder(absolutePath, options);
+  if (stats.size === 0) throw new VideoError('EMPTY_FILE', 'the file is empty (0 bytes)', absolutePath);
+  return probeVideoFile(absolutePath, options);
+}
+
+// ---------------------------------------------------------------------------------------------- image folders
+
+async function probeImageFolder(folder: string, options: ProbeOptions): Promise<SourceInfo> {
+  const entries = readdirSync(folder, { withFileTypes: true }).filter((entry) => !entry.name.startsWith('.'));
+  if (entries.length === 0) throw new VideoError('EMPTY_FOLDER', 'the folder is empty', folder);
+  const files = entries
+    .filter((entry) => entry.isFile() && IMAGE_EXTENSIONS.includes(path.extname(entry.name).toLowerCase()))
+    .map((entry) => entry.name)
+    .sort(naturalOrder.compare)
+    .map((name) => path.join(folder, name));
+  if (files.length === 0) {
+    throw new VideoError(
+      'NO_IMAGES',
+      `the folder has no images (${IMAGE_EXTENSIONS.join(', ')}) among its ${entries.length} entries`,
+      folder,
+    );
+  }
+  let firstSize: { width: number; height: number } | undefined;
+  for (const file of files) {
+    const size = readImageSize(file);
+    if (!size || size.width === 0 || size.height === 0) {
+      throw new VideoError('CORRUPT_IMAGE', 'not a readable image (bad or truncated header)', file);
+    }
+    firstSize ??= size;
+    if (size.width !== firstSize.width || size.height !== firstSize.height) {
+      throw new VideoError(
+        'MIXED_SIZES',
+        `is ${size.width}×${size.height} but ${path.basename(files[0])} is ${firstSize.width}×${firstSize.height}; ` +
+          'all images of a sequence must have the same size',
+        file,
+      );
+    }
+  }
+  const fps = options.imageFps ?? DEFAULT_IMAGE_FPS;
+  const info: SourceInfo = {
+    kind: 'images',
+    path: folder,
+    name: path.basename(folder),
+    width: firstSize!.width,
+    height: firstSize!.height,
+    fps,
+    frameCount: files.length,
+    durationSec: files.length / fps,
+    codec: path.extname(files[0]).slice(1).toLowerCase(),
+    files,
+  };
+  // Headers can lie about the pixels: decode the ends of the sequence now rather than fail mid-propagation.
+  const endIndices = files.length > 1 ? [0, files.length - 1] : [0];
+  for (const frameIndex of endIndices) await expectDecodable(info, frameIndex, options.signal);
+  return info;
+}
+
+// ---------------------------------------------------------------------------------------------- video files
+
+interface ProbeStream {
+  index: number;
+  codec_type?: string;
+  codec_name?: string;
+  width?: number;
+  height?: number;
+  avg_frame_rate?: string;
+  r_frame_rate?: string;
+  duration?: string;
+  tags?: Record<string, string>;
+  disposition?: Record<string, number>;
+  side_data_list?: { rotation?: number }[];
+}
+
+interface ProbeOutput {
+  streams?: ProbeStream[];
+  format?: { format_name?: string; duration?: string; start_time?: string };
+  packets?: { stream_index: number; pts_time?: string; flags?: string }[];
+}
+
+/**
+ * One ffprobe call for streams, container and the packet list of the video streams. It is spawned directly
+ * rather than through fluent-ffmpeg's `ffprobe()`, which parses only streams/format (no packets) and cannot be
+ * killed on abort. Listing packets demuxes without decoding: as fast as `-count_packets`, and unlike `nb_frames`
+ * exact for every container (mkv/webm have none; the JHMDB .avi header claims 48 frames where 40 decode).
+ */
+function runFfprobe(ffprobePath: string, file: string, args: string[], signal?: AbortSignal): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      ffprobePath,
+      ['-v', 'error', ...args, '-of', 'json', file],
+      { maxBuffer: 2 * 1024 * 1024 * 1024, signal },
+      (error, stdout, stderr) => {
+        if (signal?.aborted) reject(createAbortError(signal));
+        else if (error) {
+          const reason = stderr.trim().split('\n').pop() || error.message;
+          reject(new VideoError('UNREADABLE', `not a video ffmpeg can read (${reason})`, file));
+        } else resolve(stdout);
+      },
+    );
+  });
+}
+
+function parseRate(rate: string | undefined): number {
+  const [numerator, denominator] = (rate ?? '').split('/').map(Number);
+  const value = denominator ? numerator / denominator : numerator;
+  return Number.isFinite(value) && value > 0 && value < 1000 ? value : 0;
+}
+
+function finiteOrUndefined(value: unknown): number | undefined {
+  const number = Number(value);
+  return value !== undefined && value !== '' && Number.isFinite(number) ? number : undefined;
+}
+
+/**
+ * Frame count and sorted presentation times from the packets of one stream. Packets flagged D (dropped by an
+ * edit list) are skipped. When a packet has no timestamp, or two share one, times cannot identify frames:
+ * then the count comes from `-count_frames` (a full decode, slow but exact) and no times are returned.
+ */
+async function frameTimesOf(
+  ffprobePath: string,
+  file: string,
+  output: ProbeOutput,
+  streamIndex: number,
+  signal: AbortSignal | undefined,
+): Promise<{ frameCount: number; frameTimestamps?: number[] }> {
+  const times: number[] = [];
+  let missingTime = false;
+  for (const packet of output.packets ?? []) {
+    if (packet.stream_index !== streamIndex || packet.flags?.includes('D')) continue;
+    const time = finiteOrUndefined(packet.pts_time);
+    if (time === undefined) missingTime = true;
+    else times.push(time);
+  }
+  times.sort((a, b) => a - b);
+  const distinct = times.every((time, index) => index === 0 || time > times[index - 1]);
+  if (!missingTime && distinct) return { frameCount: times.length, frameTimestamps: times };
+  const counted = JSON.parse(
+    await runFfprobe(
+      ffprobePath,
+      file,
+      ['-select_streams', String(streamIndex), '-count_frames', '-show_entries', 'stream=nb_read_frames'],
+      signal,
+    ),
+  ) as { streams?: { nb_read_frames?: string }[] };
+  return { frameCount: Number.parseInt(counted.streams?.[0]?.nb_read_frames ?? '0', 10) || 0 };
+}
+
+async function probeVideoFile(file: string, options: ProbeOptions): Promise<SourceInfo> {
+  const { ffprobePath } = await ffmpegInfo();
+  const probeArgs = ['-show_streams', '-show_format', '-select_streams', 'v'];
+  const packetArgs = ['-show_entries', 'packet=stream_index,pts_time,flags'];
+  const output = JSON.parse(await runFfprobe(ffprobePath, file, [...probeArgs, ...packetArgs], options.signal)) as ProbeOutput;
+  const format = output.format ?? {};
+  const stream = (output.streams ?? []).find((candidate) => candidate.codec_type === 'video' && !candidate.disposition?.attached_pic);
+  if (!stream || !stream.width || !stream.height) {
+    throw new VideoError('NO_VIDEO_STREAM', 'the file has no video stream', file);
+  }
+  const { frameCount, frameTimestamps } = await frameTimesOf(ffprobePath, file, output, stream.index, options.signal);
+  if (frameCount === 0) throw new VideoError('NO_FRAMES', 'the video stream has no frames', file);
+  // ffmpeg applies the display rotation when decoding, so a portrait phone clip comes out portrait.
+  const rotationDeg = stream.side_data_list?.find((data) => data.rotation !== undefined)?.rotation ?? stream.tags?.rotate;
+  const rotation = Math.abs(Number(rotationDeg ?? 0)) % 180;
+  const [width, height] = rotation === 90 ? [stream.height, stream.width] : [stream.width, stream.height];
+  const durationSec = finiteOrUndefined(format.duration) ?? finiteOrUndefined(stream.duration);
+  let fps = parseRate(stream.avg_frame_rate) || parseRate(stream.r_frame_rate);
+  if (!fps && durationSec) fps = frameCount / durationSec;
+  const info: SourceInfo = {
+    kind: 'video',
+    path: file,
+    name: path.basename(file),
+    width,
+    height,
+    fps: fps || DEFAULT_IMAGE_FPS,
+    frameCount,
+    durationSec,
+    codec: stream.codec_name,
+    frameTimestamps,
+    streamIndex: stream.index,
+    formatName: format.format_name,
+    startTimeSec: finiteOrUndefined(format.start_time) ?? 0,
+  };
+  // Metadata survives truncation (a faststart mp4 cut in half still lists every sample): decode the last frame.
+  await expectDecodable(info, frameCount - 1, options.signal);
+  return info;
+}
+
+/** Tries to decode one frame: true when it came out, false when it did not; an Error when ffmpeg failed. */
+async function decodesFrame(info: SourceInfo, frameIndex: number, mode: LocateMode, signal?: AbortSignal) {
+  const run = new DecodeRun(info, { startIndex: frameIndex, count: 1, mode, signal });
+  let decoded = false;
+  try {
+    for await (const frame of run.frames()) decoded ||= frame.frameIndex === frameIndex;
+  } catch (error) {
+    if (signal?.aborted) throw createAbortError(signal);
+    return error instanceof Error ? error : new Error(String(error));
+  }
+  return decoded;
+}
+
+/** Decodes one frame the way FrameSource will, and turns failure into the import error the user should see. */
+async function expectDecodable(info: SourceInfo, frameIndex: number, signal?: AbortSignal): Promise<void> {
+  // A seek that misses (bad index) is retried by counting frames before the file is called broken.
+  const modes: LocateMode[] = canSeekByTimestamp(info) ? ['seek', 'count'] : ['count'];
+  let outcome: boolean | Error = false;
+  for (const mode of modes) {
+    outcome = await decodesFrame(info, frameIndex, mode, signal);
+    if (outcome === true) return;
+  }
+  if (info.kind === 'images') {
+    if (outcome instanceof VideoError) throw outcome;
+    throw new VideoError('CORRUPT_IMAGE', 'ffmpeg could not decode the image', info.files![frameIndex]);
+  }
+  const reason = outcome instanceof Error ? ` (${outcome.message})` : '';
+  throw new VideoError(
+    'TRUNCATED',
+    `the container lists ${info.frameCount} frames but frame ${frameIndex} (the last) does not decode: ` +
+      `the file is truncated or corrupt${reason}`,
+    info.path,
+  );
+}

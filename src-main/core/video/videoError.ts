@@ -1,0 +1,43 @@
+/** What went wrong with a clip; stable strings so the UI and the CLI can react without parsing messages. */
+export type VideoErrorCode =
+  | 'FFMPEG_MISSING'
+  | 'NOT_FOUND'
+  | 'EMPTY_FILE'
+  | 'UNREADABLE'
+  | 'NO_VIDEO_STREAM'
+  | 'NO_FRAMES'
+  | 'TRUNCATED'
+  | 'EMPTY_FOLDER'
+  | 'NO_IMAGES'
+  | 'MIXED_SIZES'
+  | 'CORRUPT_IMAGE'
+  | 'FRAME_OUT_OF_RANGE'
+  | 'DECODE_FAILED'
+  | 'CLOSED';
+
+/** Bad clip input or a failed decode: names the file and the problem. */
+export class VideoError extends Error {
+  constructor(
+    readonly code: VideoErrorCode,
+    message: string,
+    readonly file?: string,
+  ) {
+    super(file ? `${file}: ${message}` : message);
+    this.name = 'VideoError';
+  }
+}
+
+/** The rejection for an aborted long call: callers test `error.name === 'AbortError'`. */
+export function createAbortError(signal?: AbortSignal): Error {
+  const error = new Error('The operation was aborted', { cause: signal?.reason });
+  error.name = 'AbortError';
+  return error;
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw createAbortError(signal);
+}
+
+export function isAbortError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'AbortError';
+}
