@@ -1,0 +1,249 @@
+"""One training run: configuration, the dense BYOL loop (SPEC §7), checkpoints, export, pause/resume/cancel."""
+
+import math
+import os
+import threading
+import time
+
+import torch
+
+from checkpoints import checkpoint_path, load_checkpoint, new_rng, restore_checkpoint, save_checkpoint
+from crops import make_pair_batch
+from dense_byol import DenseBYOL, ema_momentum
+from frames import FrameError, FrameSampler, list_frames
+from onnx_export import CHANNELS, STRIDE, describe, export_onnx
+from protocol import log
+from resnet import encoder_state_from
+
+LEARNING_RATE = 1e-3
+# Step takes a few seconds on a 2-core CPU at these sizes; SFC's paper setting (batch 96, 256²) needs a GPU.
+DEVICE_DEFAULTS = {"cpu": {"batchSize": 8, "imageSize": 128}, "cuda": {"batchSize": 32, "imageSize": 256}}
+
+
+class TrainingError(Exception):
+    def __init__(self, code, message):
+        super().__init__(message)
+        self.code = code
+
+
+def resolve_device(requested):
+    if requested in (None, "auto"):
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if requested == "cuda" and not torch.cuda.is_available():
+        raise TrainingError("CUDA_UNAVAILABLE", "device 'cuda' requested but torch.cuda.is_available() is False")
+    if requested not in ("cpu", "cuda"):
+        raise TrainingError("BAD_CONFIG", f"device must be 'auto', 'cpu' or 'cuda', got {requested!r}")
+    return requested
+
+
+def _positive_int(config, key, fallback):
+    value = config.get(key, fallback)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise TrainingError("BAD_CONFIG", f"config.{key} must be a positive integer, got {value!r}")
+    return value
+
+
+def read_config(config):
+    """Validates a `start` config and fills the device-dependent defaults."""
+    if not isinstance(config, dict):
+        raise TrainingError("BAD_CONFIG", "start needs a 'config' object")
+    device = resolve_device(config.get("device", "auto"))
+    defaults = DEVICE_DEFAULTS[device]
+    image_size = _positive_int(config, "imageSize", defaults["imageSize"])
+    if image_size % STRIDE != 0:
+        raise TrainingError("BAD_CONFIG", f"config.imageSize must be a multiple of {STRIDE}, got {image_size}")
+    checkpoint_dir = config.get("checkpointDir")
+    if not isinstance(checkpoint_dir, str) or not checkpoint_dir:
+        raise TrainingError("BAD_CONFIG", "config.checkpointDir is required")
+    frame_files = config.get("frameFiles")
+    if frame_files is not None and not (isinstance(frame_files, list) and all(isinstance(f, str) for f in frame_files)):
+        raise TrainingError("BAD_CONFIG", "config.frameFiles must be a list of file paths")
+    return {
+        "framesDir": config.get("framesDir"),
+        "frameFiles": frame_files,
+        "steps": _positive_int(config, "steps", 1000),
+        "batchSize": _positive_int(config, "batchSize", defaults["batchSize"]),
+        "imageSize": image_size,
+        "checkpointEvery": _positive_int(config, "checkpointEvery", 50),
+        "checkpointDir": checkpoint_dir,
+        "exportPath": config.get("exportPath"),
+        "seed": int(config.get("seed", 0)),
+        "device": device,
+        "initFrom": config.get("initFrom"),
+        "horizontalFlip": bool(config.get("horizontalFlip", True)),
+        "threads": config.get("threads"),
+        "progressIntervalSeconds": float(config.get("progressIntervalSeconds", 0.0)),
+    }
+
+
+class RunControl:
+    """Pause/resume/cancel flags set by the stdin thread and polled by the loop between steps."""
+
+    def __init__(self):
+        self.running = threading.Event()
+        self.running.set()
+        self.cancelled = threading.Event()
+
+    def pause(self):
+        self.running.clear()
+
+    def resume(self):
+        self.running.set()
+
+    def cancel(self):
+        self.cancelled.set()
+        self.running.set()
+
+
+def load_initial_encoder(model, init_from):
+    """Initial encoder weights from a Correspond checkpoint or a torchvision-style ResNet-18 state dict."""
+    if not os.path.isfile(init_from):
+        raise TrainingError("BAD_INIT", f"{init_from}: initFrom file does not exist")
+    payload = torch.load(init_from, map_location="cpu")
+    state = payload["model"] if isinstance(payload, dict) and "model" in payload else payload
+    if not isinstance(state, dict):
+        raise TrainingError("BAD_INIT", f"{init_from}: neither a checkpoint nor a state dict")
+    encoder_keys = {key for key in state if not key.startswith(("projector.", "predictor.", "target_"))}
+    result = model.encoder.load_state_dict(encoder_state_from({k: state[k] for k in encoder_keys}), strict=False)
+    # layer4 is allowed to be absent (a layer4-less FC), anything else missing means the wrong network.
+    missing = [key for key in result.missing_keys if not key.startswith("layer4.")]
+    if missing or result.unexpected_keys:
+        raise TrainingError("BAD_INIT", f"{init_from}: not a ResNet-18 encoder (missing {missing[:3]}, unexpected {result.unexpected_keys[:3]})")
+    if "projector.0.weight" in state:
+        model.projector.load_state_dict({k[len("projector."):]: v for k, v in state.items() if k.startswith("projector.")})
+        model.predictor.load_state_dict({k[len("predictor."):]: v for k, v in state.items() if k.startswith("predictor.")})
+    model.reset_target()
+
+
+class TrainingRun:
+    """Runs one configured training to the end, cancellation or failure, reporting through `channel`."""
+
+    def __init__(self, config, channel, control):
+        self.config = config
+        self.channel = channel
+        self.control = control
+        self.step = 0
+
+    def run(self):
+        """Returns the `finished` reason: 'completed', 'cancelled' or 'failed' (the error event is already sent)."""
+        try:
+            return self._run()
+        except (TrainingError, FrameError) as error:
+            self.channel.error(error.code, str(error))
+        except Exception as error:  # reported, never raised: the main process decides what to do
+            log(f"training failed: {error!r}")
+            self.channel.error("TRAINING_FAILED", f"{type(error).__name__}: {error}")
+        return "failed"
+
+    def _setup(self):
+        config = self.config
+        if config["threads"]:
+            torch.set_num_threads(int(config["threads"]))
+        torch.manual_seed(config["seed"])
+        self.device = torch.device(config["device"])
+        self.paths = list_frames(config["framesDir"], config["frameFiles"])
+        self.rng = new_rng(config["seed"])
+        self.sampler = FrameSampler(self.paths, self.rng)
+        self.model = DenseBYOL()
+        self.optimizer = None
+        self.checkpoint_file = checkpoint_path(config["checkpointDir"])
+        resumed_from = None
+        if os.path.isfile(self.checkpoint_file):
+            try:
+                payload = load_checkpoint(self.checkpoint_file)
+            except Exception as error:
+                raise TrainingError("BAD_CHECKPOINT", f"{self.checkpoint_file}: cannot load ({error})") from error
+            self.model.to(self.device)
+            self.optimizer = torch.optim.Adam(self.model.online_parameters(), lr=LEARNING_RATE, weight_decay=0.0)
+            self.step = restore_checkpoint(payload, self.model, self.optimizer, self.rng, self.sampler)
+            resumed_from = self.checkpoint_file
+        elif config["initFrom"]:
+            load_initial_encoder(self.model, config["initFrom"])
+        if self.optimizer is None:
+            self.model.to(self.device)
+            self.optimizer = torch.optim.Adam(self.model.online_parameters(), lr=LEARNING_RATE, weight_decay=0.0)
+        self.model.train()
+        return resumed_from
+
+    def _run(self):
+        config = self.config
+        resumed_from = self._setup()
+        total = config["steps"]
+        self.channel.emit(
+            "started",
+            step=self.step,
+            totalSteps=total,
+            device=config["device"],
+            batchSize=config["batchSize"],
+            imageSize=config["imageSize"],
+            frameCount=len(self.paths),
+            resumedFrom=resumed_from,
+        )
+        step_seconds = None
+        last_progress = 0.0
+        last_saved = self.step
+        while self.step < total:
+            if not self.control.running.is_set():
+                self.channel.emit("paused", step=self.step)
+                self.control.running.wait()
+                if not self.control.cancelled.is_set():
+                    self.channel.emit("resumed", step=self.step)
+            if self.control.cancelled.is_set():
+                if self.step > last_saved:
+                    self._checkpoint()
+                return "cancelled"
+            started = time.perf_counter()
+            loss = self._train_step(total)
+            elapsed = time.perf_counter() - started
+            # Exponential average: the first steps (allocation, warm-up) should not dominate the ETA for long.
+            step_seconds = elapsed if step_seconds is None else 0.7 * step_seconds + 0.3 * elapsed
+            now = time.monotonic()
+            if now - last_progress >= config["progressIntervalSeconds"] or self.step == total:
+                last_progress = now
+                self.channel.emit(
+                    "progress",
+                    step=self.step,
+                    totalSteps=total,
+                    loss=loss,
+                    imagesPerSecond=config["batchSize"] / step_seconds,
+                    etaSeconds=(total - self.step) * step_seconds,
+                )
+            if self.step % config["checkpointEvery"] == 0 or self.step == total:
+                self._checkpoint()
+                last_saved = self.step
+        if config["exportPath"]:
+            self._export()
+        return "completed"
+
+    def _train_step(self, total):
+        config = self.config
+        images = self.sampler.next_batch(config["batchSize"])
+        view_1, view_2, boxes_1, boxes_2 = make_pair_batch(self.rng, images, config["imageSize"], config["horizontalFlip"])
+        view_1 = view_1.to(self.device, non_blocking=True)
+        view_2 = view_2.to(self.device, non_blocking=True)
+        loss = self.model.loss(view_1, view_2, boxes_1, boxes_2)
+        if not torch.isfinite(loss):
+            raise TrainingError("LOSS_NOT_FINITE", f"loss became {loss.item()} at step {self.step + 1}")
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        self.model.update_target(ema_momentum(self.step, total))
+        self.step += 1
+        return float(loss.item())
+
+    def _checkpoint(self):
+        settings = {key: self.config[key] for key in ("batchSize", "imageSize", "seed", "steps")}
+        try:
+            save_checkpoint(self.checkpoint_file, self.model, self.optimizer, self.step, self.config["steps"], self.rng, self.sampler, settings)
+        except OSError as error:
+            raise TrainingError("CHECKPOINT_FAILED", f"{self.checkpoint_file}: cannot write checkpoint ({error})") from error
+        self.channel.emit("checkpoint", step=self.step, path=self.checkpoint_file)
+
+    def _export(self):
+        path = self.config["exportPath"]
+        online = {key: value.detach().cpu() for key, value in self.model.state_dict().items() if not key.startswith("target_")}
+        try:
+            export_onnx(online, path, describe(self.step, self.config["batchSize"], self.config["imageSize"]))
+        except Exception as error:
+            raise TrainingError("EXPORT_FAILED", f"{path}: ONNX export failed ({error})") from error
+        self.channel.emit("exported", path=path, metadataPath=path + ".json", channels=CHANNELS, stride=STRIDE, step=self.step)
