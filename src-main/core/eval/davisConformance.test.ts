@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { evaluateDavis } from './davisEvaluation.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type DavisReport, evaluateDavis } from './davisEvaluation.ts';
 
 const sharedData = process.env.CORRESPOND_SHARED_DATA ?? resolve(import.meta.dirname, '../../../../shared/data');
 const fixture = join(sharedData, 'reference/metrics');
@@ -18,7 +18,10 @@ describe.skipIf(!existsSync(join(fixture, 'expected.json')) || !existsSync(davis
   'DAVIS J&F conformance with the official evaluator (skipped: ../shared/data/reference/metrics or davis2016-dev absent)',
   () => {
     const expected = JSON.parse(readFileSync(join(fixture, 'expected.json'), 'utf8')) as Expected;
-    const report = evaluateDavis({ davisRoot, resultsDir: join(fixture, 'osvos'), sequences: expected.sequences });
+    let report: DavisReport;
+    beforeAll(() => {
+      report = evaluateDavis({ davisRoot, resultsDir: join(fixture, 'osvos'), sequences: expected.sequences });
+    });
     const tolerance = 1e-6;
 
     it('reproduces every global number of expected.json to 1e-6', () => {

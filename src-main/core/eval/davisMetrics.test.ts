@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type BinaryMask, maskFromBitmap, maskOfId } from './binaryMask.ts';
+import { type BinaryMask, maskFromBitmap } from './binaryMask.ts';
 import { boundRadiusPx, boundaryFMeasure, jaccard } from './davisMetrics.ts';
 
 const width = 20;
@@ -52,15 +52,5 @@ describe('boundaryFMeasure (f_measure)', () => {
     expect(boundaryFMeasure(empty, empty)).toBe(1);
     expect(boundaryFMeasure(empty, leftBlock(4))).toBe(0);
     expect(boundaryFMeasure(leftBlock(4), empty)).toBe(0);
-  });
-});
-
-describe('maskOfId', () => {
-  it('selects exactly one id and records its count and bounding box', () => {
-    const mask = maskOfId(Uint8Array.of(0, 1, 2, 0, 0, 255, 0, 1, 0), 3, 3, 1);
-    expect(Array.from(mask.data)).toEqual([0, 1, 0, 0, 0, 0, 0, 1, 0]);
-    expect(mask.count).toBe(2);
-    expect(mask.box).toEqual({ minX: 1, minY: 0, maxX: 1, maxY: 2 });
-    expect(maskOfId(Uint8Array.of(0, 0), 2, 1, 1).box).toBeUndefined();
   });
 });

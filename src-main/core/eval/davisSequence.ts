@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type IndexedImage, readIndexedPng } from '../formats/png.ts';
-import { maskOfId } from './binaryMask.ts';
+import { emptyMask, labelBoxes, maskOfId } from './binaryMask.ts';
 import { boundaryFMeasure, jaccard } from './davisMetrics.ts';
 import { EvalError } from './evalError.ts';
 
@@ -97,7 +97,9 @@ export function evaluateDavisSequence(input: DavisSequenceInput): DavisSequenceF
     if (result.width !== gt.width || result.height !== gt.height) {
       throw new EvalError('SIZE_MISMATCH', `result is ${result.width}×${result.height}, the annotation is ${gt.width}×${gt.height}`, resultFile);
     }
-    const resultMax = maxId(result.indices);
+    const gtBoxes = labelBoxes(gt.indices, gt.width, gt.height);
+    const resultBoxes = labelBoxes(result.indices, gt.width, gt.height);
+    const resultMax = resultBoxes.findLastIndex((box) => box !== undefined);
     if (resultMax > objectCount) {
       throw new EvalError(
         'TOO_MANY_OBJECTS',
@@ -106,8 +108,10 @@ export function evaluateDavisSequence(input: DavisSequenceInput): DavisSequenceF
       );
     }
     for (const object of objects) {
-      const gtMask = maskOfId(gt.indices, gt.width, gt.height, object.objectId);
-      const resultMask = maskOfId(result.indices, gt.width, gt.height, object.objectId);
+      const id = object.objectId;
+      const { width, height } = gt;
+      const gtMask = gtBoxes[id] ? maskOfId(gt.indices, width, height, id, gtBoxes[id]) : emptyMask(width, height);
+      const resultMask = resultBoxes[id] ? maskOfId(result.indices, width, height, id, resultBoxes[id]) : emptyMask(width, height);
       object.jPerFrame[scoredIndex] = jaccard(gtMask, resultMask);
       object.fPerFrame[scoredIndex] = boundaryFMeasure(resultMask, gtMask);
     }
