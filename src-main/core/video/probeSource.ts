@@ -122,7 +122,8 @@ function runFfprobe(ffprobePath: string, file: string, args: string[], signal?: 
       (error, stdout, stderr) => {
         if (signal?.aborted) reject(createAbortError(signal));
         else if (error) {
-          const reason = stderr.trim().split('\n').pop() || error.message;
+          const lines = stderr.split('\n').map((line) => line.replace(/^\[[^\]]*\]\s*/, '').trim()).filter(Boolean);
+          const reason = lines.slice(-2).join('; ') || error.message;
           reject(new VideoError('UNREADABLE', `not a video ffmpeg can read (${reason})`, file));
         } else resolve(stdout);
       },
@@ -141,10 +142,29 @@ function finiteOrUndefined(value: unknown): number | undefined {
   return value !== undefined && value !== '' && Number.isFinite(number) ? number : undefined;
 }
 
+function sortedDistinctTimes(times: (number | undefined)[]): number[] | undefined {
+  if (times.some((time) => time === undefined)) return undefined;
+  const sorted = (times as number[]).sort((a, b) => a - b);
+  return sorted.every((time, index) => index === 0 || time > sorted[index - 1]) ? sorted : undefined;
+}
+
 /**
- * Frame count and sorted presentation times from the packets of one stream. Packets flagged D (dropped by an
- * edit list) are skipped. When a packet has no timestamp, or two share one, times cannot identify frames:
- * then the count comes from `-count_frames` (a full decode, slow but exact) and no times are returned.
+ * Frames flushed out of a B-frame decoder at the end of an AVI carry no timestamp. Giving them the next times
+ * on the frame grid keeps the list usable for seeking; a seek that lands on such a frame finds no match and
+ * is redone by counting frames (see DecodeRun), so a guessed time never picks a wrong frame.
+ */
+function withTrailingTimesFilled(times: (number | undefined)[]): (number | undefined)[] {
+  const lastKnown = times.findLastIndex((time) => time !== undefined);
+  if (lastKnown < 1 || times.slice(0, lastKnown).some((time) => time === undefined)) return times;
+  const intervalSec = (times[lastKnown] as number) - (times[lastKnown - 1] as number);
+  return times.map((time, index) => time ?? (times[lastKnown] as number) + (index - lastKnown) * intervalSec);
+}
+
+/**
+ * Frame count and sorted presentation times, from the packets of one stream (packets flagged D, dropped by an
+ * edit list, are skipped). When packets lack timestamps (AVI with B-frames) or share one, falls back to
+ * listing decoded frames (`best_effort_timestamp`, what ffmpeg stamps on frames it outputs): a full decode,
+ * like `-count_frames`, slow but exact. Times are omitted when even those are missing or ambiguous.
  */
 async function frameTimesOf(
   ffprobePath: string,
@@ -153,26 +173,18 @@ async function frameTimesOf(
   streamIndex: number,
   signal: AbortSignal | undefined,
 ): Promise<{ frameCount: number; frameTimestamps?: number[] }> {
-  const times: number[] = [];
-  let missingTime = false;
-  for (const packet of output.packets ?? []) {
-    if (packet.stream_index !== streamIndex || packet.flags?.includes('D')) continue;
-    const time = finiteOrUndefined(packet.pts_time);
-    if (time === undefined) missingTime = true;
-    else times.push(time);
-  }
-  times.sort((a, b) => a - b);
-  const distinct = times.every((time, index) => index === 0 || time > times[index - 1]);
-  if (!missingTime && distinct) return { frameCount: times.length, frameTimestamps: times };
-  const counted = JSON.parse(
-    await runFfprobe(
-      ffprobePath,
-      file,
-      ['-select_streams', String(streamIndex), '-count_frames', '-show_entries', 'stream=nb_read_frames'],
-      signal,
-    ),
-  ) as { streams?: { nb_read_frames?: string }[] };
-  return { frameCount: Number.parseInt(counted.streams?.[0]?.nb_read_frames ?? '0', 10) || 0 };
+  const packets = (output.packets ?? []).filter((packet) => packet.stream_index === streamIndex && !packet.flags?.includes('D'));
+  const packetTimes = sortedDistinctTimes(packets.map((packet) => finiteOrUndefined(packet.pts_time)));
+  if (packetTimes) return { frameCount: packetTimes.length, frameTimestamps: packetTimes };
+  const args = ['-select_streams', String(streamIndex), '-show_entries', 'frame=best_effort_timestamp_time'];
+  const decoded = JSON.parse(await runFfprobe(ffprobePath, file, args, signal)) as {
+    frames?: { best_effort_timestamp_time?: string }[];
+  };
+  const frames = decoded.frames ?? [];
+  const frameTimes = sortedDistinctTimes(
+    withTrailingTimesFilled(frames.map((frame) => finiteOrUndefined(frame.best_effort_timestamp_time))),
+  );
+  return { frameCount: frames.length, frameTimestamps: frameTimes };
 }
 
 async function probeVideoFile(file: string, options: ProbeOptions): Promise<SourceInfo> {
