@@ -29,10 +29,14 @@ export function labelBoxes(ids: Uint8Array, width: number, height: number): Arra
   const maxY = new Int32Array(256);
   for (let y = 0; y < height; y++) {
     const row = y * width;
-    for (let x = 0; x < width; x++) {
+    let x = 0;
+    // Label maps are mostly long runs of one id: update the tables once per run, not once per pixel.
+    while (x < width) {
       const id = ids[row + x];
-      if (x < minX[id]) minX[id] = x;
-      if (x > maxX[id]) maxX[id] = x;
+      const runStart = x;
+      while (x < width && ids[row + x] === id) x++;
+      if (runStart < minX[id]) minX[id] = runStart;
+      if (x - 1 > maxX[id]) maxX[id] = x - 1;
       if (minY[id] < 0) minY[id] = y;
       maxY[id] = y;
     }
