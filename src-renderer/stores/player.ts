@@ -28,6 +28,7 @@ export const usePlayerStore = defineStore('player', () => {
   const frame = shallowRef<FrameImage>();
   const frameError = ref<string>();
   const thumbnails = shallowRef<ThumbnailImage[]>([]);
+  const thumbnailError = ref<string>();
   const frameCount = computed(() => clip.value?.frameCount ?? 0);
   const frameIsCurrent = computed(() => frame.value?.frameIndex === frameIndex.value);
 
@@ -71,8 +72,10 @@ export const usePlayerStore = defineStore('player', () => {
       thumbnails.value = list
         .map((t) => ({ frameIndex: t.frameIndex, url: URL.createObjectURL(new Blob([t.jpeg as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' })) }))
         .sort((a, b) => a.frameIndex - b.frameIndex);
-    } catch {
-      // The strip stays empty; frames still load, and the frame view reports its own errors.
+      thumbnailError.value = undefined;
+    } catch (error) {
+      // The strip stays empty but still scrubs; frames load on their own.
+      if (clip.value?.id === clipId) thumbnailError.value = errorMessage(error);
     }
   }
 
@@ -80,6 +83,7 @@ export const usePlayerStore = defineStore('player', () => {
     loader.reset();
     for (const thumbnail of thumbnails.value) URL.revokeObjectURL(thumbnail.url);
     thumbnails.value = [];
+    thumbnailError.value = undefined;
     clip.value = undefined;
     projectId.value = undefined;
     frame.value = undefined;
@@ -115,6 +119,7 @@ export const usePlayerStore = defineStore('player', () => {
     frameIsCurrent,
     frameCount,
     thumbnails,
+    thumbnailError,
     placeholderUrl,
     openClip,
     closeClip,

@@ -1,0 +1,24 @@
+import { existsSync } from 'node:fs';
+
+/**
+ * Facts shared by playwright.config.ts, the global setup and the specs. The browser host runs with a fixed token
+ * (CORRESPOND_TOKEN) so the specs can build the page URL; the host is reachable only on loopback anyway.
+ */
+export const e2ePort = 5177;
+export const e2eToken = 'e2e-fixed-token-0123456789abcdef';
+export const e2eOrigin = `http://127.0.0.1:${e2ePort}`;
+export const appPath = `/?token=${e2eToken}`;
+
+export const chromiumPath = '/usr/bin/chromium';
+export const chromiumMissingReason = `Debian Chromium is not installed at ${chromiumPath} (apt-get install chromium); the browser tests need it.`;
+export const chromiumIsMissing = !existsSync(chromiumPath);
+
+/** The generated test clip (see globalSetup.ts): frame n is a dark field with a bright 8 px bar at x = 5n. */
+export const patternClip = { fileName: 'pattern.mp4', width: 160, height: 120, frameCount: 30, fps: 10, barWidthPx: 8, barStepPx: 5 } as const;
+
+/** Where the global setup put its files; set before the workers start, so they inherit it. */
+export function fixturesDirectory(): string {
+  const directory = process.env.CORRESPOND_E2E_FIXTURES;
+  if (!directory) throw new Error('CORRESPOND_E2E_FIXTURES is not set: run the specs through playwright.config.ts');
+  return directory;
+}

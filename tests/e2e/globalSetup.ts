@@ -1,0 +1,39 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { patternClip } from './e2eEnvironment.ts';
+
+function ffmpeg(args: string[]): void {
+  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/**
+ * Makes the clips the specs import, with `ffmpeg -f lavfi`:
+ * - pattern.mp4: 30 frames 160×120 at 10 fps; frame n has a bright bar at x = 5n..5n+7 on a background whose colour
+ *   also moves with n, so a frame can be told from its neighbours by its pixels. `pattern.rgb` holds the same frames
+ *   decoded by ffmpeg (30×120×160×3 bytes) as the reference the canvas is compared with.
+ * - long.mp4: a bigger clip whose import takes long enough to see the progress bar and cancel it.
+ * - not-a-video.mp4: a text file with a video's name.
+ */
+export default async function globalSetup(): Promise<void> {
+  const directory = process.env.CORRESPOND_E2E_FIXTURES!;
+  mkdirSync(directory, { recursive: true });
+  const { width, height, fps, frameCount, barWidthPx, barStepPx } = patternClip;
+  const bar = `between(X\\,${barStepPx}*N\\,${barStepPx}*N+${barWidthPx - 1})`;
+  const pattern = join(directory, patternClip.fileName);
+  ffmpeg([
+    '-f', 'lavfi',
+    '-i', `color=c=black:s=${width}x${height}:r=${fps}:d=${frameCount / fps},format=yuv444p,` +
+      `geq=lum='if(${bar}\\,235\\,30+2*N+Y/6)':cb='90+3*N':cr='160-2*N'`,
+    '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-crf', '12', '-g', '1',
+    pattern,
+  ]);
+  ffmpeg(['-i', pattern, '-f', 'rawvideo', '-pix_fmt', 'rgb24', join(directory, 'pattern.rgb')]);
+  ffmpeg([
+    '-f', 'lavfi',
+    '-i', 'testsrc2=s=1280x720:r=30:d=40',
+    '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-preset', 'ultrafast',
+    join(directory, 'long.mp4'),
+  ]);
+  writeFileSync(join(directory, 'not-a-video.mp4'), 'This is a text file, not a video.\n');
+}
