@@ -88,3 +88,18 @@ describe('correspond eval jhmdb', () => {
     expect(result).toMatchObject({ 'PCK@0.2': 100, 'PCK@0.3': 100, 'PCK@0.4': 100, 'PCK@0.5': 100, videos: 1 });
   });
 });
+
+describe('correspond eval vip', () => {
+  it('prints the mIoU over the videos found in the results folder', async () => {
+    const root = join(scratch, 'vip');
+    mkdirSync(join(root, 'Category_ids/clip'), { recursive: true });
+    mkdirSync(join(root, 'results/clip'), { recursive: true });
+    writeIndexedPng(join(root, 'Category_ids/clip/1.png'), { width: 2, height: 1, indices: Uint8Array.of(0, 13) });
+    writeIndexedPng(join(root, 'results/clip/1.png'), { width: 2, height: 1, indices: Uint8Array.of(0, 0) });
+    const { exitCode, result } = await run(['vip', '--root', root, '--results', join(root, 'results')]);
+    expect(exitCode).toBe(0);
+    // background: tp 1, gt 1, predicted 2 → 0.5; face: 0 → mIoU 0.25; absent classes are null in JSON.
+    expect(result).toMatchObject({ mIoU: 0.25, videos: 1, frames: 1 });
+    expect((result.perClass as Record<string, number | null>).hat).toBeNull();
+  });
+});

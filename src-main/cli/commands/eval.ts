@@ -4,10 +4,12 @@ import { type CliCommand, parseArgs, printResult, requiredFlag, stringFlag, Usag
 import { writeDavisCsvs } from '../../core/eval/davisCsv.ts';
 import { evaluateDavis, readDavisValSequences } from '../../core/eval/davisEvaluation.ts';
 import { evaluateJhmdbResults, PCK_THRESHOLDS } from '../../core/eval/jhmdbEvaluation.ts';
+import { evaluateVip, readVipValVideos } from '../../core/eval/vipEvaluation.ts';
 
 const usage = `Usage:
   correspond eval davis --root DAVIS_ROOT --results DIR [--sequences a,b,...]
   correspond eval jhmdb --root JHMDB_ROOT --results FILE.json
+  correspond eval vip --root VIP_FINE_ROOT --results DIR [--videos a,b,...]
 
 eval davis  Scores result masks exactly like the official DAVIS-2017 semi-supervised evaluator (J, F, J&F with
             recall and decay; frames 1..T-2; objects weighted equally).
@@ -23,7 +25,13 @@ eval jhmdb  JHMDB keypoint PCK@0.1..0.5 as videowalk eval_pck.py (percent, mean 
             --root     JHMDB root with joint_positions/<cls>/<vid>/joint_positions.mat (and Rename_Images/)
             --results  JSON {"videos": {"<cls>/<vid>": {"width": W, "height": H,
                        "keypoints": T×15×[x, y]}}}, x/y in original-image pixels, 0-based; x < 0 = not visible
-            Last line: {"PCK@0.1": ..., ..., "PCK@0.5": ..., "videos": N}`;
+            Last line: {"PCK@0.1": ..., ..., "PCK@0.5": ..., "videos": N}
+
+eval vip    VIP part-parsing mIoU as videowalk eval_vip.py (20 classes, one confusion matrix, nanmean).
+            --root     VIP_Fine folder with Category_ids/<video>/*.png (and lists/val_videos.txt)
+            --results  folder of <video>/<same name>.png class-id PNGs (resized to the GT by nearest if needed)
+            --videos   comma-separated; default lists/val_videos.txt, else every folder in the results folder
+            Last line: {"mIoU": fraction 0..1, "perClass": {...}, "videos": N, "frames": N}`;
 
 function listResultFolders(resultsDir: string): string[] {
   return readdirSync(resultsDir)
@@ -72,14 +80,32 @@ async function runJhmdb(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function runVip(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  const vipRoot = requiredFlag(args, 'root');
+  const resultsDir = requiredFlag(args, 'results');
+  if (!existsSync(join(vipRoot, 'Category_ids'))) throw new UsageError(`--root ${vipRoot} has no Category_ids folder`);
+  if (!existsSync(resultsDir)) throw new UsageError(`--results ${resultsDir} does not exist`);
+  const listed = stringFlag(args, 'videos');
+  const videos = listed
+    ? listed.split(',').map((name) => name.trim()).filter((name) => name.length > 0)
+    : (readVipValVideos(vipRoot) ?? listResultFolders(resultsDir));
+  if (videos.length === 0) throw new UsageError('no videos to evaluate');
+  const report = evaluateVip({ vipRoot, resultsDir, videos });
+  process.stderr.write(`scored ${report.frameCount} frame(s) of ${report.videoCount} video(s)\n`);
+  printResult({ mIoU: report.meanIou, perClass: report.perClassIou, videos: report.videoCount, frames: report.frameCount });
+  return 0;
+}
+
 export const command: CliCommand = {
   name: 'eval',
-  summary: 'Score results with the reference metrics: DAVIS J&F, JHMDB PCK',
+  summary: 'Score results with the reference metrics: DAVIS J&F, JHMDB PCK, VIP mIoU',
   usage,
   async run(argv) {
     const [benchmark, ...rest] = argv;
     if (benchmark === 'davis') return runDavis(rest);
     if (benchmark === 'jhmdb') return runJhmdb(rest);
-    throw new UsageError(benchmark ? `unknown benchmark "${benchmark}" (davis or jhmdb)` : 'which benchmark? davis or jhmdb');
+    if (benchmark === 'vip') return runVip(rest);
+    throw new UsageError(benchmark ? `unknown benchmark "${benchmark}" (davis, jhmdb or vip)` : 'which benchmark? davis, jhmdb or vip');
   },
 };
