@@ -16,6 +16,8 @@ import { VideoError } from './videoError.ts';
  */
 export type LocateMode = 'seek' | 'count';
 
+const SEEK_SLACK_FRAMES = 2;
+
 /** Marks frames a seek produced whose timestamp matches no frame of the clip. */
 export const UNMATCHED_FRAME_INDEX = -1;
 
@@ -142,7 +144,8 @@ export class DecodeRun {
       return {
         input: listFile,
         inputOptions: ['-f', 'concat', '-safe', '0'],
-        outputOptions: ['-vf', scale, ...common],
+        // Still images can come out of concat with equal timestamps: number them so none is taken for a repeat.
+        outputOptions: ['-vf', `setpts=N,${scale}`, ...common],
         format: 'rawvideo',
       };
     }
@@ -155,6 +158,9 @@ export class DecodeRun {
         format: 'rawvideo',
       };
     }
+    // A seek may start a frame or two early (ffmpeg trims on decoder timestamps, which B-frame AVIs shift):
+    // decode a little more so the requested range is still covered; frames are identified by time anyway.
+    common[common.indexOf('-frames:v') + 1] = String(request.count + SEEK_SLACK_FRAMES);
     return {
       input: info.path,
       inputOptions: ['-copyts', '-start_at_zero', ...(seekSec > 0 ? ['-ss', seekSec.toFixed(6)] : [])],

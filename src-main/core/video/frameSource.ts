@@ -85,12 +85,14 @@ export class FrameSource {
       let missed = false;
       try {
         for await (const frame of run.frames()) {
+          if (frame.frameIndex >= 0 && frame.frameIndex < nextIndex) continue; // a seek that started early
           if (frame.frameIndex !== nextIndex) {
-            missed = true; // the seek landed elsewhere: restart by counting frames from here
+            missed = true; // the seek landed after the frame or on an unknown time: restart by counting
             break;
           }
           nextIndex += 1;
           yield frame;
+          if (nextIndex === startIndex + count) break;
         }
       } finally {
         this.running.delete(run);
@@ -139,7 +141,7 @@ export class FrameSource {
     const run = this.startRun({ startIndex, count, mode });
     try {
       for await (const { frameIndex, width, height, data } of run.frames()) {
-        if (frameIndex < 0 || frameIndex >= this.info.frameCount) continue;
+        if (frameIndex < startIndex || frameIndex >= startIndex + count) continue; // seek slack, or unknown time
         const frame: RgbFrame = { width, height, data };
         frames.set(frameIndex, frame);
         if (!this.closed) this.cache.set(frameIndex, frame);

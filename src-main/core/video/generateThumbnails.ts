@@ -56,7 +56,8 @@ export async function generateThumbnails(info: SourceInfo, options: ThumbnailOpt
     input = path.join(listFolder, 'thumbnails.ffconcat');
     writeFileSync(input, ffconcatList(frameIndices.map((frameIndex) => info.files![frameIndex])));
     inputOptions = ['-f', 'concat', '-safe', '0'];
-    filter = scale;
+    // Still images can come out of concat with equal timestamps, which encoders refuse: number them instead.
+    filter = `setpts=N,${scale}`;
   } else {
     output.unshift('-map', `0:${info.streamIndex ?? 'v:0'}`);
     const everyFrame = total === info.frameCount;
