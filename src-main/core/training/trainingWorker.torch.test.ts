@@ -1,0 +1,114 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findPython } from './findPython.ts';
+import { checkOnnxParity } from './onnxParity.ts';
+import type { TrainingConfig, WorkerEvent } from './trainingProtocol.ts';
+import { TrainingWorker } from './trainingWorker.ts';
+
+// End-to-end runs of resources/trainer/worker.py. Tiny images and batch 2 keep a step well under a second.
+const search = await findPython();
+const python = search.found ? search.python : undefined;
+const hasFfmpeg = existsSync('/usr/bin/ffmpeg') || existsSync('/usr/local/bin/ffmpeg');
+const skipReason = !python ? `skipped: ${search.found ? '' : search.message}` : !hasFfmpeg ? 'skipped: ffmpeg not found' : '';
+
+function startWorker(config: TrainingConfig): { worker: TrainingWorker; events: WorkerEvent[] } {
+  const worker = new TrainingWorker({ pythonExecutable: python!.executable });
+  const events: WorkerEvent[] = [];
+  worker.onEvent((event) => events.push(event));
+  worker.start(config);
+  return { worker, events };
+}
+
+const progressSteps = (events: WorkerEvent[]): number[] => events.flatMap((event) => (event.type === 'progress' ? [event.step] : []));
+
+describe.skipIf(skipReason !== '')(`training worker with PyTorch ${skipReason}`, () => {
+  let workDir = '';
+  let framesDir = '';
+  const tiny = (name: string, extra: Partial<TrainingConfig>): TrainingConfig => ({
+    framesDir,
+    steps: 3,
+    batchSize: 2,
+    imageSize: 32,
+    checkpointEvery: 2,
+    checkpointDir: path.join(workDir, name, 'checkpoints'),
+    seed: 3,
+    device: 'cpu',
+    ...extra,
+  });
+
+  beforeAll(() => {
+    workDir = mkdtempSync(path.join(tmpdir(), 'correspond-training-'));
+    framesDir = path.join(workDir, 'frames');
+    mkdirSync(framesDir);
+    execFileSync('ffmpeg', ['-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=96x64:rate=10', '-frames:v', '8', path.join(framesDir, '%05d.png')]);
+  });
+  afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+  it('trains 3 steps, exports a 256-channel stride-8 ONNX that matches PyTorch to 1e-4', async () => {
+    const exportPath = path.join(workDir, 'parity', 'fc.onnx');
+    const { worker, events } = startWorker(tiny('parity', { imageSize: 64, exportPath }));
+    const finished = await worker.finished;
+    expect(finished).toEqual({ type: 'finished', step: 3, reason: 'completed' });
+    expect(events[0]).toMatchObject({ type: 'ready', torchVersion: python!.torchVersion });
+    expect(events[1]).toMatchObject({ type: 'started', step: 0, totalSteps: 3, frameCount: 8, resumedFrom: null });
+    expect(progressSteps(events)).toEqual([1, 2, 3]);
+    const exported = events.find((event) => event.type === 'exported');
+    expect(exported).toMatchObject({ path: exportPath, channels: 256, stride: 8, step: 3 });
+    const checkpoint = events.findLast((event) => event.type === 'checkpoint');
+    expect(checkpoint).toMatchObject({ step: 3 });
+    const report = await checkOnnxParity({
+      pythonExecutable: python!.executable,
+      checkpointPath: checkpoint!.type === 'checkpoint' ? checkpoint!.path : '',
+      onnxPath: exportPath,
+      height: 45,
+      width: 67,
+    });
+    expect(report.outputShape).toEqual([1, 256, 6, 9]);
+    expect(report.maxAbsReference).toBeGreaterThan(0);
+    expect(report.relativeDifference).toBeLessThan(1e-4);
+  });
+
+  it('reports a SIGKILL mid-run as an error and a new worker resumes from the last checkpoint', async () => {
+    const config = tiny('resume', { steps: 40 });
+    const first = startWorker(config);
+    await first.worker.waitFor('checkpoint', { timeoutMs: 60_000 });
+    await first.worker.waitFor('progress', { timeoutMs: 60_000, predicate: (event) => event.step % 2 === 1 });
+    first.worker.kill('SIGKILL');
+    const crashed = await first.worker.finished;
+    expect(crashed.reason).toBe('crashed');
+    const error = first.events.find((event) => event.type === 'error');
+    expect(error).toMatchObject({ code: 'WORKER_CRASHED', fatal: true, message: expect.stringContaining('SIGKILL') });
+    const lastCheckpoint = first.events.findLast((event) => event.type === 'checkpoint');
+    const savedStep = lastCheckpoint!.type === 'checkpoint' ? lastCheckpoint!.step : -1;
+    expect(savedStep).toBeGreaterThanOrEqual(2);
+
+    const second = startWorker({ ...config, steps: savedStep + 2 });
+    expect(await second.worker.finished).toMatchObject({ reason: 'completed', step: savedStep + 2 });
+    expect(second.events[1]).toMatchObject({ type: 'started', step: savedStep, resumedFrom: path.join(config.checkpointDir, 'checkpoint-latest.pt') });
+    expect(progressSteps(second.events)).toEqual([savedStep + 1, savedStep + 2]);
+  });
+
+  it('stops progress while paused, continues on resume and finishes as cancelled on cancel', async () => {
+    const { worker, events } = startWorker(tiny('pause', { steps: 200, checkpointEvery: 100 }));
+    await worker.waitFor('progress', { timeoutMs: 60_000 });
+    worker.pause();
+    const paused = await worker.waitFor('paused', { timeoutMs: 30_000 });
+    const countAtPause = progressSteps(events).length;
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(progressSteps(events).length).toBe(countAtPause);
+    expect(progressSteps(events).at(-1)).toBe(paused.step);
+    worker.resume();
+    await worker.waitFor('resumed', { timeoutMs: 10_000 });
+    const next = await worker.waitFor('progress', { timeoutMs: 30_000 });
+    expect(next.step).toBe(paused.step + 1);
+    worker.cancel();
+    const finished = await worker.finished;
+    expect(finished.reason).toBe('cancelled');
+    expect(finished.step).toBeLessThan(200);
+    // Cancelling keeps the work: the last checkpoint is at the step the run stopped.
+    expect(events.findLast((event) => event.type === 'checkpoint')).toMatchObject({ step: finished.step });
+  });
+});
