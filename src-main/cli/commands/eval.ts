@@ -61,6 +61,10 @@ async function runDavis(argv: string[]): Promise<number> {
       }
     },
   });
+  for (const sequence of sequences.filter((name) => !(name in report.sequences))) {
+    // Raw DAVIS-2016 masks are 0/255: 255 is void, so such a sequence has no objects and is silently unscored.
+    process.stderr.write(`warning: ${sequence}: the first annotation frame has no object ids 1..254, nothing scored\n`);
+  }
   for (const file of writeDavisCsvs(resultsDir, report)) process.stderr.write(`wrote ${file}\n`);
   process.stderr.write(`evaluated ${report.objects.length} objects in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   printResult({ ...report.global, sequences: report.sequences });
