@@ -2,13 +2,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
-import { chromiumPath, e2eOrigin, e2ePort, e2eToken } from './tests/e2e/e2eEnvironment.ts';
+import { chromiumPath, e2eOrigin, e2ePort, e2eToken, libraryDirectory } from './tests/e2e/e2eEnvironment.ts';
 
 // One fresh library and fixtures folder per run. The config is evaluated again in each worker; the environment set
 // here by the first evaluation is inherited by them, so all share the same folders.
 process.env.CORRESPOND_E2E_ROOT ??= mkdtempSync(join(tmpdir(), 'correspond-e2e-'));
 process.env.CORRESPOND_E2E_FIXTURES ??= join(process.env.CORRESPOND_E2E_ROOT, 'fixtures');
-const libraryDirectory = join(process.env.CORRESPOND_E2E_ROOT, 'library');
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -42,7 +41,7 @@ export default defineConfig({
   webServer: {
     command: `node bin/correspond.mjs serve --port ${e2ePort}`,
     url: `${e2eOrigin}/?token=${e2eToken}`,
-    env: { CORRESPOND_HOME: libraryDirectory, CORRESPOND_TOKEN: e2eToken },
+    env: { CORRESPOND_HOME: libraryDirectory(), CORRESPOND_TOKEN: e2eToken },
     reuseExistingServer: false,
     // The host builds the app first when out/ is missing or stale.
     timeout: 240_000,

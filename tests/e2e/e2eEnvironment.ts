@@ -22,3 +22,10 @@ export function fixturesDirectory(): string {
   if (!directory) throw new Error('CORRESPOND_E2E_FIXTURES is not set: run the specs through playwright.config.ts');
   return directory;
 }
+
+/** The browser host's project library for this run (CORRESPOND_HOME of the served app). */
+export function libraryDirectory(): string {
+  const root = process.env.CORRESPOND_E2E_ROOT;
+  if (!root) throw new Error('CORRESPOND_E2E_ROOT is not set: run the specs through playwright.config.ts');
+  return `${root}/library`;
+}

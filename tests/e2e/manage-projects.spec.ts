@@ -1,5 +1,9 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { createProject, openApp, skipWithoutChromium, snap, uniqueProjectName } from './appDriver.ts';
+import { libraryDirectory } from './e2eEnvironment.ts';
 
 skipWithoutChromium();
 
@@ -54,4 +58,22 @@ test('an annotator opens a project from the list and comes back to it', async ({
   await page.locator(`[data-testid="project-row"][data-project-name="${name}"]`).click();
   await expect(page.getByTestId('project-title')).toHaveText(name);
   await expect(page).toHaveURL(/\?token=[^#]+#\/project\//);
+});
+
+test('an unreadable project file is listed with a problem badge and cannot be opened', async ({ page }, testInfo) => {
+  const brokenFile = join(libraryDirectory(), `${randomUUID()}.correspond`);
+  mkdirSync(libraryDirectory(), { recursive: true });
+  writeFileSync(brokenFile, 'not an SQLite database');
+  try {
+    await openApp(page);
+    const problem = page.getByTestId('project-problem');
+    await expect(problem).toBeVisible();
+    await expect(problem).toHaveText('Cannot open');
+    await expect(problem).toHaveAttribute('title', /\S/);
+    await snap(page, testInfo, '01-problem-badge');
+    await page.getByTestId('project-row').filter({ has: problem }).click();
+    await expect(page.getByRole('heading', { name: 'Projects' })).toBeVisible();
+  } finally {
+    rmSync(brokenFile, { force: true });
+  }
 });

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { formatFps, formatRelativeTime, pluralize } from './formatting.ts';
+
+describe('formatting', () => {
+  it('describes recent times relatively and old ones as dates', () => {
+    const now = new Date('2025-01-10T12:00:00Z');
+    expect(formatRelativeTime('2025-01-10T11:59:50Z', now)).toBe('just now');
+    expect(formatRelativeTime('2025-01-10T11:50:00Z', now)).toMatch(/10 minutes ago/);
+    expect(formatRelativeTime('not a time', now)).toBe('unknown');
+    expect(formatRelativeTime('2024-01-10T12:00:00Z', now)).toMatch(/2024/);
+  });
+
+  it('prints frame rates without needless decimals', () => {
+    expect(formatFps(30)).toBe('30 fps');
+    expect(formatFps(29.97002997)).toBe('29.97 fps');
+  });
+
+  it('pluralizes counts', () => {
+    expect(pluralize(1, 'clip')).toBe('1 clip');
+    expect(pluralize(3, 'clip')).toBe('3 clips');
+  });
+});
