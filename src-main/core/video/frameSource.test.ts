@@ -31,10 +31,10 @@ const middleIndex = Math.floor(CLIP_FRAMES / 2);
 
 beforeAll(async () => {
   folder = makeTempFolder();
-  for (const container of containers) infos.set(container, await probeSource(makeColourClip(folder, container)));
+  for (const container of containers) infos.set(container, await probeSource(makeColourClip('shared', container)));
   infos.set('images', await probeSource(makeColourPngFolder(folder, 12)));
   // MPEG-TS has no sample index: frames are located by counting instead of seeking.
-  const transportStream = makeColourClip(folder, 'mkv', { name: 'ts', extraArgs: ['-f', 'mpegts', '-output_ts_offset', '3'] });
+  const transportStream = makeColourClip('shared', 'mkv', { name: 'ts', extraArgs: ['-f', 'mpegts', '-output_ts_offset', '3'] });
   infos.set('mpegts', await probeSource(transportStream));
 });
 

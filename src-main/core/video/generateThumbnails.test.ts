@@ -14,7 +14,7 @@ let images: SourceInfo;
 
 beforeAll(async () => {
   folder = makeTempFolder();
-  video = await probeSource(makeColourClip(folder, 'mkv'));
+  video = await probeSource(makeColourClip('shared', 'mkv'));
   images = await probeSource(makeColourPngFolder(folder, 12));
 });
 afterAll(() => rmSync(folder, { recursive: true, force: true }));

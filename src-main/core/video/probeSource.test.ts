@@ -44,7 +44,7 @@ async function expectVideoError(promise: Promise<unknown>, code: VideoErrorCode,
 describe('probeSource on video files', () => {
   const containers: ClipContainer[] = ['mp4', 'avi', 'mov', 'mkv', 'webm'];
   it.each(containers)('reads size, fps and the exact frame count of a .%s clip', async (container) => {
-    const file = makeColourClip(folder, container, { name: `probe-${container}` });
+    const file = makeColourClip('shared', container);
     const info = await probeSource(file);
     expect(info).toMatchObject({
       kind: 'video',
@@ -99,7 +99,7 @@ describe('probeSource on video files', () => {
   });
 
   it('rejects with an AbortError when the signal is already aborted', async () => {
-    const file = makeColourClip(folder, 'mkv', { name: 'abort', frames: 4 });
+    const file = makeColourClip('shared', 'mkv');
     const error = await probeSource(file, { signal: AbortSignal.abort() }).catch((reason: unknown) => reason);
     expect((error as Error).name).toBe('AbortError');
   });

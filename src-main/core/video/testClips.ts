@@ -1,6 +1,7 @@
 // Test helper (not shipped API): tiny clips generated on the fly with `ffmpeg -f lavfi`.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { RgbFrame } from './sourceInfo.ts';
@@ -48,16 +49,34 @@ function encoderArgs(container: ClipContainer): string[] {
   }
 }
 
-/** A colour-coded clip of `frames` frames (see RED_STEP) in `container`. */
+/**
+ * A colour-coded clip of `frames` frames (see RED_STEP) in `container`. Written to `folder`, or with
+ * `folder: 'shared'` to a cache in the temp dir keyed by the ffmpeg arguments, so test files (and reruns) encode
+ * each read-only clip once; the rename makes a concurrent writer harmless.
+ */
 export function makeColourClip(
-  folder: string,
+  folder: string | 'shared',
   container: ClipContainer,
   options: { frames?: number; name?: string; extraArgs?: string[] } = {},
 ): string {
-  const file = path.join(folder, `${options.name ?? 'colour'}.${container}`);
   const frames = options.frames ?? CLIP_FRAMES;
-  runFfmpeg(['-f', 'lavfi', '-i', colourSource(frames), ...encoderArgs(container), '-g', '8', '-pix_fmt', 'yuv420p',
-    ...(options.extraArgs ?? []), file]);
+  const args = ['-f', 'lavfi', '-i', colourSource(frames), ...encoderArgs(container), '-g', '8', '-pix_fmt', 'yuv420p',
+    ...(options.extraArgs ?? [])];
+  const name = `${options.name ?? 'colour'}.${container}`;
+  if (folder !== 'shared') {
+    const file = path.join(folder, name);
+    runFfmpeg([...args, file]);
+    return file;
+  }
+  const key = createHash('sha256').update(JSON.stringify(args)).digest('hex').slice(0, 16);
+  const sharedFolder = path.join(tmpdir(), 'correspond-video-fixtures');
+  mkdirSync(sharedFolder, { recursive: true });
+  const file = path.join(sharedFolder, `${key}-${name}`);
+  if (!existsSync(file)) {
+    const partial = path.join(sharedFolder, `${process.pid}-${key}-${name}`);
+    runFfmpeg([...args, partial]);
+    renameSync(partial, file);
+  }
   return file;
 }
 
