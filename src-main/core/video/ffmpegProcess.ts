@@ -52,7 +52,13 @@ export async function startFfmpeg(options: FfmpegRunOptions): Promise<FfmpegRun>
       if (processEnded && stdoutEnded) resolve();
     };
     stdout.on('data', (chunk: Buffer) => {
-      if (!killReason) options.onData(chunk);
+      if (killReason) return;
+      try {
+        options.onData(chunk);
+      } catch (error) {
+        // A consumer that cannot parse the output ends the run instead of throwing out of the stream event.
+        kill(error instanceof Error ? error : new Error(String(error)));
+      }
     });
     stdout.on('end', () => {
       stdoutEnded = true;

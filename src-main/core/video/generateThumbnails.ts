@@ -26,6 +26,27 @@ export function thumbnailFrameIndices(frameCount: number, maxCount: number): num
   return Array.from({ length: maxCount }, (_, index) => Math.round((index * (frameCount - 1)) / (maxCount - 1)));
 }
 
+/** ffmpeg input and options for one pass that writes the chosen frames as a JPEG stream. */
+function thumbnailCommand(info: SourceInfo, frameIndices: number[], heightPx: number) {
+  const scale = `scale=-2:${heightPx}:flags=bilinear`;
+  const total = frameIndices.length;
+  const output = ['-vsync', 'passthrough', '-c:v', 'mjpeg', '-q:v', '5', '-an', '-sn', '-frames:v', String(total)];
+  if (info.kind === 'images') {
+    // One pass over just the chosen files, through the concat demuxer.
+    const listFolder = mkdtempSync(path.join(tmpdir(), 'correspond-thumbs-'));
+    const input = path.join(listFolder, 'thumbnails.ffconcat');
+    writeFileSync(input, ffconcatList(frameIndices.map((frameIndex) => info.files![frameIndex])));
+    // Still images can come out of concat with equal timestamps, which encoders refuse: number them instead.
+    const outputOptions = ['-vf', `setpts=N,${scale}`, ...output];
+    return { input, inputOptions: ['-f', 'concat', '-safe', '0'], outputOptions, listFolder };
+  }
+  const everyFrame = total === info.frameCount;
+  // Quoted so the commas of the expression are not read as filter separators.
+  const select = `select='${frameIndices.map((index) => `eq(n,${index})`).join('+')}',`;
+  const outputOptions = ['-map', `0:${info.streamIndex ?? 'v:0'}`, '-vf', `${everyFrame ? '' : select}${scale}`, ...output];
+  return { input: info.path, inputOptions: [], outputOptions, listFolder: undefined };
+}
+
 /**
  * Timeline thumbnails in one ffmpeg pass: frames are picked by decoder output number (`select` on `n`, exact
  * like FrameSource's counting mode), scaled to `heightPx` and written as a JPEG stream that is cut per image.
@@ -44,35 +65,9 @@ export async function generateThumbnails(info: SourceInfo, options: ThumbnailOpt
   });
   onProgress?.({ done: 0, total, message: `Making ${total} thumbnails` });
 
-  const scale = `scale=-2:${heightPx}:flags=bilinear`;
-  const output = ['-vsync', 'passthrough', '-c:v', 'mjpeg', '-q:v', '5', '-an', '-sn', '-frames:v', String(total)];
-  let listFolder: string | undefined;
-  let input = info.path;
-  let inputOptions: string[] = [];
-  let filter: string;
-  if (info.kind === 'images') {
-    // One pass over just the chosen files, through the concat demuxer.
-    listFolder = mkdtempSync(path.join(tmpdir(), 'correspond-thumbs-'));
-    input = path.join(listFolder, 'thumbnails.ffconcat');
-    writeFileSync(input, ffconcatList(frameIndices.map((frameIndex) => info.files![frameIndex])));
-    inputOptions = ['-f', 'concat', '-safe', '0'];
-    // Still images can come out of concat with equal timestamps, which encoders refuse: number them instead.
-    filter = `setpts=N,${scale}`;
-  } else {
-    output.unshift('-map', `0:${info.streamIndex ?? 'v:0'}`);
-    const everyFrame = total === info.frameCount;
-    // Quoted so the commas of the expression are not read as filter separators.
-    filter = everyFrame ? scale : `select='${frameIndices.map((index) => `eq(n,${index})`).join('+')}',${scale}`;
-  }
+  const command = thumbnailCommand(info, frameIndices, heightPx);
   try {
-    const run = await startFfmpeg({
-      input,
-      inputOptions,
-      outputOptions: ['-vf', filter, ...output],
-      format: 'image2pipe',
-      signal,
-      onData: (chunk) => splitter.push(chunk),
-    });
+    const run = await startFfmpeg({ ...command, format: 'image2pipe', signal, onData: (chunk) => splitter.push(chunk) });
     await run.done;
   } catch (error) {
     if (signal?.aborted) throw createAbortError(signal);
@@ -82,7 +77,7 @@ export async function generateThumbnails(info: SourceInfo, options: ThumbnailOpt
       info.path,
     );
   } finally {
-    if (listFolder) rmSync(listFolder, { recursive: true, force: true });
+    if (command.listFolder) rmSync(command.listFolder, { recursive: true, force: true });
   }
   if (thumbnails.length !== total) {
     throw new VideoError(
