@@ -1,7 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { expect, test as base, type Page, type TestInfo } from '@playwright/test';
 import { appPath, chromiumIsMissing, chromiumMissingReason, fixturesDirectory, patternClip } from './e2eEnvironment.ts';
+
+/**
+ * The specs' `test`: its page fails the test on any uncaught page error or console error (a CSP violation, a failed
+ * request, a Vue warning turned error), which a green flow could otherwise hide.
+ */
+export const test = base.extend({
+  page: async ({ page }, use) => {
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+    });
+    await use(page);
+    expect(problems, 'the page reported errors').toEqual([]);
+  },
+});
 
 /** Call at the top of a spec file: skips its tests, with the reason, when Debian Chromium is absent. */
 export function skipWithoutChromium(): void {

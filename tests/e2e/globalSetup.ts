@@ -12,7 +12,8 @@ function ffmpeg(args: string[]): void {
  * - pattern.mp4: 30 frames 160×120 at 10 fps; frame n has a bright bar at x = 5n..5n+7 on a background whose colour
  *   also moves with n, so a frame can be told from its neighbours by its pixels. `pattern.rgb` holds the same frames
  *   decoded by ffmpeg (30×120×160×3 bytes) as the reference the canvas is compared with.
- * - long.mp4: a bigger clip whose import takes long enough to see the progress bar and cancel it.
+ * - long.mp4: 300 frames of 1080p, whose import (probe, then thumbnails) takes seconds: long enough to see the
+ *   progress bar and cancel it.
  * - not-a-video.mp4: a text file with a video's name.
  */
 export default async function globalSetup(): Promise<void> {
@@ -31,7 +32,7 @@ export default async function globalSetup(): Promise<void> {
   ffmpeg(['-i', pattern, '-f', 'rawvideo', '-pix_fmt', 'rgb24', join(directory, 'pattern.rgb')]);
   ffmpeg([
     '-f', 'lavfi',
-    '-i', 'testsrc2=s=1280x720:r=30:d=40',
+    '-i', 'testsrc2=s=1920x1080:r=30:d=10',
     '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-preset', 'ultrafast',
     join(directory, 'long.mp4'),
   ]);

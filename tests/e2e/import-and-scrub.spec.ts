@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
 import { join } from 'node:path';
 import {
   browseImportFolder,
@@ -10,6 +10,7 @@ import {
   snap,
   stripPointFor,
   uniqueProjectName,
+  test,
 } from './appDriver.ts';
 import { fixturesDirectory, patternClip } from './e2eEnvironment.ts';
 

@@ -1,6 +1,6 @@
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
 import { join } from 'node:path';
-import { browseImportFolder, createProject, importDialog, openApp, skipWithoutChromium, snap, uniqueProjectName } from './appDriver.ts';
+import { browseImportFolder, createProject, importDialog, openApp, skipWithoutChromium, snap, uniqueProjectName, test } from './appDriver.ts';
 import { fixturesDirectory } from './e2eEnvironment.ts';
 
 skipWithoutChromium();

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test } from '@playwright/test';
-import { createProject, openApp, skipWithoutChromium, snap, uniqueProjectName } from './appDriver.ts';
+import { expect } from '@playwright/test';
+import { createProject, openApp, skipWithoutChromium, snap, uniqueProjectName, test } from './appDriver.ts';
 import { libraryDirectory } from './e2eEnvironment.ts';
 
 skipWithoutChromium();
