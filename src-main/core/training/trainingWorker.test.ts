@@ -52,6 +52,21 @@ describe('TrainingWorker failure reporting', () => {
     expect(events.filter((event) => event.type === 'finished')).toHaveLength(1);
   });
 
+  it('shutdown cancels a worker that answers, and kills one that does not within the timeout', async () => {
+    const polite = fakeWorker(
+      `${ready} require('node:readline').createInterface({ input: process.stdin }).on('line', (line) => {` +
+        `if (JSON.parse(line).type === 'cancel') { console.log(JSON.stringify({ type: 'finished', step: 7, reason: 'cancelled' })); process.exit(0); } });`,
+    );
+    polite.worker.start({ steps: 10, checkpointDir: '/tmp/unused' });
+    await polite.worker.waitFor('ready', { timeoutMs: 10_000 });
+    expect(await polite.worker.shutdown(5_000)).toEqual({ type: 'finished', step: 7, reason: 'cancelled' });
+    const stubborn = fakeWorker(`${ready} setInterval(() => {}, 1000);`);
+    stubborn.worker.start({ steps: 10, checkpointDir: '/tmp/unused' });
+    await stubborn.worker.waitFor('ready', { timeoutMs: 10_000 });
+    expect((await stubborn.worker.shutdown(200)).reason).toBe('crashed');
+    expect(stubborn.events.find((event) => event.type === 'error')).toMatchObject({ code: 'WORKER_CRASHED' });
+  });
+
   it('ignores commands after the run finished instead of throwing', async () => {
     const { worker } = fakeWorker(`${ready} console.log(JSON.stringify({ type: 'finished', step: 0, reason: 'cancelled' }));`);
     worker.start({ steps: 1, checkpointDir: '/tmp/unused' });

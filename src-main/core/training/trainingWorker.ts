@@ -99,6 +99,21 @@ export class TrainingWorker {
     if (this.child && this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
   }
 
+  /**
+   * For app quit: cancel (the worker checkpoints and finishes), and kill it if it has not finished within
+   * `timeoutMs` (a step can take a minute on a busy CPU, so the default is generous).
+   */
+  async shutdown(timeoutMs = 60_000): Promise<FinishedEvent> {
+    if (!this.child) throw new TrainingError('BAD_COMMAND', 'this worker was never started');
+    this.cancel();
+    const timer = setTimeout(() => this.kill('SIGKILL'), timeoutMs);
+    try {
+      return await this.finished;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   onEvent(listener: (event: WorkerEvent) => void): () => void {
     this.eventListeners.add(listener);
     return () => this.eventListeners.delete(listener);
