@@ -16,7 +16,11 @@ export const useAppStore = defineStore('app', () => {
   const reconnectCount = ref(0);
 
   transport.onConnectionChange((state) => {
-    if (state === 'connected' && connectionState.value === 'reconnecting') reconnectCount.value += 1;
+    if (state === 'connected' && connectionState.value === 'reconnecting') {
+      reconnectCount.value += 1;
+      // A call in flight when the connection dropped failed; ask again.
+      if (!info.value) void loadInfo();
+    }
     connectionState.value = state;
   });
 
