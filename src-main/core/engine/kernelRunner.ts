@@ -1,0 +1,32 @@
+import { type ContextSlot, type PropagationSettings, propagateRows } from './propagationKernel.ts';
+
+/** Everything the kernel needs for one frame; the runner decides how rows are split. */
+export interface FrameJob {
+  width: number;
+  height: number;
+  featureChannels: number;
+  labelChannels: number;
+  query: Float32Array;
+  slots: ContextSlot[];
+  settings: PropagationSettings;
+}
+
+/** Runs the kernel for a whole frame and returns the N×L soft prediction. */
+export interface KernelRunner {
+  readonly threads: number;
+  run(job: FrameJob): Promise<Float32Array>;
+  close(): Promise<void>;
+}
+
+/** Single-threaded runner on the calling thread: tiny inputs, tests, and the fallback. */
+export class InlineKernelRunner implements KernelRunner {
+  readonly threads = 1;
+
+  async run(job: FrameJob): Promise<Float32Array> {
+    const out = new Float32Array(job.width * job.height * job.labelChannels);
+    propagateRows({ ...job, out, rowStart: 0, rowEnd: job.height });
+    return out;
+  }
+
+  async close(): Promise<void> {}
+}

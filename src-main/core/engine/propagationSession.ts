@@ -1,0 +1,281 @@
+/**
+ * Per-clip propagation session (house rule 4: IPC, host and CLI talk only to this object).
+ * The reference protocol (SPEC §2.4–2.6) is the special case "one keyframe at frame 0, forward pass"; every
+ * other mode reuses the same context construction with the frame order and anchors generalised.
+ * File is long because it holds the whole session state machine; helpers live in propagation.ts.
+ */
+import { EngineError } from './engineError.ts';
+import { type FeatureMap, sharedFloat32, toCellMajor } from './featureMap.ts';
+import { InlineKernelRunner, type KernelRunner } from './kernelRunner.ts';
+import { blendPredictions, predictionConfidence } from './propagation.ts';
+import { type ContextSlot, defaultPropagationSettings, type PropagationSettings } from './propagationKernel.ts';
+
+/** Soft labels of one frame at the feature grid: h×w×L float32, channel-last (= cell-major). */
+export interface SoftLabels {
+  width: number;
+  height: number;
+  channels: number;
+  data: Float32Array;
+}
+
+export interface FrameResult {
+  frameIndex: number;
+  labels: SoftLabels;
+  /**
+   * Mean over cells of the top-1 label share max_c p_c / Σ_c p_c (0 for cells with Σ = 0): 1 when every cell is
+   * certain, 1/L when every cell is split evenly. Keyframes report 1 for hard labels.
+   */
+  confidence: number;
+  /** True when the frame is a keyframe (its labels are the user's, not propagated). */
+  isKeyframe: boolean;
+}
+
+export type FeatureProvider = (frameIndex: number) => FeatureMap | Promise<FeatureMap>;
+
+export interface SessionOptions {
+  frameCount: number;
+  /** Features of a frame, L2-normalised over channels (a stream's output), C×h×w. */
+  features: FeatureProvider;
+  settings?: Partial<PropagationSettings>;
+  runner?: KernelRunner;
+}
+
+export interface ProgressEvent {
+  done: number;
+  total: number;
+  frameIndex: number;
+}
+
+export interface PropagateOptions {
+  from: number;
+  to: number;
+  direction: 'forward' | 'backward';
+  signal?: AbortSignal;
+  onFrame?: (frameIndex: number, result: FrameResult) => void;
+  onProgress?: (progress: ProgressEvent) => void;
+}
+
+export interface FillOptions {
+  signal?: AbortSignal;
+  onFrame?: (frameIndex: number, result: FrameResult) => void;
+  onProgress?: (progress: ProgressEvent) => void;
+}
+
+const RELEASED = new Float32Array(0);
+
+function abortError(): Error {
+  const error = new Error('propagation was cancelled');
+  error.name = 'AbortError';
+  return error;
+}
+
+export class PropagationSession {
+  readonly frameCount: number;
+  readonly settings: PropagationSettings;
+  private readonly provider: FeatureProvider;
+  private readonly runner: KernelRunner;
+  private readonly keyframes = new Map<number, Float32Array>();
+  private readonly featureCache = new Map<number, Float32Array>();
+  private readonly results = new Map<number, FrameResult>();
+  private grid: { width: number; height: number; featureChannels: number } | undefined;
+  private labelChannels: number | undefined;
+
+  constructor(options: SessionOptions) {
+    if (!Number.isInteger(options.frameCount) || options.frameCount < 1) {
+      throw new EngineError('BAD_ARGUMENT', `frameCount must be a positive integer, got ${options.frameCount}`);
+    }
+    this.frameCount = options.frameCount;
+    this.provider = options.features;
+    this.runner = options.runner ?? new InlineKernelRunner();
+    this.settings = { ...defaultPropagationSettings, ...options.settings };
+    const { topK, contextFrames, radiusCells, temperature } = this.settings;
+    if (!(Number.isInteger(topK) && topK >= 1 && Number.isInteger(contextFrames) && contextFrames >= 0 && radiusCells > 0 && temperature > 0)) {
+      throw new EngineError('BAD_ARGUMENT', `invalid propagation settings ${JSON.stringify(this.settings)}`);
+    }
+  }
+
+  /** Sets (or replaces) the user's labels of a frame: h×w×L soft labels at the feature grid. */
+  setKeyframe(frameIndex: number, labels: SoftLabels): void {
+    this.checkFrame(frameIndex);
+    if (this.labelChannels !== undefined && labels.channels !== this.labelChannels) {
+      throw new EngineError('BAD_LABELS', `keyframe ${frameIndex} has ${labels.channels} label channels, the session uses ${this.labelChannels}`);
+    }
+    if (labels.data.length !== labels.width * labels.height * labels.channels) {
+      throw new EngineError('BAD_LABELS', `keyframe ${frameIndex} labels have ${labels.data.length} values, expected ${labels.width}×${labels.height}×${labels.channels}`);
+    }
+    if (this.grid && (labels.width !== this.grid.width || labels.height !== this.grid.height)) {
+      throw new EngineError('BAD_LABELS', `keyframe ${frameIndex} labels are ${labels.width}×${labels.height}, features are ${this.grid.width}×${this.grid.height}`);
+    }
+    this.labelChannels = labels.channels;
+    const shared = sharedFloat32(labels.data.length);
+    shared.set(labels.data);
+    this.keyframes.set(frameIndex, shared);
+    this.results.set(frameIndex, this.keyframeResult(frameIndex, labels.width, labels.height));
+  }
+
+  removeKeyframe(frameIndex: number): void {
+    this.keyframes.delete(frameIndex);
+    this.results.delete(frameIndex);
+  }
+
+  keyframeIndices(): number[] {
+    return [...this.keyframes.keys()].sort((a, b) => a - b);
+  }
+
+  /** Latest result of a frame (keyframe labels, or the last propagation/fill), if any. */
+  result(frameIndex: number): FrameResult | undefined {
+    return this.results.get(frameIndex);
+  }
+
+  /** Forgets propagated results (keyframes stay). */
+  reset(): void {
+    for (const frameIndex of this.results.keys()) if (!this.keyframes.has(frameIndex)) this.results.delete(frameIndex);
+  }
+
+  async close(): Promise<void> {
+    await this.runner.close();
+  }
+
+  /**
+   * One pass from keyframe `from` to `to`. Context of the i-th frame of the pass (SPEC §2.4, with "preceding" meaning
+   * preceding in pass order): long-term slots = `from` then the other keyframes inside the pass range, short-term
+   * slots = the n previous pass frames, padded with copies of `from` (duplicates kept). Keyframes met on the way
+   * output their own labels, which then feed the context like frame 0 does in the reference.
+   */
+  async propagate(options: PropagateOptions): Promise<FrameResult[]> {
+    const { from, to, direction, signal } = options;
+    this.checkFrame(from);
+    this.checkFrame(to);
+    if (!this.keyframes.has(from)) throw new EngineError('NO_KEYFRAME', `frame ${from} is not a keyframe; propagation starts from a keyframe`);
+    const step = direction === 'forward' ? 1 : -1;
+    if ((to - from) * step < 0) throw new EngineError('BAD_ARGUMENT', `cannot go ${direction} from frame ${from} to frame ${to}`);
+    const order: number[] = [];
+    for (let t = from; t !== to + step; t += step) order.push(t);
+    const anchors = [from, ...this.keyframeIndices().filter((k) => k !== from && (k - from) * step > 0 && (to - k) * step >= 0)];
+    const n = this.settings.contextFrames;
+    const passLabels: Float32Array[] = [];
+    const out: FrameResult[] = [];
+    for (let i = 0; i < order.length; i++) {
+      if (signal?.aborted) throw abortError();
+      const frameIndex = order[i];
+      const keyLabels = this.keyframes.get(frameIndex);
+      let result: FrameResult;
+      if (keyLabels) {
+        await this.featuresOf(frameIndex);
+        result = this.keyframeResult(frameIndex, this.grid!.width, this.grid!.height);
+        passLabels.push(keyLabels);
+      } else {
+        const slots: ContextSlot[] = [];
+        for (const anchor of anchors) slots.push({ features: await this.featuresOf(anchor), labels: this.keyframes.get(anchor)!, restricted: false });
+        for (let j = 0; j < n; j++) {
+          const padded = i + j; // index into P = [n copies of `from`] ++ pass frames
+          const passIndex = padded - n;
+          const contextFrame = order[Math.max(0, passIndex)];
+          slots.push({ features: await this.featuresOf(contextFrame), labels: passIndex < 0 ? this.keyframes.get(from)! : passLabels[passIndex], restricted: true });
+        }
+        const query = await this.featuresOf(frameIndex);
+        const grid = this.grid!;
+        const prediction = await this.runner.run({
+          width: grid.width,
+          height: grid.height,
+          featureChannels: grid.featureChannels,
+          labelChannels: this.labelChannels!,
+          query,
+          slots,
+          settings: this.settings,
+        });
+        const shared = sharedFloat32(prediction.length);
+        shared.set(prediction);
+        passLabels.push(shared);
+        const labels = { width: grid.width, height: grid.height, channels: this.labelChannels!, data: shared };
+        result = { frameIndex, labels, confidence: predictionConfidence(labels), isKeyframe: false };
+      }
+      // Short-term context only reaches back n frames: older pass labels can go.
+      if (i - n >= 0) passLabels[i - n] = RELEASED;
+      this.evictFeatures(new Set([...anchors, ...order.slice(Math.max(0, i - n + 1), i + 1)]));
+      this.results.set(frameIndex, result);
+      out.push(result);
+      options.onFrame?.(frameIndex, result);
+      options.onProgress?.({ done: i + 1, total: order.length, frameIndex });
+    }
+    return out;
+  }
+
+  /**
+   * Fills every frame from the keyframes: before the first keyframe a backward pass, after the last a forward pass,
+   * and between consecutive keyframes A < B the blend (B−t)/(B−A)·forward(A) + (t−A)/(B−A)·backward(B).
+   */
+  async fillBetweenKeyframes(options: FillOptions = {}): Promise<FrameResult[]> {
+    const keys = this.keyframeIndices();
+    if (keys.length === 0) throw new EngineError('NO_KEYFRAME', 'fillBetweenKeyframes needs at least one keyframe');
+    const total = this.frameCount;
+    let done = 0;
+    const filled = new Map<number, FrameResult>();
+    const emit = (result: FrameResult) => {
+      filled.set(result.frameIndex, result);
+      this.results.set(result.frameIndex, result);
+      options.onFrame?.(result.frameIndex, result);
+      options.onProgress?.({ done: ++done, total, frameIndex: result.frameIndex });
+    };
+    const first = keys[0];
+    const last = keys[keys.length - 1];
+    if (first > 0) {
+      const backward = await this.propagate({ from: first, to: 0, direction: 'backward', signal: options.signal });
+      for (const result of backward.reverse()) if (result.frameIndex !== first) emit(result);
+    }
+    for (let i = 0; i < keys.length; i++) {
+      const a = keys[i];
+      emit(this.results.get(a)!);
+      const b = keys[i + 1];
+      if (b === undefined || b === a + 1) continue;
+      const forward = await this.propagate({ from: a, to: b - 1, direction: 'forward', signal: options.signal });
+      const backward = await this.propagate({ from: b, to: a + 1, direction: 'backward', signal: options.signal });
+      const backwardByFrame = new Map(backward.map((r) => [r.frameIndex, r]));
+      for (const result of forward) {
+        if (result.frameIndex === a) continue;
+        const t = result.frameIndex;
+        const labels = blendPredictions(result.labels, (b - t) / (b - a), backwardByFrame.get(t)!.labels, (t - a) / (b - a));
+        emit({ frameIndex: t, labels, confidence: predictionConfidence(labels), isKeyframe: false });
+      }
+    }
+    if (last < this.frameCount - 1) {
+      const forward = await this.propagate({ from: last, to: this.frameCount - 1, direction: 'forward', signal: options.signal });
+      for (const result of forward) if (result.frameIndex !== last) emit(result);
+    }
+    return [...filled.values()].sort((x, y) => x.frameIndex - y.frameIndex);
+  }
+
+  private keyframeResult(frameIndex: number, width: number, height: number): FrameResult {
+    const labels = { width, height, channels: this.labelChannels!, data: this.keyframes.get(frameIndex)! };
+    return { frameIndex, labels, confidence: predictionConfidence(labels), isKeyframe: true };
+  }
+
+  private checkFrame(frameIndex: number): void {
+    if (!Number.isInteger(frameIndex) || frameIndex < 0 || frameIndex >= this.frameCount) {
+      throw new EngineError('BAD_ARGUMENT', `frame index ${frameIndex} is outside the clip (0..${this.frameCount - 1})`);
+    }
+  }
+
+  private async featuresOf(frameIndex: number): Promise<Float32Array> {
+    const cached = this.featureCache.get(frameIndex);
+    if (cached) return cached;
+    const map = await this.provider(frameIndex);
+    if (!this.grid) this.grid = { width: map.width, height: map.height, featureChannels: map.channels };
+    const grid = this.grid;
+    if (map.width !== grid.width || map.height !== grid.height || map.channels !== grid.featureChannels) {
+      throw new EngineError('BAD_FEATURES', `features of frame ${frameIndex} are ${map.channels}×${map.height}×${map.width}, expected ${grid.featureChannels}×${grid.height}×${grid.width}`);
+    }
+    for (const [key, labels] of this.keyframes) {
+      if (labels.length !== grid.width * grid.height * this.labelChannels!) {
+        throw new EngineError('BAD_LABELS', `keyframe ${key} labels do not match the ${grid.width}×${grid.height} feature grid`);
+      }
+    }
+    const cellMajor = toCellMajor(map);
+    this.featureCache.set(frameIndex, cellMajor);
+    return cellMajor;
+  }
+
+  private evictFeatures(keep: Set<number>): void {
+    for (const frameIndex of this.featureCache.keys()) if (!keep.has(frameIndex)) this.featureCache.delete(frameIndex);
+  }
+}
