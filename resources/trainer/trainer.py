@@ -58,6 +58,11 @@ def read_config(config):
     frame_files = config.get("frameFiles")
     if frame_files is not None and not (isinstance(frame_files, list) and all(isinstance(f, str) for f in frame_files)):
         raise TrainingError("BAD_CONFIG", "config.frameFiles must be a list of file paths")
+    try:
+        seed = int(config.get("seed", 0))
+        progress_interval = float(config.get("progressIntervalSeconds", 0.0))
+    except (TypeError, ValueError) as error:
+        raise TrainingError("BAD_CONFIG", f"config.seed and config.progressIntervalSeconds must be numbers ({error})") from error
     return {
         "framesDir": config.get("framesDir"),
         "frameFiles": frame_files,
@@ -67,12 +72,12 @@ def read_config(config):
         "checkpointEvery": _positive_int(config, "checkpointEvery", 50),
         "checkpointDir": checkpoint_dir,
         "exportPath": config.get("exportPath"),
-        "seed": int(config.get("seed", 0)),
+        "seed": seed,
         "device": device,
         "initFrom": config.get("initFrom"),
         "horizontalFlip": bool(config.get("horizontalFlip", True)),
         "threads": config.get("threads"),
-        "progressIntervalSeconds": float(config.get("progressIntervalSeconds", 0.0)),
+        "progressIntervalSeconds": progress_interval,
     }
 
 

@@ -80,6 +80,13 @@ class TrainingRunTest(unittest.TestCase):
                 self.assertTrue(torch.equal(value, resumed[key][name]), f"{key}.{name} differs after resuming")
         self.assertEqual(sorted(os.listdir(resumed_dir)), ["checkpoint-latest.pt"])
 
+    def test_config_values_of_the_wrong_type_are_bad_config_errors(self):
+        from trainer import TrainingError
+        for config in ({"checkpointDir": "/tmp/x", "seed": "abc"}, {"checkpointDir": "/tmp/x", "imageSize": 30}, {"steps": 5}, {"checkpointDir": "/tmp/x", "batchSize": True}):
+            with self.assertRaises(TrainingError) as caught:
+                read_config({"device": "cpu", **config})
+            self.assertEqual(caught.exception.code, "BAD_CONFIG")
+
     def test_a_missing_frames_folder_is_reported_as_an_error_naming_it(self):
         reason, events = run(os.path.join(self.temporary.name, "nowhere"), os.path.join(self.temporary.name, "c"))
         self.assertEqual(reason, "failed")
