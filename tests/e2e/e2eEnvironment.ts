@@ -16,6 +16,9 @@ export const chromiumIsMissing = !existsSync(chromiumPath);
 /** The generated test clip (see globalSetup.ts): frame n is a dark field with a bright 8 px bar at x = 5n. */
 export const patternClip = { fileName: 'pattern.mp4', width: 160, height: 120, frameCount: 30, fps: 10, barWidthPx: 8, barStepPx: 5 } as const;
 
+/** A DAVIS-style image-sequence folder (see globalSetup.ts). */
+export const imageSequence = { folderName: 'sequence', width: 176, height: 144, frameCount: 12 } as const;
+
 /** Where the global setup put its files; set before the workers start, so they inherit it. */
 export function fixturesDirectory(): string {
   const directory = process.env.CORRESPOND_E2E_FIXTURES;

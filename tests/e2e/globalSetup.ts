@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { patternClip } from './e2eEnvironment.ts';
+import { imageSequence, patternClip } from './e2eEnvironment.ts';
 
 function ffmpeg(args: string[]): void {
   execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -15,6 +15,7 @@ function ffmpeg(args: string[]): void {
  * - long.mp4: 300 frames of 1080p, whose import (probe, then thumbnails) takes seconds: long enough to see the
  *   progress bar and cancel it.
  * - not-a-video.mp4: a text file with a video's name.
+ * - sequence/00000.jpg…00011.jpg: a DAVIS-style folder of 12 JPEG frames.
  */
 export default async function globalSetup(): Promise<void> {
   const directory = process.env.CORRESPOND_E2E_FIXTURES!;
@@ -37,4 +38,11 @@ export default async function globalSetup(): Promise<void> {
     join(directory, 'long.mp4'),
   ]);
   writeFileSync(join(directory, 'not-a-video.mp4'), 'This is a text file, not a video.\n');
+  mkdirSync(join(directory, imageSequence.folderName), { recursive: true });
+  ffmpeg([
+    '-f', 'lavfi',
+    '-i', `testsrc2=s=${imageSequence.width}x${imageSequence.height}:r=10:d=${imageSequence.frameCount / 10}`,
+    '-start_number', '0', '-q:v', '3',
+    join(directory, imageSequence.folderName, '%05d.jpg'),
+  ]);
 }
