@@ -61,21 +61,32 @@ export function windowOffsets(radiusCells: number): { dy: Int32Array; dx: Int32A
   return { dy: Int32Array.from(dy), dx: Int32Array.from(dx) };
 }
 
-/** Dot product in double (fast screening value; within ~3e-6 of the float32 result for unit vectors). */
-function fastDot(a: Float32Array, aOffset: number, b: Float32Array, bOffset: number, channels: number): number {
+/** Double dot product over channels [from, to). */
+function partialDot(a: Float32Array, aOffset: number, b: Float32Array, bOffset: number, from: number, to: number): number {
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;
   let s3 = 0;
-  let c = 0;
-  for (; c + 3 < channels; c += 4) {
+  let c = from;
+  for (; c + 3 < to; c += 4) {
     s0 += a[aOffset + c] * b[bOffset + c];
     s1 += a[aOffset + c + 1] * b[bOffset + c + 1];
     s2 += a[aOffset + c + 2] * b[bOffset + c + 2];
     s3 += a[aOffset + c + 3] * b[bOffset + c + 3];
   }
-  for (; c < channels; c++) s0 += a[aOffset + c] * b[bOffset + c];
+  for (; c < to; c++) s0 += a[aOffset + c] * b[bOffset + c];
   return s0 + s1 + (s2 + s3);
+}
+
+/** Per-cell L2 norm of channels [from, D) (N values): bounds the unread part of a dot product (Cauchy–Schwarz). */
+function tailNorms(features: Float32Array, cells: number, channels: number, from: number): Float64Array {
+  const out = new Float64Array(cells);
+  for (let m = 0; m < cells; m++) {
+    let sum = 0;
+    for (let c = from; c < channels; c++) sum += features[m * channels + c] ** 2;
+    out[m] = Math.sqrt(sum) * (1 + 1e-12);
+  }
+  return out;
 }
 
 /**
@@ -110,6 +121,10 @@ export function propagateRows(task: KernelTask): void {
   const fastScores = slots.map((slot, s) => (source[s] === s ? new Float64Array(slot.restricted ? windowSize : N) : null));
   const exactScores = slots.map((slot, s) => (source[s] === s ? new Float32Array(slot.restricted ? windowSize : N) : null));
   const exactStamp = slots.map((slot, s) => (source[s] === s ? new Int32Array(slot.restricted ? windowSize : N).fill(-1) : null));
+  // Screening reads the first `split` channels, then drops candidates whose Cauchy–Schwarz bound cannot reach the heap.
+  const split = D >= 16 ? (D >> 1) & ~3 : D;
+  const keyTails = slots.map((slot, s) => (source[s] === s ? tailNorms(slot.features, N, D, split) : null));
+  const queryTails = tailNorms(query, N, D, split);
   const windowCell = new Int32Array(windowSize);
   const heapValues = new Float32Array(k);
   const heapIndices = new Int32Array(k);
@@ -138,13 +153,19 @@ export function propagateRows(task: KernelTask): void {
         const stamps = exactStamp[scoreOwner]!;
         const keys = slots[scoreOwner].features;
         const count = slot.restricted ? windowCount : N;
-        if (owner === s) {
-          if (slot.restricted) for (let w = 0; w < windowCount; w++) fast[w] = fastDot(keys, windowCell[w] * D, query, qOffset, D);
-          else for (let m = 0; m < N; m++) fast[m] = fastDot(keys, m * D, query, qOffset, D);
-        }
+        const tails = keyTails[scoreOwner]!;
+        const queryTail = queryTails[q];
+        const computeFast = owner === s;
         for (let w = 0; w < count; w++) {
           const m = slot.restricted ? windowCell[w] : w;
           const at = fromGlobal ? m : w;
+          if (computeFast) {
+            // fast[at] is the double dot, or a bound (≥ it) already below the threshold it was screened against:
+            // thresholds only rise during one query, so a screened-out candidate stays out for later duplicates.
+            const head = partialDot(keys, m * D, query, qOffset, 0, split);
+            const bound = head + tails[m] * queryTail;
+            fast[at] = bound < rejectBelow ? bound : head + partialDot(keys, m * D, query, qOffset, split, D);
+          }
           if (fast[at] < rejectBelow) continue;
           if (stamps[at] !== stamp) {
             exact[at] = f32(exactDot(keys, m * D, query, qOffset, D) / temperature32);
