@@ -8,6 +8,8 @@
 import { makeHeap, replaceTop, sortHeap } from './topK.ts';
 
 const f32 = Math.fround;
+/** Pivots for the triangle-inequality screen (more prune more, each costs one distance per key cell). */
+const PIVOT_COUNT = 6;
 
 /** Settings of one propagation run (CRW DAVIS defaults: 10, 20, 12, 0.05). */
 export interface PropagationSettings {
@@ -90,6 +92,48 @@ function tailNorms(features: Float32Array, cells: number, channels: number, from
 }
 
 /**
+ * Pivots for triangle-inequality screening: farthest-point picks among the query cells. For any pivot p,
+ * ‖q−k‖ ≥ |‖q−p‖ − ‖k−p‖|, hence q·k ≤ (‖q‖² + ‖k‖² − (‖q−p‖ − ‖k−p‖)²) / 2 — an O(pivots) upper bound.
+ */
+function choosePivots(query: Float32Array, cells: number, channels: number, count: number): Float64Array[] {
+  const pivots: Float64Array[] = [];
+  const nearest = new Float64Array(cells).fill(Infinity);
+  let next = 0;
+  for (let p = 0; p < Math.min(count, cells); p++) {
+    const pivot = Float64Array.from(query.subarray(next * channels, (next + 1) * channels));
+    pivots.push(pivot);
+    let farthest = 0;
+    for (let m = 0; m < cells; m++) {
+      let d = 0;
+      for (let c = 0; c < channels; c++) d += (query[m * channels + c] - pivot[c]) ** 2;
+      if (d < nearest[m]) nearest[m] = d;
+      if (nearest[m] > nearest[farthest]) farthest = m;
+    }
+    next = farthest;
+  }
+  return pivots;
+}
+
+/** Per cell: ‖k‖² then ‖k − p‖ for each pivot (stride 1 + pivots). */
+function pivotTable(features: Float32Array, cells: number, channels: number, pivots: Float64Array[]): Float64Array {
+  const stride = 1 + pivots.length;
+  const out = new Float64Array(cells * stride);
+  for (let m = 0; m < cells; m++) {
+    const o = m * channels;
+    let norm = 0;
+    for (let c = 0; c < channels; c++) norm += features[o + c] ** 2;
+    out[m * stride] = norm;
+    for (let p = 0; p < pivots.length; p++) {
+      const pivot = pivots[p];
+      let d = 0;
+      for (let c = 0; c < channels; c++) d += (features[o + c] - pivot[c]) ** 2;
+      out[m * stride + 1 + p] = Math.sqrt(d);
+    }
+  }
+  return out;
+}
+
+/**
  * The reference's float32 dot product, bit for bit: torch's CPU einsum/bmm accumulates each output as a sequential
  * chain of float32 fused multiply-adds over the channels (checked against torch 1.13: 0 mismatches). a·b is exact
  * in double, so one rounding of (acc + a·b) to float32 is the FMA.
@@ -100,91 +144,215 @@ function exactDot(a: Float32Array, aOffset: number, b: Float32Array, bOffset: nu
   return acc;
 }
 
+/** Cells per screening block: a block is skipped whole when its bound cannot reach the heap. */
+const BLOCK = 8;
+
+/** Per-features screening data, shared by every slot showing the same frame. */
+interface KeyFrameData {
+  keys: Float32Array;
+  /** Per cell: ‖k‖², then ‖k − pᵢ‖ per pivot. */
+  table: Float64Array;
+  /** Per block of BLOCK cells of one row: max ‖k‖², then (min, max) of ‖k − pᵢ‖ per pivot. */
+  blocks: Float64Array;
+  tails: Float64Array;
+  /** float32 scores computed for the current query (valid where stamps[m] === query index). */
+  exact: Float32Array;
+  stamps: Int32Array;
+}
+
+function blockTable(table: Float64Array, width: number, height: number, pivotCount: number): Float64Array {
+  const stride = 1 + pivotCount;
+  const blocksPerRow = Math.ceil(width / BLOCK);
+  const blockStride = 1 + 2 * pivotCount;
+  const out = new Float64Array(height * blocksPerRow * blockStride);
+  for (let y = 0; y < height; y++) {
+    for (let b = 0; b < blocksPerRow; b++) {
+      const o = (y * blocksPerRow + b) * blockStride;
+      out[o] = -Infinity;
+      for (let p = 0; p < pivotCount; p++) {
+        out[o + 1 + 2 * p] = Infinity;
+        out[o + 2 + 2 * p] = -Infinity;
+      }
+      for (let x = b * BLOCK; x < Math.min(width, (b + 1) * BLOCK); x++) {
+        const t = (y * width + x) * stride;
+        out[o] = Math.max(out[o], table[t]);
+        for (let p = 0; p < pivotCount; p++) {
+          out[o + 1 + 2 * p] = Math.min(out[o + 1 + 2 * p], table[t + 1 + p]);
+          out[o + 2 + 2 * p] = Math.max(out[o + 2 + 2 * p], table[t + 1 + p]);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+interface ScanState {
+  heapValues: Float32Array;
+  heapIndices: Int32Array;
+  k: number;
+  filled: number;
+  /** Candidates whose double dot (or an upper bound of it) is below this cannot enter the heap. */
+  rejectBelow: number;
+  temperature32: number;
+  margin: number;
+  width: number;
+  D: number;
+  split: number;
+  P: number;
+  query: Float32Array;
+  queryPivots: Float64Array;
+  queryTails: Float64Array;
+}
+
+/**
+ * Offers the candidates (row y, columns xa..xb) of one slot to the top-k heap, in the reference order. A candidate is
+ * skipped only when a bound proves it is below the current k-th best, i.e. exactly when the reference heap would
+ * not take it, so the heap evolves as in torch. Bounds, cheapest first: block triangle bound, cell triangle bound,
+ * half dot + Cauchy–Schwarz, double dot; survivors get the exact float32 score.
+ */
+function scanSegment(state: ScanState, frame: KeyFrameData, base: number, q: number, y: number, xa: number, xb: number): void {
+  const { heapValues, heapIndices, k, temperature32, margin, width, D, split, P, query, queryPivots } = state;
+  const { keys, table, blocks, tails, exact, stamps } = frame;
+  const stride = 1 + P;
+  const blockStride = 1 + 2 * P;
+  const blocksPerRow = Math.ceil(width / BLOCK);
+  const qp = q * stride;
+  const queryNorm = queryPivots[qp];
+  const queryTail = state.queryTails[q];
+  const qOffset = q * D;
+  let filled = state.filled;
+  let rejectBelow = state.rejectBelow;
+  let x = xa;
+  while (x <= xb) {
+    const blockEnd = Math.min(xb, (Math.floor(x / BLOCK) + 1) * BLOCK - 1);
+    if (filled === k) {
+      const o = (y * blocksPerRow + Math.floor(x / BLOCK)) * blockStride;
+      let gap = 0;
+      for (let p = 0; p < P; p++) {
+        const d = queryPivots[qp + 1 + p];
+        const g = Math.max(blocks[o + 1 + 2 * p] - d, d - blocks[o + 2 + 2 * p]);
+        if (g > gap) gap = g;
+      }
+      if ((queryNorm + blocks[o] - gap * gap) * 0.5 + 1e-9 < rejectBelow) {
+        x = blockEnd + 1;
+        continue;
+      }
+    }
+    for (; x <= blockEnd; x++) {
+      const m = y * width + x;
+      if (stamps[m] !== q) {
+        if (filled === k) {
+          const kp = m * stride;
+          let gap = 0;
+          for (let p = 1; p <= P; p++) {
+            const g = Math.abs(queryPivots[qp + p] - table[kp + p]);
+            if (g > gap) gap = g;
+          }
+          if ((queryNorm + table[kp] - gap * gap) * 0.5 + 1e-9 < rejectBelow) continue;
+          const head = partialDot(keys, m * D, query, qOffset, 0, split);
+          if (head + tails[m] * queryTail < rejectBelow) continue;
+          if (head + partialDot(keys, m * D, query, qOffset, split, D) < rejectBelow) continue;
+        }
+        exact[m] = f32(exactDot(keys, m * D, query, qOffset, D) / temperature32);
+        stamps[m] = q;
+      }
+      const value = exact[m];
+      if (filled < k) {
+        heapValues[filled] = value;
+        heapIndices[filled++] = base + m;
+        if (filled === k) {
+          makeHeap(heapValues, heapIndices, k);
+          rejectBelow = heapValues[0] * temperature32 - margin;
+        }
+      } else if (value > heapValues[0]) {
+        replaceTop(heapValues, heapIndices, k, value, base + m);
+        rejectBelow = heapValues[0] * temperature32 - margin;
+      }
+    }
+  }
+  state.filled = filled;
+  state.rejectBelow = rejectBelow;
+}
+
+/** Half-width (in cells) of the radius window on each row offset dy = -reach..reach; -1 when the row is empty. */
+function windowHalfWidths(radiusCells: number): { reach: number; halfWidth: Int32Array } {
+  const reach = Math.ceil(radiusCells);
+  const halfWidth = new Int32Array(2 * reach + 1).fill(-1);
+  const { dy, dx } = windowOffsets(radiusCells);
+  for (let i = 0; i < dy.length; i++) halfWidth[dy[i] + reach] = Math.max(halfWidth[dy[i] + reach], Math.abs(dx[i]));
+  return { reach, halfWidth };
+}
+
 /**
  * Runs the kernel on rows [rowStart, rowEnd) of the query frame. Long-term (unrestricted) slots must come first
- * (reference order: long_mem then the short-term slots). Every candidate is screened with a double dot product;
- * only those that could beat the current k-th best get the exact float32 score, which decides (so selection is
- * exactly the reference's). Function is long because the hot loop is kept inline.
+ * (reference order: long_mem then the short-term slots). Only candidates that a bound cannot rule out get their
+ * exact float32 score, which decides, so the selection is exactly the reference's.
  */
 export function propagateRows(task: KernelTask): void {
   const { width, height, featureChannels: D, labelChannels: L, query, slots, settings, out } = task;
   const N = width * height;
   const k = Math.min(settings.topK, N * slots.length);
   const temperature32 = f32(settings.temperature);
-  // |exact − fast| ≤ D·2⁻²⁴·Σ|aᵢbᵢ| ≤ 3e-6 for unit vectors; keep a wide margin (in dot units) for unnormalised input.
-  const margin = 1e-4;
-  const offsets = windowOffsets(settings.radiusCells);
-  const windowSize = offsets.dy.length;
-  // Slots sharing a features array share their scores (the reference's frame-0 copies are exact duplicates).
-  const source = slots.map((slot) => slots.findIndex((other) => other.features === slot.features));
-  const globalOwner = source.map((owner) => (slots[owner].restricted ? -1 : owner));
-  const fastScores = slots.map((slot, s) => (source[s] === s ? new Float64Array(slot.restricted ? windowSize : N) : null));
-  const exactScores = slots.map((slot, s) => (source[s] === s ? new Float32Array(slot.restricted ? windowSize : N) : null));
-  const exactStamp = slots.map((slot, s) => (source[s] === s ? new Int32Array(slot.restricted ? windowSize : N).fill(-1) : null));
-  // Screening reads the first `split` channels, then drops candidates whose Cauchy–Schwarz bound cannot reach the heap.
+  const { reach, halfWidth } = windowHalfWidths(settings.radiusCells);
+  // Screening reads the first `split` channels before the Cauchy–Schwarz bound of the rest.
   const split = D >= 16 ? (D >> 1) & ~3 : D;
-  const keyTails = slots.map((slot, s) => (source[s] === s ? tailNorms(slot.features, N, D, split) : null));
-  const queryTails = tailNorms(query, N, D, split);
-  const windowCell = new Int32Array(windowSize);
+  const pivots = choosePivots(query, N, D, PIVOT_COUNT);
+  const P = pivots.length;
+  // Slots showing the same features array share screening data and exact scores (the reference's frame-0 copies).
+  const frames = new Map<Float32Array, KeyFrameData>();
+  for (const slot of slots) {
+    if (frames.has(slot.features)) continue;
+    const table = pivotTable(slot.features, N, D, pivots);
+    frames.set(slot.features, {
+      keys: slot.features,
+      table,
+      blocks: blockTable(table, width, height, P),
+      tails: tailNorms(slot.features, N, D, split),
+      exact: new Float32Array(N),
+      stamps: new Int32Array(N).fill(-1),
+    });
+  }
+  const slotFrames = slots.map((slot) => frames.get(slot.features)!);
   const heapValues = new Float32Array(k);
   const heapIndices = new Int32Array(k);
   const weights = new Float32Array(k);
+  const state: ScanState = {
+    heapValues,
+    heapIndices,
+    k,
+    filled: 0,
+    rejectBelow: -Infinity,
+    temperature32,
+    // |exact − double| ≤ D·2⁻²⁴·Σ|aᵢbᵢ| ≈ 3e-6 for unit vectors; a wide margin (dot units) covers other input.
+    margin: 1e-4,
+    width,
+    D,
+    split,
+    P,
+    query,
+    queryPivots: pivotTable(query, N, D, pivots),
+    queryTails: tailNorms(query, N, D, split),
+  };
   for (let y = task.rowStart; y < task.rowEnd; y++) {
     for (let x = 0; x < width; x++) {
       const q = y * width + x;
-      const stamp = q;
-      const qOffset = q * D;
-      let windowCount = 0;
-      for (let w = 0; w < windowSize; w++) {
-        const yy = y + offsets.dy[w];
-        const xx = x + offsets.dx[w];
-        if (yy >= 0 && yy < height && xx >= 0 && xx < width) windowCell[windowCount++] = yy * width + xx;
-      }
-      let filled = 0;
-      let rejectBelow = -Infinity;
+      state.filled = 0;
+      state.rejectBelow = -Infinity;
       for (let s = 0; s < slots.length; s++) {
-        const slot = slots[s];
+        const frame = slotFrames[s];
         const base = s * N;
-        const owner = source[s];
-        const fromGlobal = slot.restricted && globalOwner[owner] >= 0;
-        const scoreOwner = fromGlobal ? globalOwner[owner] : owner;
-        const fast = fastScores[scoreOwner]!;
-        const exact = exactScores[scoreOwner]!;
-        const stamps = exactStamp[scoreOwner]!;
-        const keys = slots[scoreOwner].features;
-        const count = slot.restricted ? windowCount : N;
-        const tails = keyTails[scoreOwner]!;
-        const queryTail = queryTails[q];
-        const computeFast = owner === s;
-        for (let w = 0; w < count; w++) {
-          const m = slot.restricted ? windowCell[w] : w;
-          const at = fromGlobal ? m : w;
-          if (computeFast) {
-            // fast[at] is the double dot, or a bound (≥ it) already below the threshold it was screened against:
-            // thresholds only rise during one query, so a screened-out candidate stays out for later duplicates.
-            const head = partialDot(keys, m * D, query, qOffset, 0, split);
-            const bound = head + tails[m] * queryTail;
-            fast[at] = bound < rejectBelow ? bound : head + partialDot(keys, m * D, query, qOffset, split, D);
-          }
-          if (fast[at] < rejectBelow) continue;
-          if (stamps[at] !== stamp) {
-            exact[at] = f32(exactDot(keys, m * D, query, qOffset, D) / temperature32);
-            stamps[at] = stamp;
-          }
-          const value = exact[at];
-          if (filled < k) {
-            heapValues[filled] = value;
-            heapIndices[filled++] = base + m;
-            if (filled === k) {
-              makeHeap(heapValues, heapIndices, k);
-              rejectBelow = heapValues[0] * temperature32 - margin;
-            }
-          } else if (value > heapValues[0]) {
-            replaceTop(heapValues, heapIndices, k, value, base + m);
-            rejectBelow = heapValues[0] * temperature32 - margin;
-          }
+        if (!slots[s].restricted) {
+          for (let row = 0; row < height; row++) scanSegment(state, frame, base, q, row, 0, width - 1);
+          continue;
+        }
+        for (let dy = -reach; dy <= reach; dy++) {
+          const row = y + dy;
+          const half = halfWidth[dy + reach];
+          if (row < 0 || row >= height || half < 0) continue;
+          scanSegment(state, frame, base, q, row, Math.max(0, x - half), Math.min(width - 1, x + half));
         }
       }
+      const filled = state.filled;
       if (filled < k) makeHeap(heapValues, heapIndices, filled);
       sortHeap(heapValues, heapIndices, filled);
       softmaxInto(heapValues, weights, filled);
