@@ -202,6 +202,13 @@ interface ScanState {
   query: Float32Array;
   queryPivots: Float64Array;
   queryTails: Float64Array;
+  /** Fast path only: every scored candidate not below the heap minimum at its arrival (value, index). */
+  collecting: boolean;
+  collectedValues: Float32Array;
+  collectedIndices: Int32Array;
+  collectedCount: number;
+  /** Score known to be ≤ the final k-th best (fast path), else -Infinity. */
+  floorScore: number;
 }
 
 /**
@@ -225,7 +232,7 @@ function scanSegment(state: ScanState, frame: KeyFrameData, base: number, q: num
   let x = xa;
   while (x <= xb) {
     const blockEnd = Math.min(xb, (Math.floor(x / BLOCK) + 1) * BLOCK - 1);
-    if (filled === k) {
+    if (rejectBelow > -Infinity) {
       const o = (y * blocksPerRow + Math.floor(x / BLOCK)) * blockStride;
       let gap = 0;
       for (let p = 0; p < P; p++) {
@@ -241,7 +248,7 @@ function scanSegment(state: ScanState, frame: KeyFrameData, base: number, q: num
     for (; x <= blockEnd; x++) {
       const m = y * width + x;
       if (stamps[m] !== q) {
-        if (filled === k) {
+        if (rejectBelow > -Infinity) {
           const kp = m * stride;
           let gap = 0;
           for (let p = 1; p <= P; p++) {
@@ -257,21 +264,35 @@ function scanSegment(state: ScanState, frame: KeyFrameData, base: number, q: num
         stamps[m] = q;
       }
       const value = exact[m];
+      if (state.collecting && (filled < k || value >= heapValues[0])) collect(state, value, base + m);
       if (filled < k) {
         heapValues[filled] = value;
         heapIndices[filled++] = base + m;
         if (filled === k) {
           makeHeap(heapValues, heapIndices, k);
-          rejectBelow = heapValues[0] * temperature32 - margin;
+          rejectBelow = Math.max(heapValues[0], state.floorScore) * temperature32 - margin;
         }
       } else if (value > heapValues[0]) {
         replaceTop(heapValues, heapIndices, k, value, base + m);
-        rejectBelow = heapValues[0] * temperature32 - margin;
+        rejectBelow = Math.max(heapValues[0], state.floorScore) * temperature32 - margin;
       }
     }
   }
   state.filled = filled;
   state.rejectBelow = rejectBelow;
+}
+
+function collect(state: ScanState, value: number, index: number): void {
+  if (state.collectedCount === state.collectedValues.length) {
+    const values = new Float32Array(state.collectedValues.length * 2);
+    const indices = new Int32Array(values.length);
+    values.set(state.collectedValues);
+    indices.set(state.collectedIndices);
+    state.collectedValues = values;
+    state.collectedIndices = indices;
+  }
+  state.collectedValues[state.collectedCount] = value;
+  state.collectedIndices[state.collectedCount++] = index;
 }
 
 /** Half-width (in cells) of the radius window on each row offset dy = -reach..reach; -1 when the row is empty. */
@@ -281,6 +302,125 @@ function windowHalfWidths(radiusCells: number): { reach: number; halfWidth: Int3
   const { dy, dx } = windowOffsets(radiusCells);
   for (let i = 0; i < dy.length; i++) halfWidth[dy[i] + reach] = Math.max(halfWidth[dy[i] + reach], Math.abs(dx[i]));
   return { reach, halfWidth };
+}
+
+/** Offers every candidate of every slot, in reference order (long-term slots whole, short-term within the radius). */
+function scanAll(
+  state: ScanState,
+  slots: ContextSlot[],
+  slotFrames: KeyFrameData[],
+  q: number,
+  x: number,
+  y: number,
+  height: number,
+  reach: number,
+  halfWidth: Int32Array,
+  N: number,
+  floorScore: number,
+  collecting: boolean,
+): void {
+  const width = state.width;
+  state.filled = 0;
+  state.collecting = collecting;
+  state.collectedCount = 0;
+  state.floorScore = floorScore;
+  state.rejectBelow = floorScore > -Infinity ? floorScore * state.temperature32 - state.margin : -Infinity;
+  for (let s = 0; s < slots.length; s++) {
+    const frame = slotFrames[s];
+    const base = s * N;
+    if (!slots[s].restricted) {
+      for (let row = 0; row < height; row++) scanSegment(state, frame, base, q, row, 0, width - 1);
+      continue;
+    }
+    for (let dy = -reach; dy <= reach; dy++) {
+      const row = y + dy;
+      const half = halfWidth[dy + reach];
+      if (row < 0 || row >= height || half < 0) continue;
+      scanSegment(state, frame, base, q, row, Math.max(0, x - half), Math.min(width - 1, x + half));
+    }
+  }
+}
+
+/** exact float32 score of candidate cell m of a slot's frame for query q (cached per query). */
+function exactScore(state: ScanState, frame: KeyFrameData, q: number, m: number): number {
+  if (frame.stamps[m] !== q) {
+    frame.exact[m] = f32(exactDot(frame.keys, m * state.D, state.query, q * state.D, state.D) / state.temperature32);
+    frame.stamps[m] = q;
+  }
+  return frame.exact[m];
+}
+
+/**
+ * A score ≤ the final k-th best: the k-th best of a few real candidates (5×5 around the query in the first and the
+ * last slot). Any k candidates give such a floor, and near ones are usually good, so screening bites from the start.
+ */
+function seedFloor(state: ScanState, slots: ContextSlot[], slotFrames: KeyFrameData[], q: number, x: number, y: number, height: number, radiusCells: number, N: number): number {
+  const seeds: number[] = [];
+  const width = state.width;
+  for (const s of new Set([0, slots.length - 1])) {
+    const spread = slots[s].restricted ? Math.min(2, Math.floor(radiusCells / Math.SQRT2 - 1e-9)) : 2;
+    for (let dy = -spread; dy <= spread; dy++) {
+      for (let dx = -spread; dx <= spread; dx++) {
+        const yy = y + dy;
+        const xx = x + dx;
+        if (yy < 0 || yy >= height || xx < 0 || xx >= width) continue;
+        seeds.push(exactScore(state, slotFrames[s], q, yy * width + xx));
+      }
+    }
+  }
+  if (seeds.length < state.k || N * slots.length < state.k) return -Infinity;
+  seeds.sort((a, b) => b - a);
+  return seeds[state.k - 1];
+}
+
+/**
+ * After a fast-path scan: if exactly k candidates score ≥ the k-th value, the top-k set is the reference's whatever
+ * the heap history; order it by value (equal values must carry equal labels, or the summation order could differ).
+ * Returns false when the exact replay is needed.
+ */
+function resolveUnique(state: ScanState, slots: ContextSlot[], L: number, N: number): boolean {
+  const { heapValues, heapIndices, k } = state;
+  if (state.filled < k) return false;
+  const kth = heapValues[0];
+  let atLeast = 0;
+  for (let i = 0; i < state.collectedCount; i++) if (state.collectedValues[i] >= kth) atLeast++;
+  if (atLeast !== k) {
+    // Several candidates tie at the k-th value: which ones the reference keeps does not matter if they all carry
+    // the same labels (the frame-0 copies of the context padding do).
+    let first = -1;
+    for (let i = 0; i < state.collectedCount; i++) {
+      if (state.collectedValues[i] !== kth) continue;
+      const index = state.collectedIndices[i];
+      if (first < 0) first = index;
+      else if (!sameLabels(slots, L, N, first, index)) return false;
+    }
+  }
+  for (let i = 1; i < k; i++) {
+    const value = heapValues[i];
+    const index = heapIndices[i];
+    let j = i - 1;
+    while (j >= 0 && heapValues[j] < value) {
+      heapValues[j + 1] = heapValues[j];
+      heapIndices[j + 1] = heapIndices[j];
+      j--;
+    }
+    heapValues[j + 1] = value;
+    heapIndices[j + 1] = index;
+  }
+  for (let i = 1; i < k; i++) {
+    if (heapValues[i] !== heapValues[i - 1]) continue;
+    if (!sameLabels(slots, L, N, heapIndices[i - 1], heapIndices[i])) return false;
+  }
+  return true;
+}
+
+function sameLabels(slots: ContextSlot[], L: number, N: number, a: number, b: number): boolean {
+  const la = slots[(a / N) | 0].labels;
+  const lb = slots[(b / N) | 0].labels;
+  const oa = (a % N) * L;
+  const ob = (b % N) * L;
+  for (let c = 0; c < L; c++) if (la[oa + c] !== lb[ob + c]) return false;
+  return true;
 }
 
 /**
@@ -332,29 +472,25 @@ export function propagateRows(task: KernelTask): void {
     query,
     queryPivots: pivotTable(query, N, D, pivots),
     queryTails: tailNorms(query, N, D, split),
+    collecting: false,
+    collectedValues: new Float32Array(256),
+    collectedIndices: new Int32Array(256),
+    collectedCount: 0,
+    floorScore: -Infinity,
   };
   for (let y = task.rowStart; y < task.rowEnd; y++) {
     for (let x = 0; x < width; x++) {
       const q = y * width + x;
-      state.filled = 0;
-      state.rejectBelow = -Infinity;
-      for (let s = 0; s < slots.length; s++) {
-        const frame = slotFrames[s];
-        const base = s * N;
-        if (!slots[s].restricted) {
-          for (let row = 0; row < height; row++) scanSegment(state, frame, base, q, row, 0, width - 1);
-          continue;
-        }
-        for (let dy = -reach; dy <= reach; dy++) {
-          const row = y + dy;
-          const half = halfWidth[dy + reach];
-          if (row < 0 || row >= height || half < 0) continue;
-          scanSegment(state, frame, base, q, row, Math.max(0, x - half), Math.min(width - 1, x + half));
-        }
+      const floor = seedFloor(state, slots, slotFrames, q, x, y, height, settings.radiusCells, N);
+      scanAll(state, slots, slotFrames, q, x, y, height, reach, halfWidth, N, floor, true);
+      if (!resolveUnique(state, slots, L, N)) {
+        // Ties at the k-th value (or equal scores with different labels): only the reference's exact heap
+        // history decides, so replay every candidate in order.
+        scanAll(state, slots, slotFrames, q, x, y, height, reach, halfWidth, N, -Infinity, false);
+        if (state.filled < k) makeHeap(heapValues, heapIndices, state.filled);
+        sortHeap(heapValues, heapIndices, state.filled);
       }
       const filled = state.filled;
-      if (filled < k) makeHeap(heapValues, heapIndices, filled);
-      sortHeap(heapValues, heapIndices, filled);
       softmaxInto(heapValues, weights, filled);
       const o = q * L;
       for (let c = 0; c < L; c++) out[o + c] = 0;
