@@ -149,6 +149,7 @@ function emitConvolution(
   weight: (name: string) => KerasTensor,
   options: ConvolutionOptions,
 ): EmittedTensor {
+  // Long on purpose: kernel layout change, BN folding and TF padding rules must agree on the same index space.
   const config = layer.config;
   const depthwise = layer.className === 'DepthwiseConv2D';
   const kernel = weight(depthwise ? `${layer.name}/depthwise_kernel` : `${layer.name}/kernel`);
