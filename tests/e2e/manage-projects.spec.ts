@@ -45,7 +45,7 @@ test('an annotator renames a project and deletes it after confirming its name', 
   await page.getByRole('dialog', { name: 'Delete project?' }).getByRole('button', { name: 'Delete project' }).click();
   await expect(row(newName)).toHaveCount(0);
   await page.reload();
-  await expect(page.getByRole('heading', { name: 'Projects' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Projects', exact: true })).toBeVisible();
   await expect(row(newName)).toHaveCount(0);
   await snap(page, testInfo, '03-after-delete');
 });
@@ -72,7 +72,7 @@ test('an unreadable project file is listed with a problem badge and cannot be op
     await expect(problem).toHaveAttribute('title', /\S/);
     await snap(page, testInfo, '01-problem-badge');
     await page.getByTestId('project-row').filter({ has: problem }).click();
-    await expect(page.getByRole('heading', { name: 'Projects' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Projects', exact: true })).toBeVisible();
   } finally {
     rmSync(brokenFile, { force: true });
   }
