@@ -1,3 +1,4 @@
+import type { ChannelLastImage } from './bilinearResize.ts';
 import { EngineError } from './engineError.ts';
 import { type FeatureMap, type FeatureStream, normalizeChannels, type RgbFrame } from './featureMap.ts';
 
@@ -15,6 +16,17 @@ export function pixelsFeatures(frame: RgbFrame): FeatureMap {
   if (!(width > 0 && height > 0) || data.length !== width * height * 3) {
     throw new EngineError('BAD_ARGUMENT', `RGB frame of ${width}×${height} must hold ${width * height * 3} bytes, got ${data.length}`);
   }
+  const unit = new Float32Array(data.length);
+  for (let i = 0; i < data.length; i++) unit[i] = data[i] / 255;
+  return pixelsFeaturesFromUnitRgb({ width, height, channels: 3, data: unit });
+}
+
+/** Same features from RGB already scaled to [0, 1] float32 (e.g. after the JHMDB 320×320 bilinear resize, §3.2). */
+export function pixelsFeaturesFromUnitRgb(image: ChannelLastImage): FeatureMap {
+  const { width, height, data } = image;
+  if (image.channels !== 3 || data.length !== width * height * 3) {
+    throw new EngineError('BAD_ARGUMENT', `expected a ${width}×${height}×3 float RGB image, got ${data.length} values`);
+  }
   const cellsWide = Math.ceil(width / 8);
   const cellsHigh = Math.ceil(height / 8);
   const cells = cellsWide * cellsHigh;
@@ -22,7 +34,7 @@ export function pixelsFeatures(frame: RgbFrame): FeatureMap {
   // Normalised value of one channel at (x, y); the zero padding is applied after normalisation.
   const value = (x: number, y: number, rgb: number): number => {
     if (x >= width || y >= height) return 0;
-    const v = f32(data[(y * width + x) * 3 + rgb] / 255);
+    const v = data[(y * width + x) * 3 + rgb];
     return f32(f32(v - MEAN[rgb]) / STD[rgb]);
   };
   for (let cy = 0; cy < cellsHigh; cy++) {

@@ -1,0 +1,36 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { readMatFile } from '../../core/formats/matFile.ts';
+import { sharedDataDir } from '../../core/engine/testData.ts';
+import { command } from './propagatePose.ts';
+
+const video = 'catch/Goal_Keeping_Tips_catch_f_cm_np1_fr_med_2';
+const sample = join(sharedDataDir, 'jhmdb-sample');
+const frames = join(sample, 'Rename_Images', video);
+const mat = join(sample, 'joint_positions', video, 'joint_positions.mat');
+
+describe.skipIf(!existsSync(frames) || !existsSync(mat))('correspond propagate-pose (skipped: ../shared/data/jhmdb-sample absent)', () => {
+  beforeEach(() => {
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  it('writes T×15 keypoints in frame pixels, frame 0 within a feature cell of the annotation', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'pose-')), 'pose.json');
+    expect(await command.run(['--frames', frames, '--mat', mat, '--out', out, '--threads', '2'])).toBe(0);
+    const result = JSON.parse(readFileSync(out, 'utf8')) as { videos: Record<string, { width: number; height: number; keypoints: number[][][] }> };
+    const entry = result.videos[video];
+    expect([entry.width, entry.height]).toEqual([320, 240]);
+    expect(entry.keypoints.length).toBe(40);
+    expect(entry.keypoints.every((frame) => frame.length === 15)).toBe(true);
+    const positions = readMatFile(mat).get('pos_img')!;
+    entry.keypoints[0].forEach(([x, y], j) => {
+      // One cell is 8 px wide and 6 px high here (320/40, 240/40); the top-3 decode lands within about a cell.
+      expect(Math.abs(x - (positions.data[2 * j] - 1))).toBeLessThan(10);
+      expect(Math.abs(y - (positions.data[2 * j + 1] - 1))).toBeLessThan(10);
+    });
+  }, 600_000);
+});

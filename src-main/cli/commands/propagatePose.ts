@@ -1,0 +1,92 @@
+import { writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename, dirname, resolve } from 'node:path';
+import { type CliCommand, numberFlag, parseArgs, printResult, requiredFlag } from '../cliCommand.ts';
+import { bilinearResize } from '../../core/engine/bilinearResize.ts';
+import { EngineError } from '../../core/engine/engineError.ts';
+import { decodeKeypoints, encodeKeypoints, type Keypoint } from '../../core/engine/keypointEncoding.ts';
+import { pixelsFeaturesFromUnitRgb } from '../../core/engine/pixelsStream.ts';
+import { PropagationSession } from '../../core/engine/propagationSession.ts';
+import { WorkerKernelRunner } from '../../core/engine/workerKernelRunner.ts';
+import { readMatFile } from '../../core/formats/matFile.ts';
+import { FrameSource, probeSource } from '../../core/video/index.ts';
+
+const JOINTS = 15;
+
+const usage = `Usage:
+  correspond propagate-pose --frames DIR --mat joint_positions.mat --out FILE.json
+                            [--size 320] [--topk 10] [--context 7] [--radius 12] [--temperature 0.05] [--threads N]
+
+Propagates the 15 JHMDB joints of frame 0 through the clip with the CRW protocol (SPEC §3): frames resized to
+size×size (bilinear, aspect not kept), Gaussian label maps (sigma 0.5) at stride 8 plus a background channel,
+top-3 weighted decoding. Features: the weight-free "pixels" stream (ONNX models will come later).
+  --frames   folder of the clip's frames (Rename_Images/<class>/<video>, 00001.png …) or a video file
+  --mat      joint_positions.mat with pos_img (2×15×T, 1-based pixels); only frame 0's joints are used
+  --out      JSON written as {"videos": {"<class>/<video>": {"width", "height", "keypoints": T×15×[x, y]}}}:
+             0-based pixels of the original frame, x < 0 when a joint is lost — the input of \`eval jhmdb\`
+Last stdout line: {"frames","ms","msPerFrame","out","video"}.`;
+
+/** Frame-0 joints from pos_img (2×15×T column-major: x at [0, j, t], y at [1, j, t]), made 0-based. */
+function firstFrameJoints(matFile: string): Keypoint[] {
+  const positions = readMatFile(matFile).get('pos_img');
+  if (!positions) throw new EngineError('BAD_LABELS', 'no pos_img variable', matFile);
+  const [rows, joints] = positions.dims;
+  if (rows !== 2 || joints !== JOINTS) throw new EngineError('BAD_LABELS', `pos_img is ${positions.dims.join('×')}, expected 2×15×T`, matFile);
+  return Array.from({ length: JOINTS }, (_, j) => ({ x: positions.data[2 * j] - 1, y: positions.data[2 * j + 1] - 1 }));
+}
+
+export const command: CliCommand = {
+  name: 'propagate-pose',
+  summary: 'Propagate JHMDB keypoints from frame 0 (CRW protocol, 320×320 input, 40×40 maps)',
+  usage,
+  async run(argv) {
+    const args = parseArgs(argv);
+    const framesPath = resolve(requiredFlag(args, 'frames'));
+    const matFile = requiredFlag(args, 'mat');
+    const outFile = resolve(requiredFlag(args, 'out'));
+    const size = numberFlag(args, 'size', 320);
+    const settings = {
+      topK: numberFlag(args, 'topk', 10),
+      contextFrames: numberFlag(args, 'context', 7),
+      radiusCells: numberFlag(args, 'radius', 12),
+      temperature: numberFlag(args, 'temperature', 0.05),
+    };
+    const joints = firstFrameJoints(matFile);
+    const info = await probeSource(framesPath);
+    const source = new FrameSource(info);
+    const geometry = { frameWidth: info.width, frameHeight: info.height, inputWidth: size, inputHeight: size, stride: 8 };
+    // SPEC §3.2: float RGB in [0, 1] is resized to size×size with cv2.resize (bilinear) before normalisation.
+    const features = async (frameIndex: number) => {
+      const frame = await source.getFrame(frameIndex);
+      const unit = new Float32Array(frame.data.length);
+      for (let i = 0; i < unit.length; i++) unit[i] = frame.data[i] / 255;
+      return pixelsFeaturesFromUnitRgb(bilinearResize({ width: frame.width, height: frame.height, channels: 3, data: unit }, size, size));
+    };
+    const runner = new WorkerKernelRunner({ threads: numberFlag(args, 'threads', availableParallelism()) });
+    const session = new PropagationSession({ frameCount: info.frameCount, features, settings, runner });
+    const keypoints: number[][][] = [];
+    const start = performance.now();
+    try {
+      const maps = encodeKeypoints(joints, geometry);
+      session.setKeyframe(0, maps);
+      await session.propagate({
+        from: 0,
+        to: info.frameCount - 1,
+        direction: 'forward',
+        onFrame: (_frameIndex, result) => {
+          // eval_pck: x_pixels = x_cells / mapWidth · W (no +0.5), -1 stays negative.
+          keypoints.push(decodeKeypoints(result.labels).map((p) => [(p.x / maps.width) * info.width, (p.y / maps.height) * info.height]));
+        },
+        onProgress: ({ done, total }) => process.stderr.write(`frame ${done}/${total}\n`),
+      });
+    } finally {
+      await session.close();
+      source.close();
+    }
+    const video = `${basename(dirname(framesPath))}/${basename(framesPath)}`;
+    writeFileSync(outFile, `${JSON.stringify({ videos: { [video]: { width: info.width, height: info.height, keypoints } } })}\n`);
+    const ms = performance.now() - start;
+    printResult({ frames: info.frameCount, ms: Math.round(ms), msPerFrame: Math.round(ms / info.frameCount), out: outFile, video });
+    return 0;
+  },
+};
