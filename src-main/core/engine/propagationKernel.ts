@@ -5,11 +5,12 @@
  * reference so the selected neighbours are the same. Pure function of typed arrays so worker threads can run it
  * on SharedArrayBuffers.
  */
+import { BLOCK, exactDot, partialDot, principalBasis, projectionBlocks, projectionTable, tailNorms } from './kernelScreening.ts';
 import { makeHeap, replaceTop, sortHeap } from './topK.ts';
 
 const f32 = Math.fround;
-/** Pivots for the triangle-inequality screen (more prune more, each costs one distance per key cell). */
-const PIVOT_COUNT = 6;
+/** Principal directions for the projection screen. */
+const PRINCIPAL_COUNT = 8;
 
 /** Settings of one propagation run (CRW DAVIS defaults: 10, 20, 12, 0.05). */
 export interface PropagationSettings {
@@ -63,127 +64,17 @@ export function windowOffsets(radiusCells: number): { dy: Int32Array; dx: Int32A
   return { dy: Int32Array.from(dy), dx: Int32Array.from(dx) };
 }
 
-/** Double dot product over channels [from, to). */
-function partialDot(a: Float32Array, aOffset: number, b: Float32Array, bOffset: number, from: number, to: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let c = from;
-  for (; c + 3 < to; c += 4) {
-    s0 += a[aOffset + c] * b[bOffset + c];
-    s1 += a[aOffset + c + 1] * b[bOffset + c + 1];
-    s2 += a[aOffset + c + 2] * b[bOffset + c + 2];
-    s3 += a[aOffset + c + 3] * b[bOffset + c + 3];
-  }
-  for (; c < to; c++) s0 += a[aOffset + c] * b[bOffset + c];
-  return s0 + s1 + (s2 + s3);
-}
-
-/** Per-cell L2 norm of channels [from, D) (N values): bounds the unread part of a dot product (Cauchy–Schwarz). */
-function tailNorms(features: Float32Array, cells: number, channels: number, from: number): Float64Array {
-  const out = new Float64Array(cells);
-  for (let m = 0; m < cells; m++) {
-    let sum = 0;
-    for (let c = from; c < channels; c++) sum += features[m * channels + c] ** 2;
-    out[m] = Math.sqrt(sum) * (1 + 1e-12);
-  }
-  return out;
-}
-
-/**
- * Pivots for triangle-inequality screening: farthest-point picks among the query cells. For any pivot p,
- * ‖q−k‖ ≥ |‖q−p‖ − ‖k−p‖|, hence q·k ≤ (‖q‖² + ‖k‖² − (‖q−p‖ − ‖k−p‖)²) / 2 — an O(pivots) upper bound.
- */
-function choosePivots(query: Float32Array, cells: number, channels: number, count: number): Float64Array[] {
-  const pivots: Float64Array[] = [];
-  const nearest = new Float64Array(cells).fill(Infinity);
-  let next = 0;
-  for (let p = 0; p < Math.min(count, cells); p++) {
-    const pivot = Float64Array.from(query.subarray(next * channels, (next + 1) * channels));
-    pivots.push(pivot);
-    let farthest = 0;
-    for (let m = 0; m < cells; m++) {
-      let d = 0;
-      for (let c = 0; c < channels; c++) d += (query[m * channels + c] - pivot[c]) ** 2;
-      if (d < nearest[m]) nearest[m] = d;
-      if (nearest[m] > nearest[farthest]) farthest = m;
-    }
-    next = farthest;
-  }
-  return pivots;
-}
-
-/** Per cell: ‖k‖² then ‖k − p‖ for each pivot (stride 1 + pivots). */
-function pivotTable(features: Float32Array, cells: number, channels: number, pivots: Float64Array[]): Float64Array {
-  const stride = 1 + pivots.length;
-  const out = new Float64Array(cells * stride);
-  for (let m = 0; m < cells; m++) {
-    const o = m * channels;
-    let norm = 0;
-    for (let c = 0; c < channels; c++) norm += features[o + c] ** 2;
-    out[m * stride] = norm;
-    for (let p = 0; p < pivots.length; p++) {
-      const pivot = pivots[p];
-      let d = 0;
-      for (let c = 0; c < channels; c++) d += (features[o + c] - pivot[c]) ** 2;
-      out[m * stride + 1 + p] = Math.sqrt(d);
-    }
-  }
-  return out;
-}
-
-/**
- * The reference's float32 dot product, bit for bit: torch's CPU einsum/bmm accumulates each output as a sequential
- * chain of float32 fused multiply-adds over the channels (checked against torch 1.13: 0 mismatches). a·b is exact
- * in double, so one rounding of (acc + a·b) to float32 is the FMA.
- */
-function exactDot(a: Float32Array, aOffset: number, b: Float32Array, bOffset: number, channels: number): number {
-  let acc = 0;
-  for (let c = 0; c < channels; c++) acc = f32(acc + a[aOffset + c] * b[bOffset + c]);
-  return acc;
-}
-
-/** Cells per screening block: a block is skipped whole when its bound cannot reach the heap. */
-const BLOCK = 8;
-
 /** Per-features screening data, shared by every slot showing the same frame. */
 interface KeyFrameData {
   keys: Float32Array;
-  /** Per cell: ‖k‖², then ‖k − pᵢ‖ per pivot. */
-  table: Float64Array;
-  /** Per block of BLOCK cells of one row: max ‖k‖², then (min, max) of ‖k − pᵢ‖ per pivot. */
-  blocks: Float64Array;
   tails: Float64Array;
+  /** Projections on the principal basis + remainder norm (see projectionTable). */
+  projections: Float64Array;
+  /** Per-block projection ranges (see projectionBlocks). */
+  projectionRanges: Float64Array;
   /** float32 scores computed for the current query (valid where stamps[m] === query index). */
   exact: Float32Array;
   stamps: Int32Array;
-}
-
-function blockTable(table: Float64Array, width: number, height: number, pivotCount: number): Float64Array {
-  const stride = 1 + pivotCount;
-  const blocksPerRow = Math.ceil(width / BLOCK);
-  const blockStride = 1 + 2 * pivotCount;
-  const out = new Float64Array(height * blocksPerRow * blockStride);
-  for (let y = 0; y < height; y++) {
-    for (let b = 0; b < blocksPerRow; b++) {
-      const o = (y * blocksPerRow + b) * blockStride;
-      out[o] = -Infinity;
-      for (let p = 0; p < pivotCount; p++) {
-        out[o + 1 + 2 * p] = Infinity;
-        out[o + 2 + 2 * p] = -Infinity;
-      }
-      for (let x = b * BLOCK; x < Math.min(width, (b + 1) * BLOCK); x++) {
-        const t = (y * width + x) * stride;
-        out[o] = Math.max(out[o], table[t]);
-        for (let p = 0; p < pivotCount; p++) {
-          out[o + 1 + 2 * p] = Math.min(out[o + 1 + 2 * p], table[t + 1 + p]);
-          out[o + 2 + 2 * p] = Math.max(out[o + 2 + 2 * p], table[t + 1 + p]);
-        }
-      }
-    }
-  }
-  return out;
 }
 
 interface ScanState {
@@ -198,10 +89,10 @@ interface ScanState {
   width: number;
   D: number;
   split: number;
-  P: number;
   query: Float32Array;
-  queryPivots: Float64Array;
   queryTails: Float64Array;
+  queryProjections: Float64Array;
+  R: number;
   /** Fast path only: every scored candidate not below the heap minimum at its arrival (value, index). */
   collecting: boolean;
   collectedValues: Float32Array;
@@ -214,17 +105,15 @@ interface ScanState {
 /**
  * Offers the candidates (row y, columns xa..xb) of one slot to the top-k heap, in the reference order. A candidate is
  * skipped only when a bound proves it is below the current k-th best, i.e. exactly when the reference heap would
- * not take it, so the heap evolves as in torch. Bounds, cheapest first: block triangle bound, cell triangle bound,
- * half dot + Cauchy–Schwarz, double dot; survivors get the exact float32 score.
+ * not take it, so the heap evolves as in torch. Bounds, cheapest first: block projection bound, cell projection
+ * bound, half dot + Cauchy–Schwarz, double dot; survivors get the exact float32 score.
  */
 function scanSegment(state: ScanState, frame: KeyFrameData, base: number, q: number, y: number, xa: number, xb: number): void {
-  const { heapValues, heapIndices, k, temperature32, margin, width, D, split, P, query, queryPivots } = state;
-  const { keys, table, blocks, tails, exact, stamps } = frame;
-  const stride = 1 + P;
-  const blockStride = 1 + 2 * P;
+  const { heapValues, heapIndices, k, temperature32, margin, width, D, split, query } = state;
+  const { keys, tails, exact, stamps, projections, projectionRanges } = frame;
+  const { queryProjections, R } = state;
+  const qr = q * (R + 1);
   const blocksPerRow = Math.ceil(width / BLOCK);
-  const qp = q * stride;
-  const queryNorm = queryPivots[qp];
   const queryTail = state.queryTails[q];
   const qOffset = q * D;
   let filled = state.filled;
@@ -233,14 +122,13 @@ function scanSegment(state: ScanState, frame: KeyFrameData, base: number, q: num
   while (x <= xb) {
     const blockEnd = Math.min(xb, (Math.floor(x / BLOCK) + 1) * BLOCK - 1);
     if (rejectBelow > -Infinity) {
-      const o = (y * blocksPerRow + Math.floor(x / BLOCK)) * blockStride;
-      let gap = 0;
-      for (let p = 0; p < P; p++) {
-        const d = queryPivots[qp + 1 + p];
-        const g = Math.max(blocks[o + 1 + 2 * p] - d, d - blocks[o + 2 + 2 * p]);
-        if (g > gap) gap = g;
+      const o = (y * blocksPerRow + Math.floor(x / BLOCK)) * (2 * R + 1);
+      let bound = queryProjections[qr + R] * projectionRanges[o + 2 * R] + 1e-9;
+      for (let r = 0; r < R; r++) {
+        const v = queryProjections[qr + r];
+        bound += v >= 0 ? v * projectionRanges[o + 2 * r + 1] : v * projectionRanges[o + 2 * r];
       }
-      if ((queryNorm + blocks[o] - gap * gap) * 0.5 + 1e-9 < rejectBelow) {
+      if (bound < rejectBelow) {
         x = blockEnd + 1;
         continue;
       }
@@ -249,13 +137,10 @@ function scanSegment(state: ScanState, frame: KeyFrameData, base: number, q: num
       const m = y * width + x;
       if (stamps[m] !== q) {
         if (rejectBelow > -Infinity) {
-          const kp = m * stride;
-          let gap = 0;
-          for (let p = 1; p <= P; p++) {
-            const g = Math.abs(queryPivots[qp + p] - table[kp + p]);
-            if (g > gap) gap = g;
-          }
-          if ((queryNorm + table[kp] - gap * gap) * 0.5 + 1e-9 < rejectBelow) continue;
+          const kr = m * (R + 1);
+          let projected = queryProjections[qr + R] * projections[kr + R] + 1e-9;
+          for (let r = 0; r < R; r++) projected += queryProjections[qr + r] * projections[kr + r];
+          if (projected < rejectBelow) continue;
           const head = partialDot(keys, m * D, query, qOffset, 0, split);
           if (head + tails[m] * queryTail < rejectBelow) continue;
           if (head + partialDot(keys, m * D, query, qOffset, split, D) < rejectBelow) continue;
@@ -351,19 +236,27 @@ function exactScore(state: ScanState, frame: KeyFrameData, q: number, m: number)
 }
 
 /**
- * A score ≤ the final k-th best: the k-th best of a few real candidates (5×5 around the query in the first and the
- * last slot). Any k candidates give such a floor, and near ones are usually good, so screening bites from the start.
+ * A score ≤ the final k-th best: the k-th best of some distinct real candidates (any k give such a floor; near ones
+ * are usually good), so screening bites from the first candidate on.
  */
 function seedFloor(state: ScanState, slots: ContextSlot[], slotFrames: KeyFrameData[], q: number, x: number, y: number, height: number, radiusCells: number, N: number): number {
   const seeds: number[] = [];
   const width = state.width;
+  const seen = new Set<KeyFrameData>();
+  // The query's own cell in every distinct context frame (static content scores high there)…
+  for (let s = 0; s < slots.length; s++) {
+    if (seen.has(slotFrames[s])) continue;
+    seen.add(slotFrames[s]);
+    seeds.push(exactScore(state, slotFrames[s], q, q));
+  }
+  // …and the 5×5 neighbourhood in the first and the last slot.
   for (const s of new Set([0, slots.length - 1])) {
     const spread = slots[s].restricted ? Math.min(2, Math.floor(radiusCells / Math.SQRT2 - 1e-9)) : 2;
     for (let dy = -spread; dy <= spread; dy++) {
       for (let dx = -spread; dx <= spread; dx++) {
         const yy = y + dy;
         const xx = x + dx;
-        if (yy < 0 || yy >= height || xx < 0 || xx >= width) continue;
+        if ((dx === 0 && dy === 0) || yy < 0 || yy >= height || xx < 0 || xx >= width) continue;
         seeds.push(exactScore(state, slotFrames[s], q, yy * width + xx));
       }
     }
@@ -436,18 +329,17 @@ export function propagateRows(task: KernelTask): void {
   const { reach, halfWidth } = windowHalfWidths(settings.radiusCells);
   // Screening reads the first `split` channels before the Cauchy–Schwarz bound of the rest.
   const split = D >= 16 ? (D >> 1) & ~3 : D;
-  const pivots = choosePivots(query, N, D, PIVOT_COUNT);
-  const P = pivots.length;
+  const basis = principalBasis(query, N, D, PRINCIPAL_COUNT);
   // Slots showing the same features array share screening data and exact scores (the reference's frame-0 copies).
   const frames = new Map<Float32Array, KeyFrameData>();
   for (const slot of slots) {
     if (frames.has(slot.features)) continue;
-    const table = pivotTable(slot.features, N, D, pivots);
+    const projections = projectionTable(slot.features, N, D, basis);
     frames.set(slot.features, {
       keys: slot.features,
-      table,
-      blocks: blockTable(table, width, height, P),
       tails: tailNorms(slot.features, N, D, split),
+      projections,
+      projectionRanges: projectionBlocks(projections, width, height, basis.length),
       exact: new Float32Array(N),
       stamps: new Int32Array(N).fill(-1),
     });
@@ -468,10 +360,10 @@ export function propagateRows(task: KernelTask): void {
     width,
     D,
     split,
-    P,
     query,
-    queryPivots: pivotTable(query, N, D, pivots),
     queryTails: tailNorms(query, N, D, split),
+    queryProjections: projectionTable(query, N, D, basis),
+    R: basis.length,
     collecting: false,
     collectedValues: new Float32Array(256),
     collectedIndices: new Int32Array(256),
