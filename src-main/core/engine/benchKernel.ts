@@ -31,7 +31,7 @@ export function benchJob(width: number, height: number, channels: number, frameF
 export async function benchKernel(job: FrameJob, threads: number, frames = 2): Promise<KernelBenchResult> {
   const runner: KernelRunner = threads > 1 ? new WorkerKernelRunner({ threads }) : new InlineKernelRunner();
   try {
-    await runner.run({ ...job, height: Math.min(job.height, 4) > 0 ? job.height : job.height }); // warm-up (JIT, worker start)
+    await runner.run(job); // warm-up: JIT and worker start are not part of the per-frame cost
     const start = performance.now();
     for (let i = 0; i < frames; i++) await runner.run(job);
     const msPerFrame = (performance.now() - start) / frames;
