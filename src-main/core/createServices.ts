@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AppInfo, ComputeDeviceInfo, CorrespondApi } from './api/contract.ts';
+import { ApiDispatcher } from './api/dispatcher.ts';
+import { describeComputeDevice } from './models/onnxRuntime.ts';
+import { DefaultAppService } from './services/appService.ts';
+import { ProjectClipsService } from './services/clipsService.ts';
+import { LocalFilesService } from './services/filesService.ts';
+import { LibraryProjectsService } from './services/projectsService.ts';
+import { ProjectLibrary } from './store/projectLibrary.ts';
+import type { StoreOptions } from './store/types.ts';
+
+export interface ServicesOptions {
+  libraryDirectory: string;
+  host: AppInfo['host'];
+  /** The app's root folder (holds package.json and resources/). */
+  appRoot: string;
+  storeOptions?: StoreOptions;
+  /** Overrides the compute device probe (tests). */
+  describeComputeDevice?: () => ComputeDeviceInfo;
+}
+
+export interface Services {
+  api: CorrespondApi;
+  dispatcher: ApiDispatcher;
+  dispose(): void;
+}
+
+/** The composition root (house rule 3): the one place that binds service implementations to the contract. */
+export function createServices(options: ServicesOptions): Services {
+  const version = (JSON.parse(readFileSync(join(options.appRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  const library = new ProjectLibrary(options.libraryDirectory, options.storeOptions);
+  const clips = new ProjectClipsService(library);
+  const api: CorrespondApi = {
+    app: new DefaultAppService({
+      version,
+      host: options.host,
+      libraryDirectory: options.libraryDirectory,
+      describeComputeDevice: options.describeComputeDevice ?? describeComputeDevice,
+    }),
+    projects: new LibraryProjectsService(library, (projectId) => clips.closeProject(projectId)),
+    clips,
+    files: new LocalFilesService(),
+  };
+  return {
+    api,
+    dispatcher: new ApiDispatcher(api),
+    dispose() {
+      clips.dispose();
+      library.close();
+    },
+  };
+}
