@@ -20,11 +20,39 @@ function step(name, command, args, env = {}) {
   return ok;
 }
 
+/** The training worker's own unittests, under the Python the app itself would use (one that can import torch). */
+function pythonTrainerTests() {
+  const none = { passed: 0, failed: 0, skipped: 0 };
+  const candidates = [process.env.CORRESPOND_PYTHON, '/usr/bin/python3', 'python3'].filter(Boolean);
+  const python = candidates.find((candidate) => spawnSync(candidate, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
+  console.log(`\n=== trainer (python unittest)`);
+  if (!python) {
+    console.log(`skipped: no Python with torch among ${candidates.join(', ')} (apt install python3-torch, or set CORRESPOND_PYTHON)`);
+    steps.push({ name: 'trainer (python unittest, skipped: no torch)', ok: true, seconds: 0 });
+    return none;
+  }
+  const started = Date.now();
+  const result = spawnSync(python, ['-m', 'unittest', 'discover', '-s', 'resources/trainer/tests'], {
+    cwd: root, encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '2' },
+  });
+  process.stdout.write(result.stdout ?? '');
+  process.stdout.write(result.stderr ?? '');
+  const output = `${result.stdout}${result.stderr}`;
+  const ran = Number(/Ran (\d+) tests?/.exec(output)?.[1] ?? 0);
+  const number = (name) => Number(new RegExp(`${name}=(\\d+)`).exec(output)?.[1] ?? 0);
+  const failed = number('failures') + number('errors');
+  const skipped = number('skipped');
+  const ok = result.status === 0 && ran > 0;
+  steps.push({ name: `trainer (python unittest, ${python})`, ok, seconds: Math.round((Date.now() - started) / 1000) });
+  return { passed: ran - failed - skipped, failed: ok ? failed : Math.max(failed, 1), skipped };
+}
+
 step('layers', process.execPath, ['scripts/check-layers.mjs']);
 step('types (main, core, tests)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.node.json']);
 step('types (renderer)', bin('vue-tsc'), ['--noEmit', '-p', 'tsconfig.web.json']);
 const vitestReport = join(reports, 'vitest.json');
 step('vitest', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${vitestReport}`]);
+const trainer = pythonTrainerTests();
 const built = step('build', process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build']);
 const playwrightReport = join(reports, 'playwright.json');
 if (built) {
@@ -44,6 +72,10 @@ if (existsSync(playwrightReport)) {
   counts.failed += stats.unexpected;
   counts.skipped += stats.skipped;
 }
+
+counts.passed += trainer.passed;
+counts.failed += trainer.failed;
+counts.skipped += trainer.skipped;
 
 console.log('\n=== summary');
 for (const s of steps) console.log(`${s.ok ? 'ok  ' : 'FAIL'} ${s.name} (${s.seconds} s)`);

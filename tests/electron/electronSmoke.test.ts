@@ -40,7 +40,10 @@ describe('Electron desktop app', () => {
       }));
       expect(exposed).toEqual({ bridge: 'object', node: 'undefined' });
       const prefs = await app.evaluate(({ BrowserWindow }) => {
-        const web = BrowserWindow.getAllWindows()[0].webContents.getLastWebPreferences();
+        // Present at runtime (Electron ≥ 11) but missing from electron.d.ts 45.
+        type Prefs = { contextIsolation?: boolean; sandbox?: boolean; nodeIntegration?: boolean } | null;
+        const contents = BrowserWindow.getAllWindows()[0].webContents as unknown as { getLastWebPreferences(): Prefs };
+        const web = contents.getLastWebPreferences();
         return { contextIsolation: web?.contextIsolation, sandbox: web?.sandbox, nodeIntegration: web?.nodeIntegration };
       });
       expect(prefs).toEqual({ contextIsolation: true, sandbox: true, nodeIntegration: false });

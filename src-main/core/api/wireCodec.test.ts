@@ -25,6 +25,13 @@ describe('wire codec', () => {
     expect(Array.from(decoded.part)).toEqual([10, 11, 12]);
   });
 
+  it('sends a subclass of a typed array (such as a Node Buffer from SQLite) as its standard type', () => {
+    class Blob8 extends Uint8Array {}
+    const decoded = decodeMessage(encodeMessage({ jpeg: new Blob8([255, 216, 255, 217]) })) as { jpeg: Uint8Array };
+    expect(decoded.jpeg.constructor).toBe(Uint8Array);
+    expect(Array.from(decoded.jpeg)).toEqual([255, 216, 255, 217]);
+  });
+
   it('refuses a truncated message', () => {
     const bytes = encodeMessage({ data: new Uint8Array(64) });
     expect(() => decodeMessage(bytes.subarray(0, bytes.length - 8))).toThrow(/truncated/);

@@ -20,9 +20,11 @@ type TypedArrayName = keyof typeof typedArrays;
 
 const align8 = (n: number) => (n + 7) & ~7;
 
+/** The standard typed array a view is, subclasses included (Node's Buffer travels as a Uint8Array). */
 function typedArrayName(value: ArrayBufferView): TypedArrayName | undefined {
   const name = value.constructor.name as TypedArrayName;
-  return name in typedArrays ? name : undefined;
+  if (name in typedArrays) return name;
+  return (Object.keys(typedArrays) as TypedArrayName[]).find((key) => value instanceof typedArrays[key]);
 }
 
 export function encodeMessage(message: unknown): Uint8Array {

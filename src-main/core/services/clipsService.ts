@@ -90,10 +90,11 @@ export class ProjectClipsService implements ClipsService {
   async getThumbnails(args: { projectId: string; clipId: string }): Promise<Thumbnail[]> {
     const store = this.library.open(args.projectId);
     this.clipOf(args.projectId, args.clipId);
-    return store.listThumbnailFrames(args.clipId).map((frameIndex) => ({
-      frameIndex,
-      jpeg: store.getThumbnail(args.clipId, frameIndex)!,
-    }));
+    return store.listThumbnailFrames(args.clipId).map((frameIndex) => {
+      // SQLite hands back Node Buffers; the contract promises plain Uint8Arrays.
+      const blob = store.getThumbnail(args.clipId, frameIndex)!;
+      return { frameIndex, jpeg: new Uint8Array(blob.buffer, blob.byteOffset, blob.byteLength) };
+    });
   }
 
   /** Releases the decoders of a project's clips (before the project is deleted). */

@@ -72,6 +72,21 @@ describe('generateThumbnails', () => {
     expect(shownFrames).toEqual([0, 5, 10, 15, 19, 24, 29]);
   });
 
+  it('keeps 300 thumbnails of a clip longer than 300 frames (one short select expression)', async () => {
+    const long = await probeSource(makeColourClip(folder, 'mkv', { frames: 420, name: 'long' }));
+    const thumbnails = await generateThumbnails(long, { heightPx: 16 });
+    expect(thumbnails.map((thumbnail) => thumbnail.frameIndex)).toEqual(thumbnailFrameIndices(420, 300));
+    // The ffmpeg expression picks exactly the frames thumbnailFrameIndices names, for any length.
+    for (const frameCount of [301, 420, 1000, 4321, 100_000]) {
+      const span = frameCount - 1;
+      const steps = 299;
+      const picked = Array.from({ length: frameCount }, (_, n) => n).filter(
+        (n) => Math.round((Math.round((n * steps) / span) * span) / steps) === n,
+      );
+      expect(picked).toEqual(thumbnailFrameIndices(frameCount, 300));
+    }
+  });
+
   it('makes thumbnails of an image folder', async () => {
     const thumbnails = await generateThumbnails(images, { maxCount: 4 });
     expect(thumbnails.map((thumbnail) => thumbnail.frameIndex)).toEqual([0, 4, 7, 11]);

@@ -41,8 +41,12 @@ function thumbnailCommand(info: SourceInfo, frameIndices: number[], heightPx: nu
     return { input, inputOptions: ['-f', 'concat', '-safe', '0'], outputOptions, listFolder };
   }
   const everyFrame = total === info.frameCount;
-  // Quoted so the commas of the expression are not read as filter separators.
-  const select = `select='${frameIndices.map((index) => `eq(n,${index})`).join('+')}',`;
+  // Frame n is picked when it is round(k·(F−1)/(M−1)) for k = round(n·(M−1)/(F−1)), the same arithmetic as
+  // thumbnailFrameIndices; one short expression whatever the clip length (a sum of eq() terms overflows ffmpeg's
+  // expression parser on long clips). Quoted so its commas are not read as filter separators.
+  const span = info.frameCount - 1;
+  const steps = total - 1;
+  const select = `select='eq(round(round(n*${steps}/${span})*${span}/${steps}),n)',`;
   const outputOptions = ['-map', `0:${info.streamIndex ?? 'v:0'}`, '-vf', `${everyFrame ? '' : select}${scale}`, ...output];
   return { input: info.path, inputOptions: [], outputOptions, listFolder: undefined };
 }

@@ -1,0 +1,97 @@
+// The services behind the contract, end to end on a real SQLite library and real ffmpeg: what the renderer does
+// through the API, minus the transport.
+import { mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Progress } from '../api/contract.ts';
+import { toApiErrorShape } from '../api/apiError.ts';
+import { createServices, type Services } from '../createServices.ts';
+import { CLIP_FRAMES, CLIP_HEIGHT, CLIP_WIDTH, colourFrameIndex, makeColourClip, makeTempFolder } from '../video/testClips.ts';
+
+const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+let folder: string;
+let services: Services;
+
+beforeAll(() => {
+  folder = makeTempFolder('correspond-services-test-');
+  services = createServices({
+    libraryDirectory: path.join(folder, 'library'),
+    host: 'browser',
+    appRoot,
+    describeComputeDevice: () => ({ device: 'cpu', label: 'CPU · test', reason: 'test', threads: 1 }),
+  });
+});
+afterAll(() => {
+  services.dispose();
+  rmSync(folder, { recursive: true, force: true });
+});
+
+async function importError(projectId: string, sourcePath: string) {
+  return toApiErrorShape(await services.api.clips.import({ projectId, sourcePath }).then(() => undefined, (error: unknown) => error));
+}
+
+describe('services', () => {
+  it('create a project, import a clip with progress, decode any frame and give thumbnails', async () => {
+    const { api } = services;
+    const project = await api.projects.create({ name: 'Walk' });
+    const progress: Progress[] = [];
+    const clip = await api.clips.import(
+      { projectId: project.id, sourcePath: makeColourClip(folder, 'mp4', { name: 'walk' }) },
+      { onProgress: (event) => progress.push(event) },
+    );
+    expect(clip).toMatchObject({ frameCount: CLIP_FRAMES, width: CLIP_WIDTH, height: CLIP_HEIGHT });
+    expect(progress.at(-1)).toMatchObject({ done: 100, total: 100 });
+    expect(progress.map((event) => event.done)).toEqual([...progress.map((event) => event.done)].sort((a, b) => a - b));
+
+    for (const frameIndex of [17, 0, CLIP_FRAMES - 1, 17]) {
+      const frame = await api.clips.getFrame({ projectId: project.id, clipId: clip.id, frameIndex });
+      expect(frame.rgb.length).toBe(CLIP_WIDTH * CLIP_HEIGHT * 3);
+      expect(colourFrameIndex({ width: frame.width, height: frame.height, data: frame.rgb })).toBe(frameIndex);
+    }
+    const thumbnails = await api.clips.getThumbnails({ projectId: project.id, clipId: clip.id });
+    expect(thumbnails).toHaveLength(CLIP_FRAMES);
+    expect(thumbnails[0].jpeg.constructor).toBe(Uint8Array);
+    expect(Array.from(thumbnails[0].jpeg.subarray(0, 2))).toEqual([0xff, 0xd8]);
+
+    const details = await api.projects.get({ projectId: project.id });
+    expect(details.clips.map((summary) => summary.id)).toEqual([clip.id]);
+    const outOfRange = await api.clips.getFrame({ projectId: project.id, clipId: clip.id, frameIndex: CLIP_FRAMES }).catch(toApiErrorShape);
+    expect(outOfRange).toMatchObject({ code: 'OUT_OF_RANGE' });
+  });
+
+  it('bad input names the file and leaves the project unchanged', async () => {
+    const { api } = services;
+    const project = await api.projects.create({ name: 'Bad inputs' });
+    const good = await api.clips.import({ projectId: project.id, sourcePath: makeColourClip(folder, 'mkv', { name: 'good' }) });
+
+    const textFile = path.join(folder, 'notes.mp4');
+    writeFileSync(textFile, 'this is not a video\n'.repeat(50));
+    const truncated = makeColourClip(folder, 'mp4', { name: 'truncated', frames: 60, extraArgs: ['-movflags', '+faststart'] });
+    truncateSync(truncated, Math.floor(readFileSync(truncated).length / 2));
+    const emptyFolder = path.join(folder, 'empty');
+    mkdirSync(emptyFolder);
+
+    for (const [file, code] of [[textFile, 'UNREADABLE'], [truncated, 'TRUNCATED'], [emptyFolder, 'EMPTY_FOLDER']] as const) {
+      const error = await importError(project.id, file);
+      expect(error.code).toBe(code);
+      expect(error.message).toContain(file);
+    }
+    const details = await api.projects.get({ projectId: project.id });
+    expect(details.clips.map((clip) => clip.id)).toEqual([good.id]);
+  });
+
+  it('a cancelled import leaves the project unchanged', async () => {
+    const { api } = services;
+    const project = await api.projects.create({ name: 'Cancelled' });
+    const controller = new AbortController();
+    const error = await api.clips
+      .import(
+        { projectId: project.id, sourcePath: makeColourClip(folder, 'webm', { name: 'cancel' }) },
+        { signal: controller.signal, onProgress: ({ done }) => done >= 10 && controller.abort() },
+      )
+      .catch(toApiErrorShape);
+    expect(error).toMatchObject({ code: 'CANCELLED' });
+    expect((await api.projects.get({ projectId: project.id })).clips).toEqual([]);
+  });
+});
