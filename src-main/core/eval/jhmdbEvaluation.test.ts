@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMatFile, writeMatFile } from '../formats/matFile.ts';
 import { evaluateJhmdbResults, parseJhmdbResults } from './jhmdbEvaluation.ts';
 
@@ -46,11 +46,16 @@ describe('evaluateJhmdbResults', () => {
   });
 
   describe.skipIf(!existsSync(sampleRoot))('on the JHMDB sample (skipped: ../shared/data/jhmdb-sample absent)', () => {
-    const pos = readMatFile(join(sampleRoot, 'joint_positions', sampleKey, 'joint_positions.mat')).get('pos_img')!;
-    const frameCount = pos.dims[2];
-    const gtKeypoints = Array.from({ length: frameCount }, (_, frame) =>
-      Array.from({ length: 15 }, (_, j) => [pos.data[(frame * 15 + j) * 2] - 1, pos.data[(frame * 15 + j) * 2 + 1] - 1]),
-    );
+    // Read in beforeAll: a skipped describe still runs its body to collect tests.
+    let frameCount: number;
+    let gtKeypoints: number[][][];
+    beforeAll(() => {
+      const pos = readMatFile(join(sampleRoot, 'joint_positions', sampleKey, 'joint_positions.mat')).get('pos_img')!;
+      frameCount = pos.dims[2];
+      gtKeypoints = Array.from({ length: frameCount }, (_, frame) =>
+        Array.from({ length: 15 }, (_, j) => [pos.data[(frame * 15 + j) * 2] - 1, pos.data[(frame * 15 + j) * 2 + 1] - 1]),
+      );
+    });
 
     it('gives 100 at every threshold when the prediction is the ground truth', () => {
       const file = writeResults('perfect.json', { [sampleKey]: { width: 320, height: 240, keypoints: gtKeypoints } });
