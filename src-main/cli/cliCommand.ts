@@ -68,3 +68,10 @@ export function numberFlag(args: ParsedArgs, key: string, fallback: number): num
 export function printResult(result: unknown): void {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
+
+/** `--kernel gemm|js` (default gemm): which kernel runner computes propagation; both give the same bits. */
+export function kernelFlag(args: ParsedArgs): 'gemm' | 'js' {
+  const value = stringFlag(args, 'kernel', 'gemm');
+  if (value !== 'gemm' && value !== 'js') throw new UsageError(`--kernel must be gemm or js, got "${value}"`);
+  return value;
+}

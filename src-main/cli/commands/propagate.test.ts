@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../cliCommand.ts';
-import { readIndexedPng } from '../../core/formats/png.ts';
+import { readIndexedPng, writeIndexedPng } from '../../core/formats/png.ts';
+import { CLIP_HEIGHT, CLIP_WIDTH, makeColourClip } from '../../core/video/testClips.ts';
 import { propagationReferenceDir } from '../../core/engine/testData.ts';
 import { command } from './propagate.ts';
 
@@ -29,8 +30,48 @@ describe('correspond propagate', () => {
   });
   afterEach(() => vi.restoreAllMocks());
 
-  it('refuses streams other than pixels for now', async () => {
-    await expect(command.run(['--frames', '.', '--labels', 'x.png', '--out', 'o', '--stream', 'resnet'])).rejects.toBeInstanceOf(UsageError);
+  it('needs --frames unless --features is given', async () => {
+    await expect(command.run(['--labels', 'x.png', '--out', 'o'])).rejects.toBeInstanceOf(UsageError);
+  });
+
+  describe('on a generated clip with the default stream', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'propagate-default-'));
+    const clip = makeColourClip(folder, 'mkv', { name: 'clip', frames: 6 });
+    const labels = join(folder, 'first.png');
+    const indices = new Uint8Array(CLIP_WIDTH * CLIP_HEIGHT);
+    for (let y = 8; y < 32; y++) for (let x = 16; x < 40; x++) indices[y * CLIP_WIDTH + x] = 1;
+    writeIndexedPng(labels, { width: CLIP_WIDTH, height: CLIP_HEIGHT, indices });
+
+    it('names an unknown stream', async () => {
+      await expect(command.run(['--frames', clip, '--labels', labels, '--out', join(folder, 'x'), '--stream', 'resnet'])).rejects.toThrow(/resnet.*no such model file/);
+    });
+
+    it('runs the embedded model, caches its features, and gives the same masks from the cache', async () => {
+      const cache = join(folder, 'cache');
+      const run = async (out: string) => {
+        expect(await command.run(['--frames', clip, '--labels', labels, '--out', out, '--cache', cache, '--threads', '1'])).toBe(0);
+        return JSON.parse(printed.at(-1)!) as { stream: string; streamDescription: string; device: string; cache: { hits: number; misses: number } };
+      };
+      const first = await run(join(folder, 'a'));
+      expect(first.stream).toBe('default');
+      expect(first.streamDescription).toMatch(/mobilenetv2-hypercolumn, 128 ch/);
+      expect(first.device).toMatch(/CPU|CUDA/);
+      expect(first.cache).toMatchObject({ hits: 0, misses: 6 });
+      const second = await run(join(folder, 'b'));
+      expect(second.cache).toMatchObject({ hits: 6, misses: 0 });
+      for (const name of readdirSync(join(folder, 'a'))) {
+        expect(readIndexedPng(join(folder, 'b', name)).indices).toEqual(readIndexedPng(join(folder, 'a', name)).indices);
+      }
+      // Frame 0 is the annotation through the stride-8 grid and back (SPEC §2.7): the square, edges aside.
+      const frame0 = readIndexedPng(join(folder, 'a', '00000.png')).indices;
+      let both = 0;
+      let either = 0;
+      for (let i = 0; i < indices.length; i++) {
+        both += Number(frame0[i] === 1 && indices[i] === 1);
+        either += Number(frame0[i] === 1 || indices[i] === 1);
+      }
+      expect(both / either).toBeGreaterThan(0.8);
+    }, 120_000);
   });
 
   describe.skipIf(sequences.length === 0)('on the reference fixtures (skipped: ../shared/data/reference/propagation absent)', () => {

@@ -1,13 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
-import { type CliCommand, numberFlag, parseArgs, printResult, requiredFlag } from '../cliCommand.ts';
+import { type CliCommand, kernelFlag, numberFlag, parseArgs, printResult, requiredFlag } from '../cliCommand.ts';
 import { bilinearResize } from '../../core/engine/bilinearResize.ts';
 import { EngineError } from '../../core/engine/engineError.ts';
 import { decodeKeypoints, encodeKeypoints, type Keypoint } from '../../core/engine/keypointEncoding.ts';
 import { pixelsFeaturesFromUnitRgb } from '../../core/engine/pixelsStream.ts';
 import { PropagationSession } from '../../core/engine/propagationSession.ts';
-import { WorkerKernelRunner } from '../../core/engine/workerKernelRunner.ts';
+import { createKernelRunner } from '../../core/engine/kernelRunners.ts';
 import { readMatFile } from '../../core/formats/matFile.ts';
 import { FrameSource, probeSource } from '../../core/video/index.ts';
 
@@ -62,7 +62,7 @@ export const command: CliCommand = {
       for (let i = 0; i < unit.length; i++) unit[i] = frame.data[i] / 255;
       return pixelsFeaturesFromUnitRgb(bilinearResize({ width: frame.width, height: frame.height, channels: 3, data: unit }, size, size));
     };
-    const runner = new WorkerKernelRunner({ threads: numberFlag(args, 'threads', availableParallelism()) });
+    const runner = createKernelRunner({ threads: numberFlag(args, 'threads', availableParallelism()), kind: kernelFlag(args) });
     const session = new PropagationSession({ frameCount: info.frameCount, features, settings, runner });
     const keypoints: number[][][] = [];
     const start = performance.now();

@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readIndexedPng } from '../formats/png.ts';
+import { createKernelRunner } from './kernelRunners.ts';
 import { decodePrediction, encodeLabelMap } from './labelEncoding.ts';
 import { readNpy } from './npy.ts';
 import { propagateFromFirstFrame } from './propagation.ts';
@@ -12,8 +13,8 @@ const sequences = existsSync(propagationReferenceDir)
   : [];
 
 describe.skipIf(sequences.length === 0)('reference conformance (skipped: ../shared/data/reference/propagation absent)', () => {
-  for (const sequence of sequences) {
-    it(`reproduces every reference mask of ${sequence} with 0 differing pixels`, async () => {
+  for (const [sequence, kernel] of sequences.flatMap((name) => (['js', 'gemm'] as const).map((kind) => [name, kind] as const))) {
+    it(`reproduces every reference mask of ${sequence} with 0 differing pixels (${kernel} kernel)`, async () => {
       const dir = join(propagationReferenceDir, sequence);
       const features = readNpy(join(dir, 'features_l2.npy'));
       const [channels, frameCount, height, width] = features.shape;
@@ -26,7 +27,9 @@ describe.skipIf(sequences.length === 0)('reference conformance (skipped: ../shar
         return { channels, height, width, data: out };
       };
       const differing: number[] = [];
+      const runner = createKernelRunner({ threads: 2, kind: kernel });
       await propagateFromFirstFrame({
+        runner,
         frameCount,
         features: frame,
         firstLabels: labels,
@@ -39,6 +42,7 @@ describe.skipIf(sequences.length === 0)('reference conformance (skipped: ../shar
           differing.push(count);
         },
       });
+      await runner.close();
       expect(differing).toEqual(new Array(frameCount).fill(0));
     }, 600_000);
   }

@@ -13,6 +13,8 @@ export interface FrameJob {
 
 /** Runs the kernel for a whole frame and returns the N×L soft prediction. */
 export interface KernelRunner {
+  /** What runs the kernel, for reports (e.g. "JS exact-screened · 2 worker threads"). */
+  readonly name: string;
   readonly threads: number;
   run(job: FrameJob): Promise<Float32Array>;
   close(): Promise<void>;
@@ -20,6 +22,7 @@ export interface KernelRunner {
 
 /** Single-threaded runner on the calling thread: tiny inputs, tests, and the fallback. */
 export class InlineKernelRunner implements KernelRunner {
+  readonly name = 'JS exact-screened · inline';
   readonly threads = 1;
 
   async run(job: FrameJob): Promise<Float32Array> {

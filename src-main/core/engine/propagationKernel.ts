@@ -307,7 +307,7 @@ function resolveUnique(state: ScanState, slots: ContextSlot[], L: number, N: num
   return true;
 }
 
-function sameLabels(slots: ContextSlot[], L: number, N: number, a: number, b: number): boolean {
+export function sameLabels(slots: ContextSlot[], L: number, N: number, a: number, b: number): boolean {
   const la = slots[(a / N) | 0].labels;
   const lb = slots[(b / N) | 0].labels;
   const oa = (a % N) * L;
@@ -322,14 +322,37 @@ function sameLabels(slots: ContextSlot[], L: number, N: number, a: number, b: nu
  * exact float32 score, which decides, so the selection is exactly the reference's.
  */
 export function propagateRows(task: KernelTask): void {
-  const { width, height, featureChannels: D, labelChannels: L, query, slots, settings, out } = task;
+  const kernel = prepareKernel(task);
+  for (let q = task.rowStart * task.width; q < task.rowEnd * task.width; q++) solveCell(kernel, q);
+}
+
+/** Same as propagateRows for an arbitrary list of query cells (the exact fallback of the matrix-multiply runner). */
+export function propagateCells(task: Omit<KernelTask, 'rowStart' | 'rowEnd'>, cells: Int32Array | number[]): void {
+  // A handful of cells: the principal-direction screen would cost more to set up than it saves.
+  const kernel = prepareKernel({ ...task, rowStart: 0, rowEnd: 0 }, 0);
+  for (const q of cells) solveCell(kernel, q);
+}
+
+interface PreparedKernel {
+  task: KernelTask;
+  state: ScanState;
+  slotFrames: KeyFrameData[];
+  weights: Float32Array;
+  reach: number;
+  halfWidth: Int32Array;
+  N: number;
+  k: number;
+}
+
+function prepareKernel(task: KernelTask, principalCount = PRINCIPAL_COUNT): PreparedKernel {
+  const { width, height, featureChannels: D, query, slots, settings } = task;
   const N = width * height;
   const k = Math.min(settings.topK, N * slots.length);
   const temperature32 = f32(settings.temperature);
   const { reach, halfWidth } = windowHalfWidths(settings.radiusCells);
   // Screening reads the first `split` channels before the Cauchy–Schwarz bound of the rest.
   const split = D >= 16 ? (D >> 1) & ~3 : D;
-  const basis = principalBasis(query, N, D, PRINCIPAL_COUNT);
+  const basis = principalCount > 0 ? principalBasis(query, N, D, principalCount) : [];
   // Slots showing the same features array share screening data and exact scores (the reference's frame-0 copies).
   const frames = new Map<Float32Array, KeyFrameData>();
   for (const slot of slots) {
@@ -345,12 +368,9 @@ export function propagateRows(task: KernelTask): void {
     });
   }
   const slotFrames = slots.map((slot) => frames.get(slot.features)!);
-  const heapValues = new Float32Array(k);
-  const heapIndices = new Int32Array(k);
-  const weights = new Float32Array(k);
   const state: ScanState = {
-    heapValues,
-    heapIndices,
+    heapValues: new Float32Array(k),
+    heapIndices: new Int32Array(k),
     k,
     filled: 0,
     rejectBelow: -Infinity,
@@ -370,31 +390,50 @@ export function propagateRows(task: KernelTask): void {
     collectedCount: 0,
     floorScore: -Infinity,
   };
-  for (let y = task.rowStart; y < task.rowEnd; y++) {
-    for (let x = 0; x < width; x++) {
-      const q = y * width + x;
-      const floor = seedFloor(state, slots, slotFrames, q, x, y, height, settings.radiusCells, N);
-      scanAll(state, slots, slotFrames, q, x, y, height, reach, halfWidth, N, floor, true);
-      if (!resolveUnique(state, slots, L, N)) {
-        // Ties at the k-th value (or equal scores with different labels): only the reference's exact heap
-        // history decides, so replay every candidate in order.
-        scanAll(state, slots, slotFrames, q, x, y, height, reach, halfWidth, N, -Infinity, false);
-        if (state.filled < k) makeHeap(heapValues, heapIndices, state.filled);
-        sortHeap(heapValues, heapIndices, state.filled);
-      }
-      const filled = state.filled;
-      softmaxInto(heapValues, weights, filled);
-      const o = q * L;
-      for (let c = 0; c < L; c++) out[o + c] = 0;
-      for (let i = 0; i < filled; i++) {
-        const index = heapIndices[i];
-        const slotIndex = (index / N) | 0;
-        const labels = slots[slotIndex].labels;
-        const l = (index - slotIndex * N) * L;
-        const weight = weights[i];
-        for (let c = 0; c < L; c++) out[o + c] = out[o + c] + f32(labels[l + c] * weight);
-      }
-    }
+  return { task, state, slotFrames, weights: new Float32Array(k), reach, halfWidth, N, k };
+}
+
+/** Exact top-k, softmax and label sum for query cell q (written to task.out). */
+function solveCell(kernel: PreparedKernel, q: number): void {
+  const { task, state, slotFrames, weights, reach, halfWidth, N, k } = kernel;
+  const { width, height, labelChannels: L, slots, settings, out } = task;
+  const { heapValues, heapIndices } = state;
+  const x = q % width;
+  const y = (q - x) / width;
+  const floor = seedFloor(state, slots, slotFrames, q, x, y, height, settings.radiusCells, N);
+  scanAll(state, slots, slotFrames, q, x, y, height, reach, halfWidth, N, floor, true);
+  if (!resolveUnique(state, slots, L, N)) {
+    // Ties at the k-th value (or equal scores with different labels): only the reference's exact heap
+    // history decides, so replay every candidate in order.
+    scanAll(state, slots, slotFrames, q, x, y, height, reach, halfWidth, N, -Infinity, false);
+    if (state.filled < k) makeHeap(heapValues, heapIndices, state.filled);
+    sortHeap(heapValues, heapIndices, state.filled);
+  }
+  accumulateLabels(heapValues, heapIndices, state.filled, weights, slots, N, L, out, q);
+}
+
+/** Softmax of the sorted top-k scores and the weighted label sum, in the reference's float32 order. */
+export function accumulateLabels(
+  values: Float32Array,
+  indices: Int32Array,
+  count: number,
+  weights: Float32Array,
+  slots: ContextSlot[],
+  N: number,
+  L: number,
+  out: Float32Array,
+  q: number,
+): void {
+  softmaxInto(values, weights, count);
+  const o = q * L;
+  for (let c = 0; c < L; c++) out[o + c] = 0;
+  for (let i = 0; i < count; i++) {
+    const index = indices[i];
+    const slotIndex = (index / N) | 0;
+    const labels = slots[slotIndex].labels;
+    const l = (index - slotIndex * N) * L;
+    const weight = weights[i];
+    for (let c = 0; c < L; c++) out[o + c] = out[o + c] + f32(labels[l + c] * weight);
   }
 }
 

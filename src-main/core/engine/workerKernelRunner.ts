@@ -24,6 +24,7 @@ function shared(array: Float32Array): Float32Array {
  */
 export class WorkerKernelRunner implements KernelRunner {
   readonly threads: number;
+  readonly name: string;
   private readonly minWork: number;
   private readonly workers: Worker[] = [];
   private readonly pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
@@ -33,6 +34,7 @@ export class WorkerKernelRunner implements KernelRunner {
   constructor(options: WorkerRunnerOptions = {}) {
     this.threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
     this.minWork = options.minWorkForThreads ?? 20_000;
+    this.name = `JS exact-screened · ${this.threads} worker thread${this.threads === 1 ? '' : 's'}`;
   }
 
   async run(job: FrameJob): Promise<Float32Array> {

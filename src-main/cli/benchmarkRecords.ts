@@ -1,0 +1,129 @@
+/**
+ * Benchmark records: every `npx correspond bench …` run stores its numbers in `benchmarks/<kind>.json` (keyed by
+ * a label, newest run wins) and BENCHMARKS.md is rendered from those files, so the document never holds a number
+ * that no run produced.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const appRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface BenchRecord {
+  label: string;
+  /** ISO time of the run. */
+  measuredAt: string;
+  machine: string;
+  [key: string]: unknown;
+}
+
+export type BenchKind = 'propagate' | 'davis' | 'features';
+
+function recordsFile(root: string, kind: BenchKind): string {
+  return join(root, 'benchmarks', `${kind}.json`);
+}
+
+export function readRecords(root: string, kind: BenchKind): BenchRecord[] {
+  const file = recordsFile(root, kind);
+  if (!existsSync(file)) return [];
+  return JSON.parse(readFileSync(file, 'utf8')) as BenchRecord[];
+}
+
+function writeAtomically(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const partial = `${file}.${process.pid}.partial`;
+  writeFileSync(partial, text);
+  renameSync(partial, file);
+}
+
+/** Adds or replaces (same label) a record, then re-renders BENCHMARKS.md. */
+export function saveRecord(root: string, kind: BenchKind, record: BenchRecord): void {
+  const records = readRecords(root, kind).filter((existing) => existing.label !== record.label);
+  records.push(record);
+  writeAtomically(recordsFile(root, kind), `${JSON.stringify(records, null, 2)}\n`);
+  writeAtomically(join(root, 'BENCHMARKS.md'), renderBenchmarks(root));
+}
+
+const pct = (value: number) => (100 * value).toFixed(1);
+const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
+
+function renderPropagate(records: BenchRecord[]): string[] {
+  const lines = [
+    '## Propagation kernel vs the PyTorch dense reference (`npx correspond bench propagate`)',
+    '',
+    'One 480p frame (60×107 feature cells) with a full context (1 long-term + 20 short-term slots), k=10, r=12,',
+    'τ=0.05, the same features on both sides, measured in one run. "PyTorch dense" is',
+    '`resources/bench/dense_propagation.py`: the reference\'s masked attention written from SPEC §2.5 (full affinity',
+    'against all 21×6420 context nodes per query, radius mask, torch.topk, softmax). "FMA floor" = 15.5k window',
+    'candidates per cell × C multiply-adds; "floor share" = the floor divided by our time, at the peak FMA rate',
+    'we measured for a large onnxruntime GEMM on the same machine in the same run. "same label" = cells whose',
+    'arg-max label is the same in both outputs (the PyTorch einsum sums in another order than the reference, so a',
+    'near-tied k-th neighbour can differ; our kernel reproduces the reference fixtures bit for bit).',
+    '',
+    '| features | C | threads | ours ms/frame | PyTorch ms/frame | speed-up | same label (max abs diff) | floor GMAC | GEMM peak GMAC/s | floor share |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const record of records) {
+    const r = record as unknown as Record<'features' | 'kernel', string> & Record<'channels' | 'threads' | 'argmaxAgreement' | 'oursMs' | 'torchMs' | 'maxAbsDiff' | 'floorGmac' | 'peakGmacPerSecond', number>;
+    lines.push(
+      `| ${r.features} | ${r.channels} | ${r.threads} | ${ms(r.oursMs)} | ${ms(r.torchMs)} | ${(r.torchMs / r.oursMs).toFixed(1)}× | ${pct(r.argmaxAgreement)}% (${r.maxAbsDiff.toExponential(1)}) | ${r.floorGmac.toFixed(1)} | ${r.peakGmacPerSecond.toFixed(1)} | ${pct(r.floorGmac / r.peakGmacPerSecond / (r.oursMs / 1000))}% |`,
+    );
+  }
+  lines.push('', ...records.map((r) => `- ${r.label}: ${r.measuredAt.slice(0, 16)} on ${r.machine}${r.note ? `; ${r.note}` : ''}`));
+  return lines;
+}
+
+function renderDavis(records: BenchRecord[]): string[] {
+  const sequences = [...new Set(records.flatMap((r) => Object.keys(r.sequences as Record<string, unknown>)))].sort();
+  const baseline = records.find((r) => r.label === 'pixels');
+  const lines = [
+    '## DAVIS-2016 dev J&F (`npx correspond bench davis`)',
+    '',
+    'Every variant tried, on the 10 sequences of `../shared/data/davis2016-dev` (first frame given, the rest',
+    'propagated, scored by our conformance-tested J&F, in percent). "wins" = sequences where the variant beats the',
+    '`pixels` baseline.',
+    '',
+    `| variant | stream | k / m / r / τ | J&F | J | F | wins vs pixels | ${sequences.join(' | ')} |`,
+    `|---|---|---|---|---|---|---|${sequences.map(() => '---').join('|')}|`,
+  ];
+  for (const r of records) {
+    const perSequence = r.sequences as Record<string, { JF: number }>;
+    const base = baseline?.sequences as Record<string, { JF: number }> | undefined;
+    const wins = base ? sequences.filter((s) => perSequence[s] && base[s] && perSequence[s].JF > base[s].JF).length : 0;
+    const s = r.settings as { topK: number; contextFrames: number; radiusCells: number; temperature: number };
+    lines.push(
+      `| ${r.label} | ${r.stream} | ${s.topK} / ${s.contextFrames} / ${s.radiusCells} / ${s.temperature} | **${pct(r.JF as number)}** | ${pct(r.J as number)} | ${pct(r.F as number)} | ${r === baseline ? '–' : `${wins}/${sequences.length}`} | ${sequences.map((q) => (perSequence[q] ? pct(perSequence[q].JF) : '')).join(' | ')} |`,
+    );
+  }
+  lines.push('', ...records.map((r) => `- ${r.label}: ${r.measuredAt.slice(0, 16)}, ${(r.msPerFrame as number).toFixed(0)} ms/frame on ${r.machine}${r.note ? `; ${r.note}` : ''}`));
+  return lines;
+}
+
+function renderFeatures(records: BenchRecord[]): string[] {
+  const lines = [
+    '## Feature extraction at 480p (`npx correspond bench features`)',
+    '',
+    '| model | device | threads | median ms/frame | min ms/frame |',
+    '|---|---|---|---|---|',
+  ];
+  for (const r of records) lines.push(`| ${r.model} | ${r.device} | ${r.threads} | ${ms(r.medianMsPerFrame as number)} | ${ms(r.minMsPerFrame as number)} |`);
+  lines.push('', ...records.map((r) => `- ${r.label}: ${r.measuredAt.slice(0, 16)} on ${r.machine}`));
+  return lines;
+}
+
+export function renderBenchmarks(root: string): string {
+  const parts = [
+    '# Benchmarks',
+    '',
+    'Rendered from `benchmarks/*.json` by `npx correspond bench …`; do not edit by hand. Each number comes from a',
+    'run on the machine named under its table. Speed comparisons are ratios measured side by side in one run.',
+    '',
+  ];
+  const propagate = readRecords(root, 'propagate');
+  if (propagate.length) parts.push(...renderPropagate(propagate), '');
+  const davis = readRecords(root, 'davis');
+  if (davis.length) parts.push(...renderDavis(davis), '');
+  const features = readRecords(root, 'features');
+  if (features.length) parts.push(...renderFeatures(features), '');
+  return `${parts.join('\n').trimEnd()}\n`;
+}

@@ -1,0 +1,134 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { appRoot, type BenchRecord, saveRecord } from '../benchmarkRecords.ts';
+import { type CliCommand, kernelFlag, numberFlag, parseArgs, printResult, requiredFlag, stringFlag, UsageError } from '../cliCommand.ts';
+import { propagateClip } from '../propagateClip.ts';
+import { benchPropagation } from '../benchPropagation.ts';
+import { evaluateDavis } from '../../core/eval/davisEvaluation.ts';
+import { benchFeatureExtraction } from '../../core/models/benchFeatureExtraction.ts';
+import { embeddedModelFiles, ensureGeneratedModels, generatedModelsDirectory } from '../../core/models/embeddedModel.ts';
+
+const usage = `Usage:
+  correspond bench propagate [--channels 48,1280] [--threads N] [--repeats 2] [--label NAME] [--no-record]
+  correspond bench davis --root DAVIS_ROOT [--sequences a,b] [--stream default] [--label NAME] [--cache DIR]
+                         [--out DIR] [--topk 10] [--context 20] [--radius 12] [--temperature 0.05] [--threads N]
+  correspond bench features [--threads 1,2] [--frames 10] [--model FILE]
+
+bench propagate  Our kernel and the PyTorch dense reference (resources/bench/dense_propagation.py, run by a Python
+                 with torch: $CORRESPOND_PYTHON, /usr/bin/python3, python3) on the same 480p features, side by
+                 side; prints ms/frame of both, the ratio and our share of the FMA floor.
+bench davis      Propagates every sequence of a DAVIS root from its first annotated frame and scores J&F.
+bench features   Feature extraction time of an ONNX model on 854×480 frames.
+Each records its result in benchmarks/<kind>.json under --label and re-renders BENCHMARKS.md (unless
+--no-record). The last stdout line is the result as JSON.`;
+
+function machine(): string {
+  return `${cpus()[0]?.model ?? 'unknown CPU'} · ${availableParallelism()} cores`;
+}
+
+function listFlag(value: string | undefined, fallback: string[]): string[] {
+  return value === undefined ? fallback : value.split(',').map((part) => part.trim()).filter(Boolean);
+}
+
+async function benchDavis(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['no-record']);
+  const root = resolve(requiredFlag(args, 'root'));
+  const annotations = join(root, 'Annotations', '480p');
+  if (!existsSync(annotations)) throw new UsageError(`--root ${root} has no Annotations/480p folder`);
+  const sequences = listFlag(stringFlag(args, 'sequences'), readdirSync(annotations).sort());
+  const stream = stringFlag(args, 'stream', 'default')!;
+  const label = stringFlag(args, 'label', stream)!;
+  const settings = {
+    topK: numberFlag(args, 'topk', 10),
+    contextFrames: numberFlag(args, 'context', 20),
+    radiusCells: numberFlag(args, 'radius', 12),
+    temperature: numberFlag(args, 'temperature', 0.05),
+  };
+  const threads = numberFlag(args, 'threads', availableParallelism());
+  const keepOut = stringFlag(args, 'out');
+  const outRoot = keepOut ? resolve(keepOut) : mkdtempSync(join(tmpdir(), 'correspond-bench-davis-'));
+  let frames = 0;
+  let ms = 0;
+  try {
+    for (const sequence of sequences) {
+      const firstMask = readdirSync(join(annotations, sequence)).filter((name) => name.endsWith('.png')).sort()[0];
+      if (!firstMask) throw new UsageError(`${join(annotations, sequence)} holds no PNG annotation`);
+      const result = await propagateClip({
+        labelsFile: join(annotations, sequence, firstMask),
+        framesPath: join(root, 'JPEGImages', '480p', sequence),
+        outDir: join(outRoot, sequence),
+        stream,
+        cacheRoot: stringFlag(args, 'cache'),
+        settings,
+        threads,
+        kernel: kernelFlag(args),
+        verbose: false,
+      });
+      frames += result.frames;
+      ms += result.ms;
+      process.stderr.write(`${sequence}: ${result.frames} frames, ${result.msPerFrame} ms/frame\n`);
+    }
+    const report = evaluateDavis({ davisRoot: root, resultsDir: outRoot, sequences });
+    const record: BenchRecord = {
+      label,
+      measuredAt: new Date().toISOString(),
+      machine: machine(),
+      stream,
+      settings,
+      threads,
+      JF: report.global.JF,
+      J: report.global.J,
+      F: report.global.F,
+      msPerFrame: ms / frames,
+      sequences: report.sequences,
+      ...(stringFlag(args, 'note') ? { note: stringFlag(args, 'note') } : {}),
+    };
+    if (!args.flags.has('no-record')) saveRecord(appRoot, 'davis', record);
+    printResult(record);
+    return 0;
+  } finally {
+    if (!keepOut) rmSync(outRoot, { recursive: true, force: true });
+  }
+}
+
+async function benchFeatures(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['no-record']);
+  const threadCounts = listFlag(stringFlag(args, 'threads'), ['1', String(availableParallelism())]).map(Number);
+  const frames = numberFlag(args, 'frames', 10);
+  let modelFile = stringFlag(args, 'model');
+  if (!modelFile) {
+    const directory = generatedModelsDirectory(appRoot);
+    ensureGeneratedModels(directory);
+    modelFile = embeddedModelFiles(directory).modelFile;
+  }
+  const results = [];
+  for (const threads of [...new Set(threadCounts)]) {
+    const result = await benchFeatureExtraction(resolve(modelFile), threads, frames);
+    const model = modelFile.endsWith('mobilenetv2-hypercolumn.onnx') ? 'default (mobilenetv2-hypercolumn)' : modelFile;
+    const record: BenchRecord = { label: `${model} · ${threads} threads`, measuredAt: new Date().toISOString(), machine: machine(), model, ...result };
+    if (!args.flags.has('no-record')) saveRecord(appRoot, 'features', record);
+    results.push(record);
+  }
+  printResult({ results });
+  return 0;
+}
+
+export const command: CliCommand = {
+  name: 'bench',
+  summary: 'Benchmarks: propagation vs the PyTorch reference, DAVIS J&F of a stream, feature extraction speed',
+  usage,
+  async run(argv) {
+    const [sub, ...rest] = argv;
+    switch (sub) {
+      case 'propagate':
+        return benchPropagation(rest, machine());
+      case 'davis':
+        return benchDavis(rest);
+      case 'features':
+        return benchFeatures(rest);
+      default:
+        throw new UsageError(sub ? `unknown benchmark "${sub}"` : 'name a benchmark: propagate, davis or features');
+    }
+  },
+};

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { sharedFloat32, toCellMajor } from './featureMap.ts';
+import { GemmKernelRunner } from './gemmKernelRunner.ts';
+import { InlineKernelRunner, type FrameJob } from './kernelRunner.ts';
+import { pixelsFeatures } from './pixelsStream.ts';
+import { movingSquareClip } from './syntheticClip.ts';
+
+function job(options: { tiedCopies: boolean }): FrameJob {
+  const clip = movingSquareClip({ width: 216, height: 136, frameCount: 5, squareSize: 40, startX: 20, startY: 30, stepX: 7, stepY: 2 });
+  const cells = clip.frames.map((frame) => toCellMajor(pixelsFeatures(frame)));
+  const width = 27;
+  const height = 17;
+  const labels = sharedFloat32(width * height * 3).map((_, i) => ((i % 3) === ((i / 3) | 0) % 3 ? 1 : 0));
+  // Same features with other labels: every score ties with a different label, so only the exact kernel decides.
+  const otherLabels = options.tiedCopies ? sharedFloat32(labels.length).map((_, i) => labels[(i + 1) % labels.length]) : labels;
+  return {
+    width,
+    height,
+    featureChannels: 48,
+    labelChannels: 3,
+    query: cells[4],
+    slots: [
+      { features: cells[0], labels, restricted: false },
+      { features: cells[0], labels, restricted: true },
+      { features: cells[1], labels, restricted: true },
+      { features: cells[2], labels: otherLabels, restricted: true },
+      { features: cells[3], labels, restricted: true },
+      { features: cells[2], labels, restricted: true },
+    ],
+    settings: { topK: 6, contextFrames: 5, radiusCells: 5, temperature: 0.05 },
+  };
+}
+
+describe('GemmKernelRunner', () => {
+  it('gives bit-identical predictions to the exact JS kernel (tiles at the borders, duplicate frames)', async () => {
+    const frameJob = job({ tiedCopies: false });
+    const runner = new GemmKernelRunner({ threads: 2 });
+    try {
+      const gemm = await runner.run(frameJob);
+      const exact = await new InlineKernelRunner().run(frameJob);
+      expect(Array.from(gemm)).toEqual(Array.from(exact));
+    } finally {
+      await runner.close();
+    }
+  });
+
+  it('hands cells whose top-k ties across different labels to the exact kernel, with the same result', async () => {
+    const frameJob = job({ tiedCopies: true });
+    const runner = new GemmKernelRunner({ threads: 1 });
+    try {
+      const gemm = await runner.run(frameJob);
+      expect(runner.lastFallbackCells).toBeGreaterThan(0);
+      const exact = await new InlineKernelRunner().run(frameJob);
+      expect(Array.from(gemm)).toEqual(Array.from(exact));
+    } finally {
+      await runner.close();
+    }
+  });
+});

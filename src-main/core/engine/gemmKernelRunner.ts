@@ -1,0 +1,374 @@
+/**
+ * The kernel with matrix-multiply scoring: onnxruntime's GEMM (MLAS, AVX2/AVX-512) scores a tile of query cells
+ * against the union of their radius windows in every short-term slot, and against every cell of the long-term
+ * slots; JavaScript then picks the top-k per cell. The result is exactly the reference's: GEMM scores only decide
+ * which candidates can matter (everything within a proven error bound of the k-th best), those few get the
+ * reference's float32 score (exactDot), and a cell whose top-k is not provably unique is solved by the exact
+ * kernel (propagateCells). Same FrameJob in, same bits out as the JS kernel.
+ */
+import * as ort from 'onnxruntime-node';
+import { type FrameJob, type KernelRunner } from './kernelRunner.ts';
+import { exactDot } from './kernelScreening.ts';
+import { accumulateLabels, type ContextSlot, propagateCells, sameLabels, windowOffsets } from './propagationKernel.ts';
+import { OnnxGraphBuilder } from '../models/onnxGraphBuilder.ts';
+
+const f32 = Math.fround;
+/** Query tile (cells); the key region of a short-term slot is the tile grown by the window reach. */
+const TILE_ROWS = 8;
+const TILE_COLS = 8;
+
+function gemmModel(): Uint8Array {
+  const builder = new OnnxGraphBuilder();
+  builder.addInput('queries', ['m', 'd']);
+  builder.addInput('keys', ['n', 'd']);
+  builder.add('Gemm', ['queries', 'keys'], { transB: 1 }, 'scores');
+  builder.addOutput('scores', ['m', 'n']);
+  return builder.encode('correspond_scores');
+}
+
+/** Where one distinct features array's scores for the current tile live. */
+interface ScoreSource {
+  features: Float32Array;
+  /** Whole frame scored (some slot uses it unrestricted), else only the tile's key region. */
+  full: boolean;
+  /** m × rowStride scores; this frame's columns start at `offset`. */
+  scores: Float32Array;
+  rowStride: number;
+  offset: number;
+  /** Region geometry (full: the whole grid). */
+  x0: number;
+  y0: number;
+  regionWidth: number;
+  regionCells: number;
+}
+
+export interface GemmRunnerOptions {
+  threads: number;
+}
+
+export class GemmKernelRunner implements KernelRunner {
+  readonly threads: number;
+  readonly name: string;
+  private session: Promise<ort.InferenceSession> | undefined;
+  /** Cells solved by the exact fallback in the last run (ties at the k-th value). */
+  lastFallbackCells = 0;
+
+  constructor(options: GemmRunnerOptions) {
+    this.threads = Math.max(1, Math.floor(options.threads));
+    this.name = `onnxruntime GEMM + exact top-k · ${this.threads} thread${this.threads === 1 ? '' : 's'}`;
+  }
+
+  private sessionOf(): Promise<ort.InferenceSession> {
+    this.session ??= ort.InferenceSession.create(gemmModel(), {
+      intraOpNumThreads: this.threads,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      extra: { session: { intra_op: { allow_spinning: '0' } } },
+    });
+    return this.session;
+  }
+
+  private async gemm(session: ort.InferenceSession, queries: Float32Array, m: number, keys: Float32Array, n: number, d: number): Promise<Float32Array> {
+    const result = await session.run({
+      queries: new ort.Tensor('float32', queries, [m, d]),
+      keys: new ort.Tensor('float32', keys, [n, d]),
+    });
+    return result.scores.data as Float32Array;
+  }
+
+  async run(job: FrameJob): Promise<Float32Array> {
+    const session = await this.sessionOf();
+    const { width, height, featureChannels: D, labelChannels: L, slots, settings } = job;
+    const N = width * height;
+    const k = Math.min(settings.topK, N * slots.length);
+    const out = new Float32Array(N * L);
+    const temperature32 = f32(settings.temperature);
+    const { dy: windowDy, dx: windowDx } = windowOffsets(settings.radiusCells);
+    const reach = Math.ceil(settings.radiusCells);
+    const query = plain(job.query);
+    // Distinct feature arrays; the reference's frame-0 copies share one.
+    const distinct = new Map<Float32Array, { full: boolean; plain: Float32Array }>();
+    for (const slot of slots) {
+      const entry = distinct.get(slot.features) ?? { full: false, plain: plain(slot.features) };
+      entry.full ||= !slot.restricted;
+      distinct.set(slot.features, entry);
+    }
+    let maxKeyNorm = 0;
+    for (const { plain: keys } of distinct.values()) maxKeyNorm = Math.max(maxKeyNorm, maxRowNorm(keys, N, D));
+    const queryNorms = rowNorms(query, N, D);
+    const fallback: number[] = [];
+
+    // Per-cell scratch.
+    const heapValues = new Float32Array(k);
+    const weights = new Float32Array(k);
+    let candValues = new Float32Array(1024);
+    let candSlots = new Int32Array(1024);
+    let candCells = new Int32Array(1024);
+    let exactValues = new Float32Array(256);
+    let exactIndices = new Int32Array(256);
+    // Short-term slots from the newest back, then the long-term ones.
+    const slotOrder = [
+      ...slots.map((_, s) => s).filter((s) => slots[s].restricted).reverse(),
+      ...slots.map((_, s) => s).filter((s) => !slots[s].restricted),
+    ];
+    const halfWidth = new Int32Array(2 * Math.ceil(settings.radiusCells) + 1).fill(-1);
+    for (let i = 0; i < windowDy.length; i++) {
+      const slot = windowDy[i] + Math.ceil(settings.radiusCells);
+      halfWidth[slot] = Math.max(halfWidth[slot], Math.abs(windowDx[i]));
+    }
+    const topValues = new Float32Array(k);
+    const topIndices = new Int32Array(k);
+
+    const tiles: Array<{ x0: number; y0: number; x1: number; y1: number }> = [];
+    for (let y0 = 0; y0 < height; y0 += TILE_ROWS) {
+      for (let x0 = 0; x0 < width; x0 += TILE_COLS) tiles.push({ x0, y0, x1: Math.min(width, x0 + TILE_COLS), y1: Math.min(height, y0 + TILE_ROWS) });
+    }
+
+    /** Starts the GEMMs of one tile (they run on onnxruntime's threads while JS selects the previous tile). */
+    // Gather buffers, two of each: at most two tiles are in flight (one scored, one being selected).
+    const maxRegion = Math.min(width, TILE_COLS + 2 * reach) * Math.min(height, TILE_ROWS + 2 * reach);
+    const windowedCount = [...distinct.values()].filter((entry) => !entry.full).length;
+    const keyBuffers = [0, 1].map(() => new Float32Array(Math.max(1, windowedCount * maxRegion * D)));
+    const queryBuffers = [0, 1].map(() => new Float32Array(TILE_ROWS * TILE_COLS * D));
+    let parity = 0;
+    const scoreTile = (tile: (typeof tiles)[number]) => {
+      parity ^= 1;
+      const tileWidth = tile.x1 - tile.x0;
+      const m = tileWidth * (tile.y1 - tile.y0);
+      const queries = queryBuffers[parity].subarray(0, m * D);
+      for (let y = tile.y0; y < tile.y1; y++) {
+        queries.set(query.subarray((y * width + tile.x0) * D, (y * width + tile.x1) * D), (y - tile.y0) * tileWidth * D);
+      }
+      const rx0 = Math.max(0, tile.x0 - reach);
+      const rx1 = Math.min(width, tile.x1 + reach);
+      const ry0 = Math.max(0, tile.y0 - reach);
+      const ry1 = Math.min(height, tile.y1 + reach);
+      const regionWidth = rx1 - rx0;
+      const regionCells = regionWidth * (ry1 - ry0);
+      // Long-term frames: one GEMM each against the whole frame, no copy. Short-term frames: their key regions
+      // stacked into one matrix and scored by a single GEMM (few, large calls keep onnxruntime busy).
+      const jobs: Array<Promise<ScoreSource[]>> = [];
+      const windowed: Array<[Float32Array, Float32Array]> = [];
+      for (const [features, entry] of distinct) {
+        if (!entry.full) {
+          windowed.push([features, entry.plain]);
+          continue;
+        }
+        jobs.push(
+          this.gemm(session, queries, m, entry.plain, N, D).then((scores) => [
+            { features, full: true, scores, rowStride: N, offset: 0, x0: 0, y0: 0, regionWidth: width, regionCells: N },
+          ]),
+        );
+      }
+      if (windowed.length > 0) {
+        const keys = keyBuffers[parity].subarray(0, windowed.length * regionCells * D);
+        windowed.forEach(([, frame], j) => {
+          const start = j * regionCells * D;
+          for (let y = ry0; y < ry1; y++) keys.set(frame.subarray((y * width + rx0) * D, (y * width + rx1) * D), start + (y - ry0) * regionWidth * D);
+        });
+        const columns = windowed.length * regionCells;
+        jobs.push(
+          this.gemm(session, queries, m, keys, columns, D).then((scores) =>
+            windowed.map(([features], j) => ({ features, full: false, scores, rowStride: columns, offset: j * regionCells, x0: rx0, y0: ry0, regionWidth, regionCells })),
+          ),
+        );
+      }
+      return Promise.all(jobs).then((groups) => ({ tile, m, sources: new Map(groups.flat().map((source) => [source.features, source])) }));
+    };
+
+    let pending = scoreTile(tiles[0]);
+    for (let t = 0; t < tiles.length; t++) {
+      const scored = await pending;
+      if (t + 1 < tiles.length) pending = scoreTile(tiles[t + 1]);
+      const { tile, m, sources } = scored;
+      const tileWidth = tile.x1 - tile.x0;
+      const slotSources = slots.map((slot) => sources.get(slot.features)!);
+      for (let row = 0; row < m; row++) {
+        const x = tile.x0 + (row % tileWidth);
+        const y = tile.y0 + Math.floor(row / tileWidth);
+        const q = y * width + x;
+        // One pass over every candidate's GEMM score: a min-heap keeps the k best, and every candidate within
+        // twice the GEMM error bound of the running k-th best is collected (the k-th best only rises, so nothing
+        // that can reach the exact top-k is dropped). Near slots first: they raise the bar fastest.
+        const twiceBound = 2 * (2 * D * 2 ** -24 * queryNorms[q] * maxKeyNorm + 1e-6);
+        let filled = 0;
+        let bar = -Infinity;
+        let count = 0;
+        for (let pass = 0; pass < slotOrder.length; pass++) {
+          const s = slotOrder[pass];
+          const source = slotSources[s];
+          const scores = source.scores;
+          const base = row * source.rowStride + source.offset;
+          if (!slots[s].restricted) {
+            for (let cell = 0; cell < N; cell++) {
+              const value = scores[base + cell];
+              if (value < bar) continue;
+              if (count === candValues.length) [candValues, candSlots, candCells] = [grow(candValues), grow(candSlots), grow(candCells)];
+              candValues[count] = value;
+              candSlots[count] = s;
+              candCells[count++] = cell;
+              if (filled < k) {
+                heapValues[filled++] = value;
+                if (filled === k) {
+                  heapify(heapValues, k);
+                  bar = heapValues[0] - twiceBound;
+                }
+              } else if (value > heapValues[0]) {
+                heapValues[0] = value;
+                siftDown(heapValues, k, 0);
+                bar = heapValues[0] - twiceBound;
+              }
+            }
+            continue;
+          }
+          for (let dy = -reach; dy <= reach; dy++) {
+            const yy = y + dy;
+            const half = halfWidth[dy + reach];
+            if (yy < 0 || yy >= height || half < 0) continue;
+            const xa = Math.max(0, x - half);
+            const xb = Math.min(width - 1, x + half);
+            const rowBase = base + (yy - source.y0) * source.regionWidth - source.x0;
+            for (let xx = xa; xx <= xb; xx++) {
+              const value = scores[rowBase + xx];
+              if (value < bar) continue;
+              if (count === candValues.length) [candValues, candSlots, candCells] = [grow(candValues), grow(candSlots), grow(candCells)];
+              candValues[count] = value;
+              candSlots[count] = s;
+              candCells[count++] = yy * width + xx;
+              if (filled < k) {
+                heapValues[filled++] = value;
+                if (filled === k) {
+                  heapify(heapValues, k);
+                  bar = heapValues[0] - twiceBound;
+                }
+              } else if (value > heapValues[0]) {
+                heapValues[0] = value;
+                siftDown(heapValues, k, 0);
+                bar = heapValues[0] - twiceBound;
+              }
+            }
+          }
+        }
+        // Exact float32 scores (the reference's arithmetic) for the survivors of the final bar.
+        let kept = 0;
+        for (let i = 0; i < count; i++) {
+          if (candValues[i] < bar) continue;
+          const s = candSlots[i];
+          const cell = candCells[i];
+          const keys = distinct.get(slots[s].features)!.plain;
+          exactValues[kept] = f32(exactDot(keys, cell * D, query, q * D, D) / temperature32);
+          exactIndices[kept++] = s * N + cell;
+          if (kept === exactValues.length) [exactValues, exactIndices] = [grow(exactValues), grow(exactIndices)];
+        }
+        // Unique top-k (or ties only among equal labels) → the reference's selection; else the exact kernel.
+        if (!selectTopK(exactValues, exactIndices, kept, k, topValues, topIndices, slots, L, N)) {
+          fallback.push(q);
+          continue;
+        }
+        accumulateLabels(topValues, topIndices, k, weights, slots, N, L, out, q);
+      }
+    }
+    this.lastFallbackCells = fallback.length;
+    if (fallback.length > 0) propagateCells({ ...job, out }, fallback);
+    return out;
+  }
+
+  async close(): Promise<void> {
+    const session = await this.session?.catch(() => undefined);
+    this.session = undefined;
+    await session?.release();
+  }
+}
+
+/**
+ * Sorts the candidates by exact score (descending, stable) and accepts the first k as the reference's top-k when
+ * the set is unique: the k-th and (k+1)-th differ, or every candidate tied at the boundary carries the same labels;
+ * equal scores inside the top-k must carry equal labels too (their order then cannot change the sum).
+ */
+function selectTopK(
+  values: Float32Array,
+  indices: Int32Array,
+  count: number,
+  k: number,
+  topValues: Float32Array,
+  topIndices: Int32Array,
+  slots: ContextSlot[],
+  L: number,
+  N: number,
+): boolean {
+  if (count < k) return false;
+  const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => values[b] - values[a] || a - b);
+  for (let i = 0; i < k; i++) {
+    topValues[i] = values[order[i]];
+    topIndices[i] = indices[order[i]];
+  }
+  if (count > k && values[order[k]] === topValues[k - 1]) {
+    for (let i = 0; i < count; i++) {
+      if (values[order[i]] === topValues[k - 1] && !sameLabels(slots, L, N, indices[order[i]], topIndices[k - 1])) return false;
+    }
+  }
+  for (let i = 1; i < k; i++) {
+    if (topValues[i] === topValues[i - 1] && !sameLabels(slots, L, N, topIndices[i - 1], topIndices[i])) return false;
+  }
+  return true;
+}
+
+function heapify(values: Float32Array, n: number): void {
+  for (let i = (n >> 1) - 1; i >= 0; i--) siftDown(values, n, i);
+}
+
+function siftDown(values: Float32Array, n: number, start: number): void {
+  let i = start;
+  const value = values[i];
+  for (;;) {
+    let child = 2 * i + 1;
+    if (child >= n) break;
+    if (child + 1 < n && values[child + 1] < values[child]) child++;
+    if (values[child] >= value) break;
+    values[i] = values[child];
+    i = child;
+  }
+  values[i] = value;
+}
+
+function grow<T extends Float32Array | Int32Array>(array: T): T {
+  const bigger = new (array.constructor as new (length: number) => T)(array.length * 2);
+  bigger.set(array);
+  return bigger;
+}
+
+/**
+ * onnxruntime wants ordinary ArrayBuffers; features often live on SharedArrayBuffers for the worker runner. Each
+ * frame is copied once and the copy kept as long as its features are (a frame serves ~21 runs as context).
+ */
+const plainCopies = new WeakMap<Float32Array, Float32Array>();
+function plain(array: Float32Array): Float32Array {
+  if (!(array.buffer instanceof SharedArrayBuffer)) return array;
+  let copy = plainCopies.get(array);
+  if (!copy) {
+    copy = array.slice();
+    plainCopies.set(array, copy);
+  }
+  return copy;
+}
+
+function rowNorms(data: Float32Array, rows: number, D: number): Float64Array {
+  const norms = new Float64Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let sum = 0;
+    for (let c = 0; c < D; c++) sum += data[r * D + c] ** 2;
+    norms[r] = Math.sqrt(sum);
+  }
+  return norms;
+}
+
+const maxNorms = new WeakMap<Float32Array, number>();
+function maxRowNorm(data: Float32Array, rows: number, D: number): number {
+  const known = maxNorms.get(data);
+  if (known !== undefined) return known;
+  let max = 0;
+  const norms = rowNorms(data, rows, D);
+  for (let r = 0; r < rows; r++) max = Math.max(max, norms[r]);
+  maxNorms.set(data, max);
+  return max;
+}

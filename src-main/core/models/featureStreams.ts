@@ -1,0 +1,110 @@
+/**
+ * Feature streams by name, for the CLI and the app: `default` (the embedded MobileNetV2 hypercolumn), `pixels`
+ * (the weight-free extractor of SPEC §6) or a path to a stride-8 ONNX model, fused as SFC does (SPEC §2.3):
+ * `default+fc.onnx@1.75` = normalize(cat(normalize(default), 1.75·normalize(fc))).
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { type FeatureMap, type FeatureStream, fuseStreams, normalizeChannels, type RgbFrame } from '../engine/featureMap.ts';
+import { createPixelsStream } from '../engine/pixelsStream.ts';
+import { EMBEDDED_MODEL_ID, embeddedModelFiles, ensureGeneratedModels, generatedModelsDirectory, readGeneratedModelMetadata } from './embeddedModel.ts';
+import { ModelError } from './modelError.ts';
+import { OnnxFeatureStream, type OnnxSessionPool } from './onnxRuntime.ts';
+
+export interface StreamTerm {
+  /** `default`, `pixels` or a model file path. */
+  name: string;
+  lambda: number;
+}
+
+/** Parses `a+b@λ+…` (λ defaults to 1). Throws a ModelError naming the bad part. */
+export function parseStreamSpec(spec: string): StreamTerm[] {
+  const terms = spec.split('+').map((part) => part.trim());
+  if (terms.length === 0 || terms.some((term) => term === '')) {
+    throw new ModelError('MODEL_INVALID', `stream "${spec}" has an empty part; write e.g. "default" or "default+fc.onnx@1.75"`);
+  }
+  return terms.map((term) => {
+    const at = term.lastIndexOf('@');
+    if (at < 0) return { name: term, lambda: 1 };
+    const lambda = Number(term.slice(at + 1));
+    if (!(Number.isFinite(lambda) && lambda > 0)) {
+      throw new ModelError('MODEL_INVALID', `stream "${spec}": weight "${term.slice(at + 1)}" of ${term.slice(0, at)} must be a positive number`);
+    }
+    return { name: term.slice(0, at), lambda };
+  });
+}
+
+export interface OpenedStream extends FeatureStream {
+  /** What the stream is, for reports: `default (mobilenetv2-hypercolumn, 128 ch)` etc. */
+  description: string;
+  /** sha256 of every model it runs (feature-cache keys). */
+  modelHashes: string[];
+}
+
+export interface OpenStreamOptions {
+  pool: OnnxSessionPool;
+  /** App root (holds resources/models/generated). */
+  appRoot: string;
+}
+
+interface OpenedTerm {
+  stream: FeatureStream;
+  lambda: number;
+  description: string;
+  hash?: string;
+  /** Already L2-normalised (pixels): not normalised again when used alone, so it stays bit-exact. */
+  normalized: boolean;
+}
+
+async function openTerm(term: StreamTerm, options: OpenStreamOptions): Promise<OpenedTerm> {
+  if (term.name === 'pixels') {
+    return { stream: createPixelsStream(), lambda: term.lambda, description: 'pixels (48 ch)', normalized: true };
+  }
+  let modelFile: string;
+  let id: string;
+  let label: string;
+  if (term.name === 'default') {
+    const directory = generatedModelsDirectory(options.appRoot);
+    const files = embeddedModelFiles(directory);
+    if (!existsSync(files.modelFile) || !existsSync(files.metadataFile)) ensureGeneratedModels(directory);
+    const metadata = readGeneratedModelMetadata(files.metadataFile);
+    modelFile = files.modelFile;
+    id = EMBEDDED_MODEL_ID;
+    label = `default (${metadata.id}`;
+  } else {
+    modelFile = path.resolve(term.name);
+    if (!existsSync(modelFile)) {
+      throw new ModelError('MODEL_UNREADABLE', 'no such model file (a stream is "default", "pixels" or a path to an .onnx model)', modelFile);
+    }
+    id = path.basename(modelFile).replace(/\.onnx$/i, '');
+    label = `${id} (${modelFile}`;
+  }
+  const stream = await OnnxFeatureStream.load(options.pool, modelFile, { id });
+  return {
+    stream,
+    lambda: term.lambda,
+    description: `${label}, ${stream.channels} ch)`,
+    hash: stream.modelSha256,
+    normalized: false,
+  };
+}
+
+/** Opens the stream a spec names; features come out L2-normalised over channels, as the protocol uses them. */
+export async function openFeatureStream(spec: string, options: OpenStreamOptions): Promise<OpenedStream> {
+  const terms = await Promise.all(parseStreamSpec(spec).map((term) => openTerm(term, options)));
+  const channels = terms.reduce((total, term) => total + term.stream.channels, 0);
+  const description = terms.map((term) => (term.lambda === 1 ? term.description : `${term.lambda}·${term.description}`)).join(' + ');
+  const extract = async (frame: RgbFrame): Promise<FeatureMap> => {
+    const maps = await Promise.all(terms.map((term) => term.stream.extract(frame)));
+    if (terms.length === 1) return terms[0].normalized ? maps[0] : normalizeChannels(maps[0]);
+    return fuseStreams(maps, terms.map((term) => term.lambda));
+  };
+  return {
+    id: terms.map((term) => (term.lambda === 1 ? term.stream.id : `${term.stream.id}@${term.lambda}`)).join('+'),
+    channels,
+    stride: 8,
+    extract,
+    description,
+    modelHashes: terms.flatMap((term) => (term.hash ? [term.hash] : [])),
+  };
+}
