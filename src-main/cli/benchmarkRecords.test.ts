@@ -1,0 +1,31 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readRecords, saveRecord } from './benchmarkRecords.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'correspond-bench-records-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const settings = { topK: 10, contextFrames: 20, radiusCells: 12, temperature: 0.05 };
+
+describe('benchmark records', () => {
+  it('keeps one record per label (newest wins) and renders BENCHMARKS.md from them', () => {
+    const base = { measuredAt: '2026-11-27T10:00:00.000Z', machine: 'test CPU · 2 cores', settings, msPerFrame: 900 };
+    saveRecord(root, 'davis', { ...base, label: 'pixels', stream: 'pixels', JF: 0.4, J: 0.38, F: 0.42, sequences: { a: { JF: 0.3 }, b: { JF: 0.5 } } });
+    saveRecord(root, 'davis', { ...base, label: 'default', stream: 'default', JF: 0.6, J: 0.58, F: 0.62, sequences: { a: { JF: 0.2 }, b: { JF: 0.9 } } });
+    saveRecord(root, 'davis', { ...base, label: 'default', stream: 'default', JF: 0.7, J: 0.68, F: 0.72, sequences: { a: { JF: 0.35 }, b: { JF: 0.9 } } });
+    expect(readRecords(root, 'davis').map((record) => [record.label, record.JF])).toEqual([['pixels', 0.4], ['default', 0.7]]);
+    const markdown = readFileSync(join(root, 'BENCHMARKS.md'), 'utf8');
+    expect(markdown).toContain('| default | default | 10 / 20 / 12 / 0.05 | **70.0** | 68.0 | 72.0 | 2/2 | 35.0 | 90.0 |');
+    expect(markdown).toContain('| pixels | pixels | 10 / 20 / 12 / 0.05 | **40.0** |');
+    expect(markdown).not.toContain('60.0');
+  });
+
+  it('renders propagation speed-ups as ratios of the same run', () => {
+    saveRecord(root, 'propagate', {
+      label: 'C=48', measuredAt: '2026-11-27T10:00:00.000Z', machine: 'test CPU', features: 'f', channels: 48, threads: 2,
+      kernel: 'k', oursMs: 1000, torchMs: 12000, maxAbsDiff: 1e-6, argmaxAgreement: 1, floorGmac: 4.8, peakGmacPerSecond: 48,
+    });
+    expect(readFileSync(join(root, 'BENCHMARKS.md'), 'utf8')).toContain('| f | 48 | 2 | 1000 | 12000 | 12.0× | 100.0% (1.0e-6) | 4.8 | 48.0 | 10.0% |');
+  });
+});
