@@ -1,0 +1,146 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { AnnotatedObject, AnnotationFormat, FrameAnnotation, ImportedAnnotations } from './annotationSource.ts';
+import { asFormatError, FormatError } from './formatError.ts';
+import { maskOfValue, valuesPresent } from './labelMaps.ts';
+import { vocColorMap } from './palette.ts';
+import { decodeIndexedPng } from './png.ts';
+
+/** One numbered file of a frame folder: `00012.png` is frame 12 (plus `frameOffset`). */
+export interface FrameFile {
+  frameIndex: number;
+  file: string;
+}
+
+/**
+ * The numbered files of a frame folder (`%05d.<extension>`), ascending. Other file types are ignored; a file of
+ * the right type whose name is not a number, or two names for one frame, is an error naming the file.
+ */
+export function listFrameFiles(folder: string, extension: string, firstNumber = 0): FrameFile[] {
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new FormatError('NOT_FOUND', 'no such folder', folder);
+  const frames = new Map<number, string>();
+  for (const name of readdirSync(folder)) {
+    if (path.extname(name).toLowerCase() !== `.${extension}`) continue;
+    const file = path.join(folder, name);
+    const stem = path.basename(name, path.extname(name));
+    if (!/^\d{1,9}$/.test(stem)) throw new FormatError('BAD_FILE', `the name is not a frame number like ${'0'.repeat(5)}.${extension}`, file);
+    const frameIndex = Number(stem) - firstNumber;
+    if (frameIndex < 0) throw new FormatError('BAD_FILE', `frame numbers start at ${firstNumber}`, file);
+    const other = frames.get(frameIndex);
+    if (other) throw new FormatError('BAD_FILE', `names the same frame as ${path.basename(other)}`, file);
+    frames.set(frameIndex, file);
+  }
+  return [...frames.entries()].sort((a, b) => a[0] - b[0]).map(([frameIndex, file]) => ({ frameIndex, file }));
+}
+
+export interface LabelPngOptions {
+  /** Accept palette PNGs whose colours are not the VOC map (e.g. CRW/SFC's palette, SPEC §1.1 QUIRK). */
+  anyPalette?: boolean;
+  /** Read 8-bit grey PNGs with values {0,255} or {0,1} as one object (DAVIS-2016 binary masks). */
+  greyBinary?: boolean;
+  /** Read 8-bit grey PNGs as plain values (VIP class ids). */
+  greyValues?: boolean;
+}
+
+const voc = vocColorMap();
+const rgb = (palette: Uint8Array, i: number) => `(${palette[i * 3]}, ${palette[i * 3 + 1]}, ${palette[i * 3 + 2]})`;
+
+/** Decodes one label PNG to its index map as `np.array(Image.open(p))` gives it, after the checks of `options`. */
+export function readLabelPng(file: string, options: LabelPngOptions): { width: number; height: number; indices: Uint8Array } {
+  let image;
+  try {
+    image = decodeIndexedPng(readFileSync(file), file);
+  } catch (error) {
+    throw asFormatError(error, file);
+  }
+  const { width, height, indices, palette } = image;
+  const present = valuesPresent(indices);
+  if (palette) {
+    for (let value = 0; value < 256; value++) {
+      if (!present[value]) continue;
+      if (value * 3 + 2 >= palette.length) {
+        throw new FormatError('BAD_FILE', `pixel value ${value} has no entry in the ${palette.length / 3}-colour palette`, file);
+      }
+      const matches = palette[value * 3] === voc[value * 3] && palette[value * 3 + 1] === voc[value * 3 + 1] && palette[value * 3 + 2] === voc[value * 3 + 2];
+      if (!matches && !options.anyPalette) {
+        throw new FormatError('BAD_FILE', `palette entry ${value} is ${rgb(palette, value)}, not the DAVIS/VOC colour ${rgb(voc, value)}; ` +
+          'the values may not be object ids (allow any palette to import the indices as they are)', file);
+      }
+    }
+    return { width, height, indices };
+  }
+  if (options.greyValues) return { width, height, indices };
+  if (!options.greyBinary) throw new FormatError('BAD_FILE', 'is a grey PNG, expected an 8-bit palette PNG (value = object id)', file);
+  const others = present.map((seen, value) => (seen && value !== 0 && value !== 1 && value !== 255 ? value : -1)).filter((v) => v >= 0);
+  if (others.length > 0 || (present[1] && present[255])) {
+    const found = present.map((seen, value) => (seen ? value : -1)).filter((v) => v >= 0);
+    throw new FormatError('BAD_FILE', `a grey binary mask has values {0,255} or {0,1}; found ${found.slice(0, 8).join(', ')}${found.length > 8 ? ', …' : ''}`, file);
+  }
+  if (present[255]) for (let i = 0; i < indices.length; i++) if (indices[i] === 255) indices[i] = 1;
+  return { width, height, indices };
+}
+
+/** Size of a sequence and the values its PNGs use, after decoding every file once (the validation pass). */
+export function scanLabelPngs(frames: readonly FrameFile[], options: LabelPngOptions): { width: number; height: number; present: boolean[] } {
+  if (frames.length === 0) throw new FormatError('NOT_FOUND', 'no label PNGs to import');
+  const present = new Array<boolean>(256).fill(false);
+  let size: { width: number; height: number } | undefined;
+  for (const { file } of frames) {
+    const image = readLabelPng(file, options);
+    if (size && (image.width !== size.width || image.height !== size.height)) {
+      throw new FormatError('MISMATCH', `is ${image.width}×${image.height}, the earlier frames are ${size.width}×${size.height}`, file);
+    }
+    size = { width: image.width, height: image.height };
+    valuesPresent(image.indices).forEach((seen, value) => (present[value] ||= seen));
+  }
+  return { ...size!, present };
+}
+
+export interface LabelPngSourceInit {
+  format: AnnotationFormat;
+  origin: string;
+  name: string;
+  width: number;
+  height: number;
+  frames: readonly FrameFile[];
+  objects: AnnotatedObject[];
+  options: LabelPngOptions;
+  warnings?: string[];
+  /** Which objects a frame annotates (default: every object, absent ones as empty masks). */
+  objectsOnFrame?: (frameIndex: number) => readonly AnnotatedObject[];
+}
+
+/**
+ * An ImportedAnnotations over a folder of label PNGs: each annotationsAt() decodes that frame's file again. Mask
+ * objects get the 0/1 mask of their palette index; a part object gets the whole map (class ids).
+ */
+export function labelPngSource(init: LabelPngSourceInit): ImportedAnnotations {
+  const byFrame = new Map(init.frames.map((frame) => [frame.frameIndex, frame.file]));
+  const lastFrame = init.frames.at(-1)?.frameIndex ?? -1;
+  return {
+    format: init.format,
+    origin: init.origin,
+    name: init.name,
+    width: init.width,
+    height: init.height,
+    frameCount: lastFrame + 1,
+    objects: init.objects,
+    frameIndices: init.frames.map((frame) => frame.frameIndex),
+    exactFrameCount: false,
+    warnings: init.warnings ?? [],
+    annotationsAt(frameIndex: number): FrameAnnotation[] {
+      const file = byFrame.get(frameIndex);
+      if (!file) return [];
+      const { width, height, indices } = readLabelPng(file, init.options);
+      if (width !== init.width || height !== init.height) {
+        throw new FormatError('MISMATCH', `is ${width}×${height}, the sequence is ${init.width}×${init.height}`, file);
+      }
+      const objects = init.objectsOnFrame?.(frameIndex) ?? init.objects;
+      return objects.map((object) =>
+        object.kind === 'part'
+          ? { objectId: object.id, keyframe: true, kind: 'labels', labels: indices }
+          : { objectId: object.id, keyframe: true, kind: 'labels', labels: maskOfValue(indices, object.paletteIndex) },
+      );
+    },
+  };
+}

@@ -1,0 +1,108 @@
+import type { ProjectStore } from '../store/projectStore.ts';
+import type { AnnotationRecord, ObjectRecord } from '../store/types.ts';
+import type { AnnotatedObject, AnnotationSource, FrameAnnotation, ImportedAnnotations } from './annotationSource.ts';
+import { FormatError } from './formatError.ts';
+
+function toFrameAnnotation(record: AnnotationRecord): FrameAnnotation {
+  const keyframe = record.source === 'user';
+  return record.kind === 'labels'
+    ? { objectId: record.objectId, keyframe, kind: 'labels', labels: record.labels.data }
+    : { objectId: record.objectId, keyframe, kind: 'keypoints', keypoints: record.keypoints };
+}
+
+const toAnnotatedObject = (object: ObjectRecord): AnnotatedObject => ({
+  id: object.id,
+  name: object.name,
+  kind: object.kind,
+  paletteIndex: object.paletteIndex,
+});
+
+/** One clip of a project as an AnnotationSource: each annotationsAt() is one indexed query, so exports stream. */
+export function projectAnnotationSource(store: ProjectStore, clipId: string): AnnotationSource {
+  const clip = store.getClip(clipId);
+  if (!clip) throw new FormatError('NOT_FOUND', `clip ${clipId} does not exist`, store.filePath);
+  return {
+    name: clip.name,
+    width: clip.width,
+    height: clip.height,
+    frameCount: clip.frameCount,
+    objects: store.listObjects(clipId).map(toAnnotatedObject),
+    annotationsAt: (frameIndex) => store.listAnnotationsForFrame(clipId, frameIndex).map(toFrameAnnotation),
+  };
+}
+
+export interface ProjectImportOptions {
+  /** Delete the clip's objects (and their annotations) first, in the same transaction. Default: add beside them. */
+  replace?: boolean;
+  onProgress?: (progress: { done: number; total: number; message: string }) => void;
+}
+
+export interface ProjectImportResult {
+  clipId: string;
+  /** The objects created, with the id each had in the imported files. */
+  objects: Array<{ id: string; importedId: string; name: string; kind: string; paletteIndex: number }>;
+  frames: number;
+  annotations: number;
+  keyframes: number;
+  /** The run recorded for imported non-keyframe (propagated) annotations, if there were any. */
+  runId: string | null;
+  warnings: string[];
+}
+
+/**
+ * Writes imported annotations into a clip in ONE transaction: objects, annotations (keyframes as 'user', the rest
+ * as 'propagated' by one finished "import" run). Frames are read from the files inside the transaction, so a bad
+ * frame found there rolls everything back: nothing is imported half-way.
+ */
+export function importIntoProject(store: ProjectStore, clipId: string, imported: ImportedAnnotations, options: ProjectImportOptions = {}): ProjectImportResult {
+  const clip = store.getClip(clipId);
+  if (!clip) throw new FormatError('NOT_FOUND', `clip ${clipId} does not exist`, store.filePath);
+  if (imported.width !== clip.width || imported.height !== clip.height) {
+    throw new FormatError('MISMATCH', `annotations are ${imported.width}×${imported.height}, clip "${clip.name}" is ${clip.width}×${clip.height}`, imported.origin);
+  }
+  if (imported.exactFrameCount ? imported.frameCount !== clip.frameCount : imported.frameCount > clip.frameCount) {
+    const what = imported.exactFrameCount ? `${imported.frameCount} frames` : `frames up to ${imported.frameCount - 1}`;
+    throw new FormatError('MISMATCH', `has ${what}, clip "${clip.name}" has ${clip.frameCount} frames (0..${clip.frameCount - 1})`, imported.origin);
+  }
+  const warnings = [...imported.warnings];
+  return store.transaction(() => {
+    if (options.replace) for (const object of store.listObjects(clipId)) store.deleteObject(object.id);
+    const used = new Set(store.listObjects(clipId).map((object) => object.paletteIndex));
+    const created: ProjectImportResult['objects'] = [];
+    const idMap = new Map<string, string>();
+    for (const object of imported.objects) {
+      let paletteIndex = object.paletteIndex;
+      if (used.has(paletteIndex)) {
+        paletteIndex = Array.from({ length: 255 }, (_, i) => i + 1).find((index) => !used.has(index)) ?? paletteIndex;
+        warnings.push(`object "${object.name}" got palette index ${paletteIndex}: ${object.paletteIndex} is used by another object of the clip`);
+      }
+      used.add(paletteIndex);
+      const record = store.addObject({ clipId, name: object.name, kind: object.kind, paletteIndex });
+      idMap.set(object.id, record.id);
+      created.push({ id: record.id, importedId: object.id, name: record.name, kind: record.kind, paletteIndex });
+    }
+    let runId: string | null = null;
+    let annotations = 0;
+    let keyframes = 0;
+    const total = imported.frameIndices.length;
+    imported.frameIndices.forEach((frameIndex, done) => {
+      for (const annotation of imported.annotationsAt(frameIndex)) {
+        const objectId = idMap.get(annotation.objectId);
+        if (!objectId) throw new FormatError('BAD_FILE', `frame ${frameIndex} annotates an unknown object ${annotation.objectId}`, imported.origin);
+        if (!annotation.keyframe && runId === null) {
+          runId = store.startRun({ clipId, params: { imported: imported.format, origin: imported.origin }, modelId: null, direction: 'forward' }).id;
+        }
+        const payload =
+          annotation.kind === 'labels'
+            ? { kind: 'labels' as const, labels: { width: clip.width, height: clip.height, data: annotation.labels } }
+            : { kind: 'keypoints' as const, keypoints: annotation.keypoints };
+        store.putAnnotation({ objectId, frameIndex, source: annotation.keyframe ? 'user' : 'propagated', runId: annotation.keyframe ? null : runId, ...payload });
+        annotations++;
+        if (annotation.keyframe) keyframes++;
+      }
+      options.onProgress?.({ done: done + 1, total, message: `Imported frame ${frameIndex + 1}` });
+    });
+    if (runId !== null) store.finishRun(runId, 'finished');
+    return { clipId, objects: created, frames: total, annotations, keyframes, runId, warnings };
+  });
+}
