@@ -17,7 +17,7 @@ export interface BenchRecord {
   [key: string]: unknown;
 }
 
-export type BenchKind = 'propagate' | 'davis' | 'features';
+export type BenchKind = 'propagate' | 'davis' | 'pose' | 'features';
 
 function recordsFile(root: string, kind: BenchKind): string {
   return join(root, 'benchmarks', `${kind}.json`);
@@ -99,6 +99,25 @@ function renderDavis(records: BenchRecord[]): string[] {
   return lines;
 }
 
+function renderPose(records: BenchRecord[]): string[] {
+  const lines = [
+    '## JHMDB keypoints PCK (`npx correspond bench jhmdb`)',
+    '',
+    'Frame-0 joints propagated through each clip (SPEC §3: 320×320 input, 40×40 maps, top-3 decoding), PCK in percent',
+    'as `eval_pck.py` (frame 0 excluded).',
+    '',
+    '| variant | stream | k / m / r / τ | clips | frames | PCK@0.1 | PCK@0.2 | PCK@0.3 |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of records) {
+    const s = r.settings as { topK: number; contextFrames: number; radiusCells: number; temperature: number };
+    const pck = r.pck as Record<string, number>;
+    lines.push(`| ${r.label} | ${r.stream} | ${s.topK} / ${s.contextFrames} / ${s.radiusCells} / ${s.temperature} | ${r.videos} | ${r.frames} | ${pck['PCK@0.1'].toFixed(1)} | ${pck['PCK@0.2'].toFixed(1)} | ${pck['PCK@0.3'].toFixed(1)} |`);
+  }
+  lines.push('', ...records.map((r) => `- ${r.label}: ${r.measuredAt.slice(0, 16)}, ${(r.msPerFrame as number).toFixed(0)} ms/frame on ${r.machine}`));
+  return lines;
+}
+
 function renderFeatures(records: BenchRecord[]): string[] {
   const lines = [
     '## Feature extraction at 480p (`npx correspond bench features`)',
@@ -123,6 +142,8 @@ export function renderBenchmarks(root: string): string {
   if (propagate.length) parts.push(...renderPropagate(propagate), '');
   const davis = readRecords(root, 'davis');
   if (davis.length) parts.push(...renderDavis(davis), '');
+  const pose = readRecords(root, 'pose');
+  if (pose.length) parts.push(...renderPose(pose), '');
   const features = readRecords(root, 'features');
   if (features.length) parts.push(...renderFeatures(features), '');
   return `${parts.join('\n').trimEnd()}\n`;

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { appRoot, type BenchRecord, saveRecord } from '../benchmarkRecords.ts';
@@ -6,6 +6,9 @@ import { type CliCommand, kernelFlag, numberFlag, parseArgs, printResult, requir
 import { propagateClip } from '../propagateClip.ts';
 import { benchPropagation } from '../benchPropagation.ts';
 import { evaluateDavis } from '../../core/eval/davisEvaluation.ts';
+import { evaluateJhmdbResults } from '../../core/eval/jhmdbEvaluation.ts';
+import { PCK_THRESHOLDS } from '../../core/eval/pck.ts';
+import { propagatePoseClip } from './propagatePose.ts';
 import { benchFeatureExtraction } from '../../core/models/benchFeatureExtraction.ts';
 import { embeddedModelFiles, ensureGeneratedModels, generatedModelsDirectory } from '../../core/models/embeddedModel.ts';
 
@@ -13,12 +16,14 @@ const usage = `Usage:
   correspond bench propagate [--channels 48,1280] [--threads N] [--repeats 2] [--label NAME] [--no-record]
   correspond bench davis --root DAVIS_ROOT [--sequences a,b] [--stream default] [--label NAME] [--cache DIR]
                          [--out DIR] [--topk 10] [--context 20] [--radius 12] [--temperature 0.05] [--threads N]
+  correspond bench jhmdb --root JHMDB_ROOT [--stream default] [--label NAME] [--topk 10] [--context 7] [--radius 12]
   correspond bench features [--threads 1,2] [--frames 10] [--model FILE]
 
 bench propagate  Our kernel and the PyTorch dense reference (resources/bench/dense_propagation.py, run by a Python
                  with torch: $CORRESPOND_PYTHON, /usr/bin/python3, python3) on the same 480p features, side by
                  side; prints ms/frame of both, the ratio and our share of the FMA floor.
 bench davis      Propagates every sequence of a DAVIS root from its first annotated frame and scores J&F.
+bench jhmdb      Propagates the joints of every clip of a JHMDB root (joint_positions/<class>/<video>) and scores PCK.
 bench features   Feature extraction time of an ONNX model on 854×480 frames.
 Each records its result in benchmarks/<kind>.json under --label and re-renders BENCHMARKS.md (unless
 --no-record). The last stdout line is the result as JSON.`;
@@ -92,6 +97,62 @@ async function benchDavis(argv: string[]): Promise<number> {
   }
 }
 
+async function benchJhmdb(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['no-record']);
+  const root = resolve(requiredFlag(args, 'root'));
+  const positions = join(root, 'joint_positions');
+  if (!existsSync(positions)) throw new UsageError(`--root ${root} has no joint_positions folder`);
+  const videos = readdirSync(positions).flatMap((cls) => readdirSync(join(positions, cls)).map((video) => `${cls}/${video}`)).sort();
+  const stream = stringFlag(args, 'stream', 'default')!;
+  const settings = {
+    topK: numberFlag(args, 'topk', 10),
+    contextFrames: numberFlag(args, 'context', 7),
+    radiusCells: numberFlag(args, 'radius', 12),
+    temperature: numberFlag(args, 'temperature', 0.05),
+  };
+  const threads = numberFlag(args, 'threads', availableParallelism());
+  const folder = mkdtempSync(join(tmpdir(), 'correspond-bench-jhmdb-'));
+  try {
+    const results: Record<string, { width: number; height: number; keypoints: number[][][] }> = {};
+    let frames = 0;
+    let ms = 0;
+    for (const video of videos) {
+      const run = await propagatePoseClip({
+        framesPath: join(root, 'Rename_Images', video),
+        matFile: join(positions, video, 'joint_positions.mat'),
+        size: numberFlag(args, 'size', 320),
+        settings,
+        threads,
+        kernel: kernelFlag(args),
+        stream,
+        verbose: false,
+      });
+      results[video] = { width: run.info.width, height: run.info.height, keypoints: run.keypoints };
+      frames += run.info.frameCount;
+      ms += run.ms;
+    }
+    const resultsFile = join(folder, 'results.json');
+    writeFileSync(resultsFile, JSON.stringify({ videos: results }));
+    const report = evaluateJhmdbResults({ jhmdbRoot: root, resultsFile });
+    const record: BenchRecord = {
+      label: stringFlag(args, 'label', stream)!,
+      measuredAt: new Date().toISOString(),
+      machine: machine(),
+      stream,
+      settings,
+      videos: videos.length,
+      frames,
+      msPerFrame: ms / frames,
+      pck: Object.fromEntries(PCK_THRESHOLDS.map((threshold, i) => [`PCK@${threshold}`, report.pck[i]])),
+    };
+    if (!args.flags.has('no-record')) saveRecord(appRoot, 'pose', record);
+    printResult(record);
+    return 0;
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
 async function benchFeatures(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ['no-record']);
   const threadCounts = listFlag(stringFlag(args, 'threads'), ['1', String(availableParallelism())]).map(Number);
@@ -116,7 +177,7 @@ async function benchFeatures(argv: string[]): Promise<number> {
 
 export const command: CliCommand = {
   name: 'bench',
-  summary: 'Benchmarks: propagation vs the PyTorch reference, DAVIS J&F of a stream, feature extraction speed',
+  summary: 'Benchmarks: propagation vs the PyTorch reference, DAVIS J&F and JHMDB PCK of a stream, feature extraction speed',
   usage,
   async run(argv) {
     const [sub, ...rest] = argv;
@@ -127,8 +188,10 @@ export const command: CliCommand = {
         return benchDavis(rest);
       case 'features':
         return benchFeatures(rest);
+      case 'jhmdb':
+        return benchJhmdb(rest);
       default:
-        throw new UsageError(sub ? `unknown benchmark "${sub}"` : 'name a benchmark: propagate, davis or features');
+        throw new UsageError(sub ? `unknown benchmark "${sub}"` : 'name a benchmark: propagate, davis, jhmdb or features');
     }
   },
 };

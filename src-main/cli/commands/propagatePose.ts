@@ -1,25 +1,33 @@
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
-import { type CliCommand, kernelFlag, numberFlag, parseArgs, printResult, requiredFlag } from '../cliCommand.ts';
+import { fileURLToPath } from 'node:url';
+import { type CliCommand, kernelFlag, numberFlag, parseArgs, printResult, requiredFlag, stringFlag } from '../cliCommand.ts';
 import { bilinearResize } from '../../core/engine/bilinearResize.ts';
 import { EngineError } from '../../core/engine/engineError.ts';
 import { decodeKeypoints, encodeKeypoints, type Keypoint } from '../../core/engine/keypointEncoding.ts';
 import { pixelsFeaturesFromUnitRgb } from '../../core/engine/pixelsStream.ts';
 import { PropagationSession } from '../../core/engine/propagationSession.ts';
-import { createKernelRunner } from '../../core/engine/kernelRunners.ts';
+import { createKernelRunner, type KernelKind } from '../../core/engine/kernelRunners.ts';
+import type { PropagationSettings } from '../../core/engine/propagationKernel.ts';
+import { openFeatureStream } from '../../core/models/featureStreams.ts';
+import { OnnxSessionPool } from '../../core/models/onnxRuntime.ts';
 import { readMatFile } from '../../core/formats/matFile.ts';
 import { FrameSource, probeSource } from '../../core/video/index.ts';
 
 const JOINTS = 15;
+const appRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 const usage = `Usage:
   correspond propagate-pose --frames DIR --mat joint_positions.mat --out FILE.json
-                            [--size 320] [--topk 10] [--context 7] [--radius 12] [--temperature 0.05] [--threads N]
+                            [--stream default] [--size 320] [--topk 10] [--context 7] [--radius 12]
+                            [--temperature 0.05] [--threads N] [--kernel gemm|js]
 
 Propagates the 15 JHMDB joints of frame 0 through the clip with the CRW protocol (SPEC §3): frames resized to
 size×size (bilinear, aspect not kept), Gaussian label maps (sigma 0.5) at stride 8 plus a background channel,
-top-3 weighted decoding. Features: the weight-free "pixels" stream (ONNX models will come later).
+top-3 weighted decoding.
+  --stream   features: "default" (embedded model), "pixels" (the weight-free extractor, the reference's float
+             path), a stride-8 .onnx file or a fusion "a+b@λ" (see \`correspond propagate --help\`)
   --frames   folder of the clip's frames (Rename_Images/<class>/<video>, 00001.png …) or a video file
   --mat      joint_positions.mat with pos_img (2×15×T, 1-based pixels); only frame 0's joints are used
   --out      JSON written as {"videos": {"<class>/<video>": {"width", "height", "keypoints": T×15×[x, y]}}}:
@@ -51,42 +59,69 @@ export const command: CliCommand = {
       radiusCells: numberFlag(args, 'radius', 12),
       temperature: numberFlag(args, 'temperature', 0.05),
     };
-    const joints = firstFrameJoints(matFile);
-    const info = await probeSource(framesPath);
-    const source = new FrameSource(info);
-    const geometry = { frameWidth: info.width, frameHeight: info.height, inputWidth: size, inputHeight: size, stride: 8 };
-    // SPEC §3.2: float RGB in [0, 1] is resized to size×size with cv2.resize (bilinear) before normalisation.
-    const features = async (frameIndex: number) => {
-      const frame = await source.getFrame(frameIndex);
-      const unit = new Float32Array(frame.data.length);
-      for (let i = 0; i < unit.length; i++) unit[i] = frame.data[i] / 255;
-      return pixelsFeaturesFromUnitRgb(bilinearResize({ width: frame.width, height: frame.height, channels: 3, data: unit }, size, size));
-    };
-    const runner = createKernelRunner({ threads: numberFlag(args, 'threads', availableParallelism()), kind: kernelFlag(args) });
-    const session = new PropagationSession({ frameCount: info.frameCount, features, settings, runner });
-    const keypoints: number[][][] = [];
-    const start = performance.now();
-    try {
-      const maps = encodeKeypoints(joints, geometry);
-      session.setKeyframe(0, maps);
-      await session.propagate({
-        from: 0,
-        to: info.frameCount - 1,
-        direction: 'forward',
-        onFrame: (_frameIndex, result) => {
-          // eval_pck: x_pixels = x_cells / mapWidth · W (no +0.5), -1 stays negative.
-          keypoints.push(decodeKeypoints(result.labels).map((p) => [(p.x / maps.width) * info.width, (p.y / maps.height) * info.height]));
-        },
-        onProgress: ({ done, total }) => process.stderr.write(`frame ${done}/${total}\n`),
-      });
-    } finally {
-      await session.close();
-      source.close();
-    }
+    const threads = numberFlag(args, 'threads', availableParallelism());
+    const { info, keypoints, ms, description } = await propagatePoseClip({ framesPath, matFile, size, settings, threads, kernel: kernelFlag(args), stream: stringFlag(args, 'stream', 'default')! });
     const video = `${basename(dirname(framesPath))}/${basename(framesPath)}`;
     writeFileSync(outFile, `${JSON.stringify({ videos: { [video]: { width: info.width, height: info.height, keypoints } } })}\n`);
-    const ms = performance.now() - start;
-    printResult({ frames: info.frameCount, ms: Math.round(ms), msPerFrame: Math.round(ms / info.frameCount), out: outFile, video });
+    printResult({ frames: info.frameCount, ms: Math.round(ms), msPerFrame: Math.round(ms / info.frameCount), out: outFile, video, stream: description });
     return 0;
   },
 };
+
+export interface PosePropagationOptions {
+  framesPath: string;
+  matFile: string;
+  size: number;
+  settings: PropagationSettings;
+  threads: number;
+  kernel?: KernelKind;
+  /** Stream spec (featureStreams.ts); "pixels" runs the reference's float path exactly. */
+  stream: string;
+  verbose?: boolean;
+}
+
+/** One JHMDB clip: frame 0's joints propagated through every frame (SPEC §3.2–3.3); keypoints in frame pixels. */
+export async function propagatePoseClip(options: PosePropagationOptions) {
+  const { framesPath, matFile, size, settings } = options;
+  const joints = firstFrameJoints(matFile);
+  const info = await probeSource(framesPath);
+  const source = new FrameSource(info);
+  const geometry = { frameWidth: info.width, frameHeight: info.height, inputWidth: size, inputHeight: size, stride: 8 };
+  // SPEC §3.2: float RGB in [0, 1] is resized to size×size with cv2.resize (bilinear) before normalisation.
+  const pool = options.stream === 'pixels' ? undefined : new OnnxSessionPool({ threads: options.threads });
+  const stream = pool ? await openFeatureStream(options.stream, { pool, appRoot }) : undefined;
+  const features = async (frameIndex: number) => {
+    const frame = await source.getFrame(frameIndex);
+    const unit = new Float32Array(frame.data.length);
+    for (let i = 0; i < unit.length; i++) unit[i] = frame.data[i] / 255;
+    const resized = bilinearResize({ width: frame.width, height: frame.height, channels: 3, data: unit }, size, size);
+    if (!stream) return pixelsFeaturesFromUnitRgb(resized);
+    // Model streams take 8-bit RGB: the resized frame, rounded back to bytes.
+    const bytes = new Uint8Array(resized.data.length);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = Math.min(255, Math.max(0, Math.round(resized.data[i] * 255)));
+    return stream.extract({ width: size, height: size, data: bytes });
+  };
+  const runner = createKernelRunner({ threads: options.threads, kind: options.kernel });
+  const session = new PropagationSession({ frameCount: info.frameCount, features, settings, runner });
+  const keypoints: number[][][] = [];
+  const start = performance.now();
+  try {
+    const maps = encodeKeypoints(joints, geometry);
+    session.setKeyframe(0, maps);
+    await session.propagate({
+      from: 0,
+      to: info.frameCount - 1,
+      direction: 'forward',
+      onFrame: (_frameIndex, result) => {
+        // eval_pck: x_pixels = x_cells / mapWidth · W (no +0.5), -1 stays negative.
+        keypoints.push(decodeKeypoints(result.labels).map((p) => [(p.x / maps.width) * info.width, (p.y / maps.height) * info.height]));
+      },
+      onProgress: ({ done, total }) => options.verbose !== false && process.stderr.write(`frame ${done}/${total}\n`),
+    });
+  } finally {
+    await session.close();
+    source.close();
+    await pool?.release();
+  }
+  return { info, keypoints, ms: performance.now() - start, description: stream?.description ?? 'pixels (48 ch)' };
+}
