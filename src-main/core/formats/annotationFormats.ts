@@ -1,4 +1,5 @@
 import type { AnnotationFormat, AnnotationSource, ExportOptions, ExportResult, ImportedAnnotations } from './annotationSource.ts';
+import { exportCoco, importCoco } from './cocoFormat.ts';
 import { type DavisExportOptions, exportDavis, type FormatExportSummary, importDavis } from './davisFormat.ts';
 import { ExportWriter } from './exportWriter.ts';
 import { FormatError } from './formatError.ts';
@@ -18,9 +19,11 @@ type Importer = (from: string, options: ImportOptions) => ImportedAnnotations;
 
 const exporters: Partial<Record<AnnotationFormat, Exporter>> = {
   davis: exportDavis,
+  coco: exportCoco,
 };
 const importers: Partial<Record<AnnotationFormat, Importer>> = {
   davis: importDavis,
+  coco: (from) => importCoco(from),
 };
 
 /**

@@ -4,6 +4,7 @@ import { FormatError } from './formatError.ts';
 const maxComponentBytes = 200;
 // Control characters (C0, DEL, C1), path separators and the characters Windows refuses in names.
 const unsafeCharacters = /[\u0000-\u001f\u007f-\u009f/\\:*?"<>|]/g;
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 const windowsReservedNames = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
 
 /**
@@ -12,7 +13,7 @@ const windowsReservedNames = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$/i;
  * surrogates become U+FFFD. Returns `fallback` when nothing usable is left.
  */
 export function safePathComponent(name: string, fallback: string): string {
-  let safe = name.toWellFormed().normalize('NFC').replace(unsafeCharacters, '_').trim();
+  let safe = name.replace(loneSurrogate, '\ufffd').normalize('NFC').replace(unsafeCharacters, '_').trim();
   safe = safe.replace(/^\.+/, (dots) => '_'.repeat(dots.length)).replace(/[. ]+$/, '');
   if (windowsReservedNames.test(safe)) safe = `_${safe}`;
   while (Buffer.byteLength(safe, 'utf8') > maxComponentBytes) safe = Array.from(safe).slice(0, -1).join('');
