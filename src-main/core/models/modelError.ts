@@ -7,7 +7,17 @@ export type ModelErrorCode =
   | 'MODEL_UNREADABLE'
   | 'MODEL_INVALID'
   | 'MODEL_NOT_STRIDE_8'
-  | 'MODEL_BAD_FRAME';
+  | 'MODEL_BAD_FRAME'
+  /** A checkpoint file ends before its structure does (interrupted download or copy). */
+  | 'MODEL_TRUNCATED'
+  /** A checkpoint's pickle names a Python global outside the allow-list; nothing is executed. */
+  | 'MODEL_UNSAFE_PICKLE'
+  /** A checkpoint's keys match no supported network (or not the one its preset expects). */
+  | 'MODEL_UNKNOWN_ARCHITECTURE'
+  /** A model registry file cannot be read or has the wrong shape. */
+  | 'MODEL_REGISTRY_INVALID'
+  /** A model id or name is not in the registry. */
+  | 'MODEL_NOT_REGISTERED';
 
 /** A model problem; the message names the file (when there is one) so the user can act on it. */
 export class ModelError extends Error {
