@@ -2,6 +2,7 @@ import type { AnnotationFormat, AnnotationSource, ExportOptions, ExportResult, I
 import { exportCoco, importCoco } from './cocoFormat.ts';
 import { type DavisExportOptions, exportDavis, type FormatExportSummary, importDavis } from './davisFormat.ts';
 import { ExportWriter } from './exportWriter.ts';
+import { exportJhmdb, importJhmdb, type JhmdbExportOptions } from './jhmdbFormat.ts';
 import { FormatError } from './formatError.ts';
 
 /** Options every importer understands (each uses the ones that apply to it). */
@@ -12,7 +13,7 @@ export interface ImportOptions {
   anyPalette?: boolean;
 }
 
-export interface FormatExportOptions extends ExportOptions, DavisExportOptions {}
+export interface FormatExportOptions extends ExportOptions, DavisExportOptions, JhmdbExportOptions {}
 
 type Exporter = (source: AnnotationSource, writer: ExportWriter, options: FormatExportOptions) => Promise<FormatExportSummary>;
 type Importer = (from: string, options: ImportOptions) => ImportedAnnotations;
@@ -20,10 +21,12 @@ type Importer = (from: string, options: ImportOptions) => ImportedAnnotations;
 const exporters: Partial<Record<AnnotationFormat, Exporter>> = {
   davis: exportDavis,
   coco: exportCoco,
+  jhmdb: exportJhmdb,
 };
 const importers: Partial<Record<AnnotationFormat, Importer>> = {
   davis: importDavis,
   coco: (from) => importCoco(from),
+  jhmdb: importJhmdb,
 };
 
 /**

@@ -57,7 +57,8 @@ export interface ProjectImportResult {
 export function importIntoProject(store: ProjectStore, clipId: string, imported: ImportedAnnotations, options: ProjectImportOptions = {}): ProjectImportResult {
   const clip = store.getClip(clipId);
   if (!clip) throw new FormatError('NOT_FOUND', `clip ${clipId} does not exist`, store.filePath);
-  if (imported.width !== clip.width || imported.height !== clip.height) {
+  // Width 0 = the files do not tell the frame size (JHMDB keypoints alone); then any clip size is accepted.
+  if (imported.width !== 0 && (imported.width !== clip.width || imported.height !== clip.height)) {
     throw new FormatError('MISMATCH', `annotations are ${imported.width}×${imported.height}, clip "${clip.name}" is ${clip.width}×${clip.height}`, imported.origin);
   }
   if (imported.exactFrameCount ? imported.frameCount !== clip.frameCount : imported.frameCount > clip.frameCount) {
