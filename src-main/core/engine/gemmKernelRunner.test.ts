@@ -4,6 +4,7 @@ import { GemmKernelRunner } from './gemmKernelRunner.ts';
 import { InlineKernelRunner, type FrameJob } from './kernelRunner.ts';
 import { pixelsFeatures } from './pixelsStream.ts';
 import { movingSquareClip } from './syntheticClip.ts';
+import { WorkerKernelRunner } from './workerKernelRunner.ts';
 
 function job(options: { tiedCopies: boolean }): FrameJob {
   const clip = movingSquareClip({ width: 216, height: 136, frameCount: 5, squareSize: 40, startX: 20, startY: 30, stepX: 7, stepY: 2 });
@@ -32,6 +33,20 @@ function job(options: { tiedCopies: boolean }): FrameJob {
 }
 
 describe('GemmKernelRunner', () => {
+  it('gives the same bits when two worker threads each score a band of tile rows', async () => {
+    const frameJob = job({ tiedCopies: true });
+    const runner = new WorkerKernelRunner({ threads: 2, kernel: 'gemm', minWorkForThreads: 0 });
+    try {
+      const first = await runner.run(frameJob);
+      const again = await runner.run(frameJob); // workers reuse their copies of the frames
+      const exact = await new InlineKernelRunner().run(frameJob);
+      expect(Array.from(first)).toEqual(Array.from(exact));
+      expect(Array.from(again)).toEqual(Array.from(exact));
+    } finally {
+      await runner.close();
+    }
+  });
+
   it('gives bit-identical predictions to the exact JS kernel (tiles at the borders, duplicate frames)', async () => {
     const frameJob = job({ tiedCopies: false });
     const runner = new GemmKernelRunner({ threads: 2 });

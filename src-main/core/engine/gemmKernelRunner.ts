@@ -14,7 +14,7 @@ import { OnnxGraphBuilder } from '../models/onnxGraphBuilder.ts';
 
 const f32 = Math.fround;
 /** Query tile (cells); the key region of a short-term slot is the tile grown by the window reach. */
-const TILE_ROWS = 8;
+export const TILE_ROWS = 8;
 const TILE_COLS = 8;
 
 function gemmModel(): Uint8Array {
@@ -59,29 +59,51 @@ export class GemmKernelRunner implements KernelRunner {
   }
 
   private sessionOf(): Promise<ort.InferenceSession> {
-    this.session ??= ort.InferenceSession.create(gemmModel(), {
-      intraOpNumThreads: this.threads,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      extra: { session: { intra_op: { allow_spinning: '0' } } },
-    });
+    this.session ??= createGemmSession(this.threads);
     return this.session;
-  }
-
-  private async gemm(session: ort.InferenceSession, queries: Float32Array, m: number, keys: Float32Array, n: number, d: number): Promise<Float32Array> {
-    const result = await session.run({
-      queries: new ort.Tensor('float32', queries, [m, d]),
-      keys: new ort.Tensor('float32', keys, [n, d]),
-    });
-    return result.scores.data as Float32Array;
   }
 
   async run(job: FrameJob): Promise<Float32Array> {
     const session = await this.sessionOf();
+    const out = new Float32Array(job.width * job.height * job.labelChannels);
+    this.lastFallbackCells = await gemmRows(session, job, 0, job.height, out);
+    return out;
+  }
+
+  async close(): Promise<void> {
+    const session = await this.session?.catch(() => undefined);
+    this.session = undefined;
+    await session?.release();
+  }
+}
+
+/** The scoring session: one Gemm node, queries × keysᵀ. */
+export function createGemmSession(threads: number): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(gemmModel(), {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  });
+}
+
+async function gemm(session: ort.InferenceSession, queries: Float32Array, m: number, keys: Float32Array, n: number, d: number): Promise<Float32Array> {
+  const result = await session.run({
+    queries: new ort.Tensor('float32', queries, [m, d]),
+    keys: new ort.Tensor('float32', keys, [n, d]),
+  });
+  return result.scores.data as Float32Array;
+}
+
+/**
+ * Solves query rows [rowStart, rowEnd) of a frame into `out` (N×L); returns how many cells needed the exact
+ * fallback. Rows are processed in tiles of TILE_ROWS, so bands should start on a multiple of it.
+ */
+export async function gemmRows(session: ort.InferenceSession, job: FrameJob, rowStart: number, rowEnd: number, out: Float32Array): Promise<number> {
+  {
     const { width, height, featureChannels: D, labelChannels: L, slots, settings } = job;
     const N = width * height;
     const k = Math.min(settings.topK, N * slots.length);
-    const out = new Float32Array(N * L);
     const temperature32 = f32(settings.temperature);
     const { dy: windowDy, dx: windowDx } = windowOffsets(settings.radiusCells);
     const reach = Math.ceil(settings.radiusCells);
@@ -120,8 +142,8 @@ export class GemmKernelRunner implements KernelRunner {
     const topIndices = new Int32Array(k);
 
     const tiles: Array<{ x0: number; y0: number; x1: number; y1: number }> = [];
-    for (let y0 = 0; y0 < height; y0 += TILE_ROWS) {
-      for (let x0 = 0; x0 < width; x0 += TILE_COLS) tiles.push({ x0, y0, x1: Math.min(width, x0 + TILE_COLS), y1: Math.min(height, y0 + TILE_ROWS) });
+    for (let y0 = rowStart; y0 < rowEnd; y0 += TILE_ROWS) {
+      for (let x0 = 0; x0 < width; x0 += TILE_COLS) tiles.push({ x0, y0, x1: Math.min(width, x0 + TILE_COLS), y1: Math.min(rowEnd, y0 + TILE_ROWS) });
     }
 
     /** Starts the GEMMs of one tile (they run on onnxruntime's threads while JS selects the previous tile). */
@@ -155,7 +177,7 @@ export class GemmKernelRunner implements KernelRunner {
           continue;
         }
         jobs.push(
-          this.gemm(session, queries, m, entry.plain, N, D).then((scores) => [
+          gemm(session, queries, m, entry.plain, N, D).then((scores) => [
             { features, full: true, scores, rowStride: N, offset: 0, x0: 0, y0: 0, regionWidth: width, regionCells: N },
           ]),
         );
@@ -168,7 +190,7 @@ export class GemmKernelRunner implements KernelRunner {
         });
         const columns = windowed.length * regionCells;
         jobs.push(
-          this.gemm(session, queries, m, keys, columns, D).then((scores) =>
+          gemm(session, queries, m, keys, columns, D).then((scores) =>
             windowed.map(([features], j) => ({ features, full: false, scores, rowStride: columns, offset: j * regionCells, x0: rx0, y0: ry0, regionWidth, regionCells })),
           ),
         );
@@ -176,6 +198,7 @@ export class GemmKernelRunner implements KernelRunner {
       return Promise.all(jobs).then((groups) => ({ tile, m, sources: new Map(groups.flat().map((source) => [source.features, source])) }));
     };
 
+    if (tiles.length === 0) return 0;
     let pending = scoreTile(tiles[0]);
     for (let t = 0; t < tiles.length; t++) {
       const scored = await pending;
@@ -268,15 +291,8 @@ export class GemmKernelRunner implements KernelRunner {
         accumulateLabels(topValues, topIndices, k, weights, slots, N, L, out, q);
       }
     }
-    this.lastFallbackCells = fallback.length;
     if (fallback.length > 0) propagateCells({ ...job, out }, fallback);
-    return out;
-  }
-
-  async close(): Promise<void> {
-    const session = await this.session?.catch(() => undefined);
-    this.session = undefined;
-    await session?.release();
+    return fallback.length;
   }
 }
 

@@ -15,5 +15,8 @@ export interface KernelRunnerChoice {
 }
 
 export function createKernelRunner(choice: KernelRunnerChoice): KernelRunner {
-  return choice.kind === 'js' ? new WorkerKernelRunner({ threads: choice.threads }) : new GemmKernelRunner({ threads: choice.threads });
+  if (choice.kind === 'js') return new WorkerKernelRunner({ threads: choice.threads });
+  // Several threads: one worker per band, each with a single-threaded GEMM, so scoring and the JS selection of
+  // different bands run on different cores at once.
+  return choice.threads > 1 ? new WorkerKernelRunner({ threads: choice.threads, kernel: 'gemm' }) : new GemmKernelRunner({ threads: 1 });
 }

@@ -2,13 +2,30 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { EngineError } from './engineError.ts';
 import { InlineKernelRunner, type FrameJob, type KernelRunner } from './kernelRunner.ts';
+import { TILE_ROWS } from './gemmKernelRunner.ts';
 import type { WorkerReply, WorkerRequest } from './propagationWorker.ts';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export interface WorkerRunnerOptions {
   /** Worker threads (default: available cores). */
   threads?: number;
   /** Frames with fewer query cells × context slots than this run inline (thread hand-off would cost more). */
   minWorkForThreads?: number;
+  /** 'js' (default): the screened JS kernel; 'gemm': the matrix-multiply kernel, one onnxruntime thread per worker. */
+  kernel?: 'js' | 'gemm';
+}
+
+/** Numbers the feature arrays a runner has seen, so workers can keep their copies across frames. */
+const featureIds = new WeakMap<Float32Array, number>();
+let nextFeatureId = 1;
+function featureId(array: Float32Array): number {
+  let id = featureIds.get(array);
+  if (id === undefined) {
+    id = nextFeatureId++;
+    featureIds.set(array, id);
+  }
+  return id;
 }
 
 function shared(array: Float32Array): Float32Array {
@@ -25,6 +42,7 @@ function shared(array: Float32Array): Float32Array {
 export class WorkerKernelRunner implements KernelRunner {
   readonly threads: number;
   readonly name: string;
+  readonly kernel: 'js' | 'gemm';
   private readonly minWork: number;
   private readonly workers: Worker[] = [];
   private readonly pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
@@ -34,7 +52,9 @@ export class WorkerKernelRunner implements KernelRunner {
   constructor(options: WorkerRunnerOptions = {}) {
     this.threads = Math.max(1, Math.floor(options.threads ?? availableParallelism()));
     this.minWork = options.minWorkForThreads ?? 20_000;
-    this.name = `JS exact-screened · ${this.threads} worker thread${this.threads === 1 ? '' : 's'}`;
+    this.kernel = options.kernel ?? 'js';
+    const kernelName = this.kernel === 'gemm' ? 'onnxruntime GEMM + exact top-k' : 'JS exact-screened';
+    this.name = `${kernelName} · ${this.threads} worker thread${this.threads === 1 ? '' : 's'}`;
   }
 
   async run(job: FrameJob): Promise<Float32Array> {
@@ -51,13 +71,20 @@ export class WorkerKernelRunner implements KernelRunner {
       else byOriginal.set(slot.features, slots[i].features);
     });
     const query = shared(job.query);
-    const bands = Math.min(this.threads, job.height);
+    const ids = job.slots.map((slot) => featureId(slot.features));
+    const queryId = featureId(job.query);
+    // Bands of whole rows; the GEMM kernel works in tiles of TILE_ROWS rows, so its bands follow tile rows.
+    const unit = this.kernel === 'gemm' ? TILE_ROWS : 1;
+    const units = Math.ceil(job.height / unit);
+    const bands = Math.min(this.threads, units);
     const jobs: Promise<void>[] = [];
     for (let band = 0; band < bands; band++) {
-      const rowStart = Math.floor((band * job.height) / bands);
-      const rowEnd = Math.floor(((band + 1) * job.height) / bands);
+      const rowStart = Math.floor((band * units) / bands) * unit;
+      const rowEnd = Math.min(job.height, Math.floor(((band + 1) * units) / bands) * unit);
       const task = { ...job, query, slots, out, rowStart, rowEnd };
-      jobs.push(this.post(this.workers[band], task));
+      const request: DistributiveOmit<WorkerRequest, 'id'> =
+        this.kernel === 'gemm' ? { kind: 'gemm', task, featureIds: ids, queryId } : { kind: 'js', task };
+      jobs.push(this.post(this.workers[band], request));
     }
     await Promise.all(jobs);
     return out;
@@ -90,12 +117,12 @@ export class WorkerKernelRunner implements KernelRunner {
     }
   }
 
-  private post(worker: Worker, task: WorkerRequest['task']): Promise<void> {
+  private post(worker: Worker, request: DistributiveOmit<WorkerRequest, 'id'>): Promise<void> {
     const id = this.nextId++;
     worker.ref();
     return new Promise<void>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, task } satisfies WorkerRequest);
+      worker.postMessage({ ...request, id } as WorkerRequest);
     }).finally(() => worker.unref());
   }
 }
