@@ -2,6 +2,8 @@ import type { AnnotationFormat, AnnotationSource, ExportOptions, ExportResult, I
 import { exportCoco, importCoco } from './cocoFormat.ts';
 import { type DavisExportOptions, exportDavis, type FormatExportSummary, importDavis } from './davisFormat.ts';
 import { ExportWriter } from './exportWriter.ts';
+import { exportVip, importVip } from './vipFormat.ts';
+import { exportYoutubeVos, importYoutubeVos } from './youtubeVos.ts';
 import { exportJhmdb, importJhmdb, type JhmdbExportOptions } from './jhmdbFormat.ts';
 import { FormatError } from './formatError.ts';
 
@@ -22,11 +24,15 @@ const exporters: Partial<Record<AnnotationFormat, Exporter>> = {
   davis: exportDavis,
   coco: exportCoco,
   jhmdb: exportJhmdb,
+  vip: exportVip,
+  ytvos: exportYoutubeVos,
 };
 const importers: Partial<Record<AnnotationFormat, Importer>> = {
   davis: importDavis,
   coco: (from) => importCoco(from),
   jhmdb: importJhmdb,
+  vip: importVip,
+  ytvos: importYoutubeVos,
 };
 
 /**

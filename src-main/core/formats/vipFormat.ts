@@ -1,0 +1,71 @@
+import type { AnnotationSource, ExportOptions, ImportedAnnotations } from './annotationSource.ts';
+import { frameFileName, selectObjects } from './annotationSource.ts';
+import { type FormatExportSummary, resolveSequenceFolder } from './davisFormat.ts';
+import type { ExportWriter } from './exportWriter.ts';
+import { FormatError, throwIfCancelled } from './formatError.ts';
+import { labelPngSource, listFrameFiles, readLabelPng } from './labelPngSequence.ts';
+import { encodeGreyPng } from './png.ts';
+import { sequenceNameOf } from './safeNames.ts';
+
+// VIP (SPEC §4): VIP_Fine/Category_ids/<video>/*.png, 8-bit grey PNGs whose value is the class id of the 20
+// classes (0 background … 19 right-shoe). Part objects carry class ids already; several are painted into one map
+// (ascending palette index, later wins on overlap, reported).
+
+export const vipClassNames: readonly string[] = [
+  'background', 'hat', 'hair', 'sun-glasses', 'upper-clothes', 'dress', 'coat', 'socks', 'pants', 'gloves', 'scarf',
+  'skirt', 'torso-skin', 'face', 'right-arm', 'left-arm', 'right-leg', 'left-leg', 'right-shoe', 'left-shoe',
+];
+/** Pixels to ignore are sometimes marked 255; it is no class but is kept as it is. */
+const ignoreValue = 255;
+
+export async function exportVip(source: AnnotationSource, writer: ExportWriter, options: ExportOptions & { sequenceName?: string } = {}): Promise<FormatExportSummary> {
+  const objects = selectObjects(source, ['part'], options.objectIds).sort((a, b) => a.paletteIndex - b.paletteIndex);
+  if (objects.length === 0) throw new FormatError('BAD_INPUT', 'the clip has no part objects to write as VIP class-id maps');
+  const video = sequenceNameOf(source.name, options.sequenceName);
+  let framesWritten = 0;
+  let overlapPixels = 0;
+  const foreign = new Set<number>();
+  for (let frameIndex = 0; frameIndex < source.frameCount; frameIndex++) {
+    throwIfCancelled(options.signal);
+    const annotations = objects.flatMap((object) => source.annotationsAt(frameIndex).filter((a) => a.objectId === object.id && a.kind === 'labels'));
+    if (annotations.length === 0 && !options.allFrames) continue;
+    const classes = new Uint8Array(source.width * source.height);
+    for (const annotation of annotations) {
+      if (annotation.kind !== 'labels') continue;
+      annotation.labels.forEach((value, i) => {
+        if (value === 0) return;
+        if (classes[i] !== 0) overlapPixels++;
+        if (value >= vipClassNames.length && value !== ignoreValue) foreign.add(value);
+        classes[i] = value;
+      });
+    }
+    writer.writeFile(['Category_ids', video, frameFileName(frameIndex, 'png')], encodeGreyPng(source.width, source.height, classes));
+    framesWritten++;
+    options.onProgress?.({ done: frameIndex + 1, total: source.frameCount, message: `VIP frame ${frameIndex + 1} of ${source.frameCount}` });
+  }
+  if (framesWritten === 0) throw new FormatError('BAD_INPUT', 'no frame of the clip has a part annotation');
+  const warnings: string[] = [];
+  if (overlapPixels > 0) warnings.push(`${overlapPixels} pixels are claimed by several part objects; the later object's class was written`);
+  if (foreign.size > 0) warnings.push(`class ids ${[...foreign].sort((a, b) => a - b).join(', ')} are not VIP classes (0..19)`);
+  return { frames: framesWritten, objects: objects.length, warnings };
+}
+
+/** Reads Category_ids/<video> (or the video folder) into one part object "parsing". Every file is checked first. */
+export function importVip(from: string, options: { sequence?: string } = {}): ImportedAnnotations {
+  const { folder, name } = resolveSequenceFolder(from, ['Category_ids'], options.sequence, 'VIP');
+  const frames = listFrameFiles(folder, 'png');
+  if (frames.length === 0) throw new FormatError('NOT_FOUND', 'has no class-id PNGs', folder);
+  const readOptions = { greyValues: true, anyPalette: true };
+  let size: { width: number; height: number } | undefined;
+  for (const { file } of frames) {
+    const image = readLabelPng(file, readOptions);
+    if (size && (image.width !== size.width || image.height !== size.height)) {
+      throw new FormatError('MISMATCH', `is ${image.width}×${image.height}, the earlier frames are ${size.width}×${size.height}`, file);
+    }
+    size = { width: image.width, height: image.height };
+    const bad = image.indices.find((value) => value >= vipClassNames.length && value !== ignoreValue);
+    if (bad !== undefined) throw new FormatError('BAD_FILE', `pixel value ${bad} is not a VIP class id (0..19, or 255 = ignore)`, file);
+  }
+  const objects = [{ id: 'vip-parsing', name: 'parsing', kind: 'part' as const, paletteIndex: 1 }];
+  return labelPngSource({ format: 'vip', origin: folder, name, ...size!, frames, objects, options: readOptions });
+}
