@@ -1,5 +1,6 @@
 import type { AnnotationFormat, AnnotationSource, ExportOptions, ExportResult, ImportedAnnotations } from './annotationSource.ts';
 import { exportCoco, importCoco } from './cocoFormat.ts';
+import { exportCvat, importCvat } from './cvatXml.ts';
 import { type DavisExportOptions, exportDavis, type FormatExportSummary, importDavis } from './davisFormat.ts';
 import { ExportWriter } from './exportWriter.ts';
 import { exportVip, importVip } from './vipFormat.ts';
@@ -26,6 +27,7 @@ const exporters: Partial<Record<AnnotationFormat, Exporter>> = {
   jhmdb: exportJhmdb,
   vip: exportVip,
   ytvos: exportYoutubeVos,
+  cvat: exportCvat,
 };
 const importers: Partial<Record<AnnotationFormat, Importer>> = {
   davis: importDavis,
@@ -33,6 +35,7 @@ const importers: Partial<Record<AnnotationFormat, Importer>> = {
   jhmdb: importJhmdb,
   vip: importVip,
   ytvos: importYoutubeVos,
+  cvat: (from) => importCvat(from),
 };
 
 /**

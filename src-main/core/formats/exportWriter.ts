@@ -51,6 +51,8 @@ export class FileSink {
   }
 }
 
+const scratchFolderName = '.scratch';
+
 function isEmptyDirectory(folder: string): boolean {
   return statSync(folder).isDirectory() && readdirSync(folder).length === 0;
 }
@@ -127,6 +129,19 @@ export class ExportWriter {
     return sink;
   }
 
+  /**
+   * A working file that is not part of the result (e.g. one CVAT track's shapes, concatenated later): kept in a
+   * scratch folder inside the temporary folder and removed before the export is moved into place.
+   */
+  scratchFile(name: string): FileSink {
+    if (this.finished) throw new FormatError('BAD_INPUT', 'the export is already finished', this.destination);
+    const folder = path.join(this.temporaryFolder, scratchFolderName);
+    mkdirSync(folder, { recursive: true });
+    const sink = new FileSink(path.join(folder, checkPathComponent(name)));
+    this.openSinks.add(sink);
+    return sink;
+  }
+
   /** Records files an external process wrote into a folder made by `folder()`. */
   noteFiles(components: readonly string[]): void {
     this.files.push(components.join('/'));
@@ -136,6 +151,7 @@ export class ExportWriter {
   commit(): void {
     for (const sink of this.openSinks) sink.close();
     this.finished = true;
+    rmSync(path.join(this.temporaryFolder, scratchFolderName), { recursive: true, force: true });
     const { destination } = this;
     let previous: string | undefined;
     if (existsSync(destination)) {
