@@ -19,7 +19,7 @@ export interface CheckpointFixtures {
   inputs: Record<string, string>;
   /** Reference network → size → float32 1×C×⌈H/8⌉×⌈W/8⌉ .npy of PyTorch's features. */
   references: Record<string, Record<string, string>>;
-  checkpoints: Array<{ file: string; preset: string; reference: string; format: 'zip' | 'legacy' | 'tar' }>;
+  checkpoints: Array<{ file: string; preset: string; reference: string; format: 'zip' | 'zip-deflate' | 'legacy' | 'tar' }>;
   bad: { unknownArchitecture: string; unsafeOsSystem: string; unsafeLoadFromBytes: string; wholeModule: string; marker: string };
 }
 

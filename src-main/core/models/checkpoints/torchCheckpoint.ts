@@ -90,15 +90,22 @@ function readLegacyCheckpoint(bytes: Uint8Array, file: string): unknown {
   checkLittleEndian(systemInfo.value, file);
 
   const roots = new Map<string, LegacyRoot>();
-  const storageOf = (rootKey: string, root: LegacyRoot, start: number, elementCount: number): TorchStorage => ({
-    dtype: root.dtype,
-    key: rootKey,
-    elementCount,
-    bytes: () => {
-      const elementBytes = ELEMENT_BYTES[root.dtype];
-      return root.data!.subarray(start * elementBytes, (start + elementCount) * elementBytes);
-    },
-  });
+  // One object per storage (and view), so tensors sharing a storage decode it once.
+  const views = new Map<string, TorchStorage>();
+  const storageOf = (rootKey: string, root: LegacyRoot, start: number, elementCount: number): TorchStorage => {
+    const viewKey = `${rootKey}:${start}:${elementCount}`;
+    const storage = views.get(viewKey) ?? {
+      dtype: root.dtype,
+      key: rootKey,
+      elementCount,
+      bytes: () => {
+        const elementBytes = ELEMENT_BYTES[root.dtype];
+        return root.data!.subarray(start * elementBytes, (start + elementCount) * elementBytes);
+      },
+    };
+    views.set(viewKey, storage);
+    return storage;
+  };
   const persistentLoad = (id: unknown): TorchStorage => {
     // ('storage', torch.<Type>Storage, root key, location, element count, None | (view key, offset, view size))
     const [kind, marker, rootKey, , elementCount, view] = Array.isArray(id) ? id : [];
@@ -137,63 +144,8 @@ function readTarCheckpoint(bytes: Uint8Array, file: string): unknown {
   };
   const plain: UnpicklerHooks = { findGlobal: createGlobalResolver(file) };
   if (members.has('sys_info')) checkLittleEndian(readPickle(member('sys_info'), 0, plain, file).value, file);
-  const objects = new Map<string, TorchStorage | TorchTensor>();
-
-  // storages: count, then per storage (key, location, type) + int64 count + elements; then the list of views.
-  const storagesData = member('storages');
-  let cursor = readPickle(storagesData, 0, plain, file);
-  const storageCount = cursor.value;
-  if (typeof storageCount !== 'number') throw new ModelError('MODEL_SOURCE_INVALID', 'the storages member does not start with a count', file);
-  for (let index = 0; index < storageCount; index++) {
-    cursor = readPickle(storagesData, cursor.end, plain, file);
-    const [key, , marker] = Array.isArray(cursor.value) ? cursor.value : [];
-    const dtype = storageMarkerDtype(marker);
-    if (dtype === undefined) throw new ModelError('MODEL_SOURCE_INVALID', `storage record ${describe(cursor.value)}`, file);
-    const { data, end } = readCountedStorage(storagesData, cursor.end, dtype, `storage ${String(key)}`, file);
-    objects.set(String(key), { dtype, key: String(key), elementCount: data.length / ELEMENT_BYTES[dtype], bytes: () => data });
-    cursor = { value: undefined, end };
-  }
-  cursor = readPickle(storagesData, cursor.end, plain, file);
-  for (const view of Array.isArray(cursor.value) ? cursor.value : []) {
-    const [target, rootKey, offset, elementCount] = Array.isArray(view) ? view : [];
-    const root = objects.get(String(rootKey));
-    if (!isTorchStorage(root) || typeof offset !== 'number' || typeof elementCount !== 'number') {
-      throw new ModelError('MODEL_SOURCE_INVALID', `storage view ${describe(view)}`, file);
-    }
-    const elementBytes = ELEMENT_BYTES[root.dtype];
-    const slice = root.bytes().subarray(offset * elementBytes, (offset + elementCount) * elementBytes);
-    objects.set(String(target), { dtype: root.dtype, key: String(target), elementCount, bytes: () => slice });
-  }
-
-  // tensors: count, then per tensor (key, storage key, type) + int32 ndim + 4 padding bytes + sizes, strides, offset.
-  const tensorsData = member('tensors');
-  cursor = readPickle(tensorsData, 0, plain, file);
-  const tensorCount = typeof cursor.value === 'number' ? cursor.value : 0;
-  for (let index = 0; index < tensorCount; index++) {
-    cursor = readPickle(tensorsData, cursor.end, plain, file);
-    const [key, storageKey] = Array.isArray(cursor.value) ? cursor.value : [];
-    const storage = objects.get(String(storageKey));
-    if (!isTorchStorage(storage)) throw new ModelError('MODEL_SOURCE_INVALID', `tensor ${String(key)} refers to unknown storage ${String(storageKey)}`, file);
-    const view = new DataView(tensorsData.buffer, tensorsData.byteOffset, tensorsData.byteLength);
-    let offset = cursor.end;
-    const need = (count: number): void => {
-      if (offset + count > tensorsData.length) throw new ModelError('MODEL_TRUNCATED', `tensor ${String(key)} ends early`, file);
-    };
-    need(8);
-    const dimensions = view.getInt32(offset, true);
-    offset += 8;
-    need(16 * dimensions + 8);
-    const int64 = (): number => {
-      const value = Number(view.getBigInt64(offset, true));
-      offset += 8;
-      return value;
-    };
-    const shape = Array.from({ length: dimensions }, int64);
-    const strides = Array.from({ length: dimensions }, int64);
-    objects.set(String(key), new TorchTensor(storage, int64(), shape, strides));
-    cursor = { value: undefined, end: offset };
-  }
-
+  const storages = readTarStorages(member('storages'), plain, file);
+  const objects = new Map<string, TorchStorage | TorchTensor>([...storages, ...readTarTensors(member('tensors'), storages, plain, file)]);
   const persistentLoad = (id: unknown): unknown => {
     if (Array.isArray(id)) throw pickledModuleError(file);
     const object = objects.get(String(Number(id)));
@@ -201,6 +153,62 @@ function readTarCheckpoint(bytes: Uint8Array, file: string): unknown {
     return object;
   };
   return readPickle(member('pickle'), 0, { ...plain, persistentLoad }, file).value;
+}
+
+/** Tar `storages`: a count, then per storage (key, location, type) + int64 count + elements; then the views. */
+function readTarStorages(data: Uint8Array, plain: UnpicklerHooks, file: string): Map<string, TorchStorage> {
+  const storages = new Map<string, TorchStorage>();
+  let cursor = readPickle(data, 0, plain, file);
+  const storageCount = cursor.value;
+  if (typeof storageCount !== 'number') throw new ModelError('MODEL_SOURCE_INVALID', 'the storages member does not start with a count', file);
+  for (let index = 0; index < storageCount; index++) {
+    cursor = readPickle(data, cursor.end, plain, file);
+    const [key, , marker] = Array.isArray(cursor.value) ? cursor.value : [];
+    const dtype = storageMarkerDtype(marker);
+    if (dtype === undefined) throw new ModelError('MODEL_SOURCE_INVALID', `storage record ${describe(cursor.value)}`, file);
+    const stored = readCountedStorage(data, cursor.end, dtype, `storage ${String(key)}`, file);
+    storages.set(String(key), { dtype, key: String(key), elementCount: stored.data.length / ELEMENT_BYTES[dtype], bytes: () => stored.data });
+    cursor = { value: undefined, end: stored.end };
+  }
+  cursor = readPickle(data, cursor.end, plain, file);
+  for (const view of Array.isArray(cursor.value) ? cursor.value : []) {
+    const [target, rootKey, offset, elementCount] = Array.isArray(view) ? view : [];
+    const root = storages.get(String(rootKey));
+    if (!isTorchStorage(root) || typeof offset !== 'number' || typeof elementCount !== 'number') {
+      throw new ModelError('MODEL_SOURCE_INVALID', `storage view ${describe(view)}`, file);
+    }
+    const elementBytes = ELEMENT_BYTES[root.dtype];
+    const slice = root.bytes().subarray(offset * elementBytes, (offset + elementCount) * elementBytes);
+    storages.set(String(target), { dtype: root.dtype, key: String(target), elementCount, bytes: () => slice });
+  }
+  return storages;
+}
+
+/** Tar `tensors`: a count, then per tensor (key, storage key, type) + int32 ndim + 4 pad bytes + int64 sizes, strides, offset. */
+function readTarTensors(data: Uint8Array, storages: Map<string, TorchStorage>, plain: UnpicklerHooks, file: string): Map<string, TorchTensor> {
+  const tensors = new Map<string, TorchTensor>();
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  let cursor = readPickle(data, 0, plain, file);
+  const tensorCount = typeof cursor.value === 'number' ? cursor.value : 0;
+  for (let index = 0; index < tensorCount; index++) {
+    cursor = readPickle(data, cursor.end, plain, file);
+    const [key, storageKey] = Array.isArray(cursor.value) ? cursor.value : [];
+    const storage = storages.get(String(storageKey));
+    if (storage === undefined) throw new ModelError('MODEL_SOURCE_INVALID', `tensor ${String(key)} refers to unknown storage ${String(storageKey)}`, file);
+    let offset = cursor.end;
+    const dimensions = offset + 8 <= data.length ? view.getInt32(offset, true) : -1;
+    offset += 8;
+    if (dimensions < 0 || offset + 16 * dimensions + 8 > data.length) throw new ModelError('MODEL_TRUNCATED', `tensor ${String(key)} ends early`, file);
+    const int64 = (): number => {
+      offset += 8;
+      return Number(view.getBigInt64(offset - 8, true));
+    };
+    const shape = Array.from({ length: dimensions }, int64);
+    const strides = Array.from({ length: dimensions }, int64);
+    tensors.set(String(key), new TorchTensor(storage, int64(), shape, strides));
+    cursor = { value: undefined, end: offset };
+  }
+  return tensors;
 }
 
 /** An int64 element count then that many elements (legacy `_write_file` layout). */

@@ -52,54 +52,60 @@ export function readZipEntries(bytes: Uint8Array, file: string): Map<string, Zip
   let offset = directoryOffset;
   for (let index = 0; index < entryCount; index++) {
     if (offset + 46 > bytes.length || view.getUint32(offset, true) !== DIRECTORY_ENTRY) truncated(`central directory entry ${index} is missing`);
-    const method = view.getUint16(offset + 10, true);
-    const expectedCrc = view.getUint32(offset + 16, true);
-    let compressedSize = view.getUint32(offset + 20, true);
-    let size = view.getUint32(offset + 24, true);
-    const nameLength = view.getUint16(offset + 28, true);
-    const extraLength = view.getUint16(offset + 30, true);
-    const commentLength = view.getUint16(offset + 32, true);
-    let localOffset = view.getUint32(offset + 42, true);
-    const name = new TextDecoder().decode(bytes.subarray(offset + 46, offset + 46 + nameLength));
-    // Zip64 extended information: the 0xffffffff fields, in this order, follow in extra field 0x0001.
-    let extra = offset + 46 + nameLength;
-    const extraEnd = extra + extraLength;
-    while (extra + 4 <= extraEnd) {
-      const id = view.getUint16(extra, true);
-      const length = view.getUint16(extra + 2, true);
-      if (id === 0x0001) {
-        let field = extra + 4;
-        const next = (): number => {
-          field += 8;
-          return readUint64(view, field - 8, file);
-        };
-        if (size === 0xffffffff) size = next();
-        if (compressedSize === 0xffffffff) compressedSize = next();
-        if (localOffset === 0xffffffff) localOffset = next();
-      }
-      extra += 4 + length;
-    }
-    offset = extraEnd + commentLength;
-    entries.set(name, {
-      name,
-      size,
-      read: () => {
-        if (localOffset + 30 > bytes.length || view.getUint32(localOffset, true) !== LOCAL_HEADER) truncated(`member ${name} has no local header`);
-        const dataStart = localOffset + 30 + view.getUint16(localOffset + 26, true) + view.getUint16(localOffset + 28, true);
-        if (dataStart + compressedSize > bytes.length) truncated(`member ${name} ends beyond the end of the file`);
-        const stored = bytes.subarray(dataStart, dataStart + compressedSize);
-        let data: Uint8Array;
-        if (method === 0) data = stored;
-        else if (method === 8) data = inflateMember(stored, name, file);
-        else throw new ModelError('MODEL_SOURCE_INVALID', `zip member ${name} uses compression method ${method}; only stored and deflate are read`, file);
-        if (data.length !== size || crc32(data) !== expectedCrc) {
-          throw new ModelError('MODEL_SOURCE_INVALID', `zip member ${name} fails its size/CRC-32 check (corrupt file)`, file);
-        }
-        return data;
-      },
-    });
+    const { entry, next } = directoryEntry(bytes, view, offset, file);
+    entries.set(entry.name, entry);
+    offset = next;
   }
   return entries;
+}
+
+/** The central directory record at `offset` (zip64 sizes included) and where the next one starts. */
+function directoryEntry(bytes: Uint8Array, view: DataView, offset: number, file: string): { entry: ZipEntry; next: number } {
+  const method = view.getUint16(offset + 10, true);
+  const expectedCrc = view.getUint32(offset + 16, true);
+  let compressedSize = view.getUint32(offset + 20, true);
+  let size = view.getUint32(offset + 24, true);
+  const nameLength = view.getUint16(offset + 28, true);
+  const extraLength = view.getUint16(offset + 30, true);
+  const commentLength = view.getUint16(offset + 32, true);
+  let localOffset = view.getUint32(offset + 42, true);
+  const name = new TextDecoder().decode(bytes.subarray(offset + 46, offset + 46 + nameLength));
+  // Zip64 extended information: the 0xffffffff fields, in this order, follow in extra field 0x0001.
+  let extra = offset + 46 + nameLength;
+  const extraEnd = extra + extraLength;
+  while (extra + 4 <= extraEnd) {
+    const id = view.getUint16(extra, true);
+    const length = view.getUint16(extra + 2, true);
+    if (id === 0x0001) {
+      let field = extra + 4;
+      const next = (): number => {
+        field += 8;
+        return readUint64(view, field - 8, file);
+      };
+      if (size === 0xffffffff) size = next();
+      if (compressedSize === 0xffffffff) compressedSize = next();
+      if (localOffset === 0xffffffff) localOffset = next();
+    }
+    extra += 4 + length;
+  }
+  const truncated = (what: string): never => {
+    throw new ModelError('MODEL_TRUNCATED', `the zip archive is incomplete (${what}); the file was probably cut short while downloading or copying`, file);
+  };
+  const read = (): Uint8Array => {
+    if (localOffset + 30 > bytes.length || view.getUint32(localOffset, true) !== LOCAL_HEADER) truncated(`member ${name} has no local header`);
+    const dataStart = localOffset + 30 + view.getUint16(localOffset + 26, true) + view.getUint16(localOffset + 28, true);
+    if (dataStart + compressedSize > bytes.length) truncated(`member ${name} ends beyond the end of the file`);
+    const stored = bytes.subarray(dataStart, dataStart + compressedSize);
+    let data: Uint8Array;
+    if (method === 0) data = stored;
+    else if (method === 8) data = inflateMember(stored, name, file);
+    else throw new ModelError('MODEL_SOURCE_INVALID', `zip member ${name} uses compression method ${method}; only stored and deflate are read`, file);
+    if (data.length !== size || crc32(data) !== expectedCrc) {
+      throw new ModelError('MODEL_SOURCE_INVALID', `zip member ${name} fails its size/CRC-32 check (corrupt file)`, file);
+    }
+    return data;
+  };
+  return { entry: { name, size, read }, next: extraEnd + commentLength };
 }
 
 function inflateMember(stored: Uint8Array, name: string, file: string): Uint8Array {
