@@ -141,7 +141,11 @@ function checkPosImg(variables: Map<string, MatArray>, file: string): { posImg: 
  * first frame or the puppet mask when present; otherwise it is unknown (0) and any clip size is accepted.
  */
 export function importJhmdb(from: string, options: { sequence?: string } = {}): ImportedAnnotations {
-  const { matFile, root, className, video } = resolveJhmdb(from, options.sequence);
+  const resolved = resolveJhmdb(from, options.sequence);
+  const { matFile, className, video } = resolved;
+  // A .mat inside a dataset layout (…/joint_positions/<class>/<video>/) finds its puppet mask and frames too.
+  const layoutRoot = path.dirname(path.dirname(path.dirname(path.dirname(matFile))));
+  const root = resolved.root ?? (path.basename(path.dirname(path.dirname(path.dirname(matFile)))) === 'joint_positions' ? layoutRoot : undefined);
   const variables = readMat(matFile);
   const { posImg, frameCount } = checkPosImg(variables, matFile);
   const warnings: string[] = [];
