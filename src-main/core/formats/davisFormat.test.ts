@@ -157,6 +157,15 @@ describe('DAVIS import', () => {
     }
   });
 
+  it('names folders holding entries whose names are not UTF-8', () => {
+    const folder = writeSequence('latin1-name', { '00000.png': good });
+    writeFileSync(Buffer.concat([Buffer.from(`${folder}/`), Buffer.of(0x66, 0xe9, 0x74, 0x65), Buffer.from('.png')]), good);
+    expect(() => importAnnotations('davis', folder)).toThrow(/latin1-name: holds an entry whose name is not UTF-8 \("f\\xe9te\.png"\); rename it/);
+    const root = join(scratch, 'latin1-root', 'Annotations', '480p');
+    mkdirSync(Buffer.concat([Buffer.from(`${root}/`), Buffer.of(0xff)]), { recursive: true });
+    expect(() => importAnnotations('davis', join(scratch, 'latin1-root'))).toThrow(/480p: holds an entry whose name is not UTF-8 \("\\xff"\)/);
+  });
+
   it('imports another palette only when asked to', () => {
     const folder = writeSequence('other-palette', { '00000.png': encodeIndexedPng({ width: 2, height: 1, indices: Uint8Array.of(0, 9) }, Uint8Array.from({ length: 768 }, (_, i) => (i < 27 ? 0 : 191))) });
     expect(() => importAnnotations('davis', folder)).toThrow(/palette entry 9/);

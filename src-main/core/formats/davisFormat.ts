@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { AnnotatedObject, AnnotationSource, ExportOptions, ImportedAnnotations } from './annotationSource.ts';
 import { frameFileName, selectObjects } from './annotationSource.ts';
@@ -6,7 +6,7 @@ import type { ExportWriter } from './exportWriter.ts';
 import { FormatError, throwIfCancelled } from './formatError.ts';
 import { writeJpegFrames } from './jpegFrameWriter.ts';
 import { composeIndexMap } from './labelMaps.ts';
-import { labelPngSource, listFrameFiles, scanLabelPngs } from './labelPngSequence.ts';
+import { folderEntries, labelPngSource, listFrameFiles, scanLabelPngs } from './labelPngSequence.ts';
 import { encodeIndexedPng } from './png.ts';
 import { sequenceNameOf } from './safeNames.ts';
 
@@ -78,7 +78,7 @@ export function resolveSequenceFolder(from: string, levels: string[], sequence: 
     .map((_, i) => path.join(from, ...levels.slice(i)))
     .find((candidate) => existsSync(candidate) && statSync(candidate).isDirectory());
   if (!container) return { folder: from, name: sequence ?? path.basename(from) };
-  const sequences = readdirSync(container).filter((name) => statSync(path.join(container, name)).isDirectory()).sort();
+  const sequences = folderEntries(container).filter((name) => statSync(path.join(container, name)).isDirectory()).sort();
   if (sequence !== undefined) {
     if (!sequences.includes(sequence)) throw new FormatError('NOT_FOUND', `has no sequence "${sequence}" (found ${sequences.join(', ') || 'none'})`, container);
     return { folder: path.join(container, sequence), name: sequence };

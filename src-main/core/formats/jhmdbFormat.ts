@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Keypoint } from '../store/types.ts';
 import { readImageSize } from '../video/index.ts';
@@ -8,6 +8,7 @@ import type { FormatExportSummary } from './davisFormat.ts';
 import type { ExportWriter } from './exportWriter.ts';
 import { asFormatError, FormatError, throwIfCancelled } from './formatError.ts';
 import { jhmdbJointNames } from './jhmdbJoints.ts';
+import { folderEntries } from './labelPngSequence.ts';
 import { type MatArray, encodeMatFile, readMatFile } from './matFile.ts';
 import { MatUint8VolumeWriter, toColumnMajor } from './matStreamWriter.ts';
 import { encodeRgbPng } from './png.ts';
@@ -102,9 +103,9 @@ function resolveJhmdb(from: string, sequence: string | undefined): { matFile: st
   if (existsSync(direct)) return { matFile: direct, className: path.basename(path.dirname(from)), video: path.basename(from) };
   const positions = path.join(from, 'joint_positions');
   if (!existsSync(positions)) throw new FormatError('NOT_FOUND', 'has neither joint_positions.mat nor a joint_positions folder', from);
-  const videos = readdirSync(positions)
+  const videos = folderEntries(positions)
     .filter((className) => statSync(path.join(positions, className)).isDirectory())
-    .flatMap((className) => readdirSync(path.join(positions, className)).map((video) => `${className}/${video}`))
+    .flatMap((className) => folderEntries(path.join(positions, className)).map((video) => `${className}/${video}`))
     .sort();
   const chosen = sequence ?? (videos.length === 1 ? videos[0] : undefined);
   if (!chosen) throw new FormatError('BAD_INPUT', `holds ${videos.length} videos (${videos.slice(0, 5).join(', ')}${videos.length > 5 ? ', …' : ''}); name one as <class>/<video>`, positions);

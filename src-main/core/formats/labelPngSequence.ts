@@ -6,6 +6,23 @@ import { maskOfValue, valuesPresent } from './labelMaps.ts';
 import { vocColorMap } from './palette.ts';
 import { decodeIndexedPng } from './png.ts';
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The entry names of a folder. A name that is not valid UTF-8 would be silently mangled by Node (and then not
+ * found), so it is an error that shows its bytes.
+ */
+export function folderEntries(folder: string): string[] {
+  return readdirSync(folder, { encoding: 'buffer' }).map((raw) => {
+    try {
+      return strictUtf8.decode(raw);
+    } catch {
+      const shown = Array.from(raw, (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('');
+      throw new FormatError('BAD_FILE', `holds an entry whose name is not UTF-8 ("${shown}"); rename it`, folder);
+    }
+  });
+}
+
 /** One numbered file of a frame folder: `00012.png` is frame 12 (plus `frameOffset`). */
 export interface FrameFile {
   frameIndex: number;
@@ -19,7 +36,7 @@ export interface FrameFile {
 export function listFrameFiles(folder: string, extension: string, firstNumber = 0): FrameFile[] {
   if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new FormatError('NOT_FOUND', 'no such folder', folder);
   const frames = new Map<number, string>();
-  for (const name of readdirSync(folder)) {
+  for (const name of folderEntries(folder)) {
     if (path.extname(name).toLowerCase() !== `.${extension}`) continue;
     const file = path.join(folder, name);
     const stem = path.basename(name, path.extname(name));
