@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppInfo, ComputeDeviceInfo, CorrespondApi } from './api/contract.ts';
 import { ApiDispatcher } from './api/dispatcher.ts';
-import { describeComputeDevice } from './models/onnxRuntime.ts';
+import { availableParallelism } from 'node:os';
+import { describeComputeDevice, OnnxSessionPool } from './models/onnxRuntime.ts';
+import { ProjectAnnotationsService } from './services/annotationsService.ts';
+import { ProjectObjectsService } from './services/objectsService.ts';
+import { ProjectPropagationService } from './services/propagationService.ts';
 import { DefaultAppService } from './services/appService.ts';
 import { ProjectClipsService } from './services/clipsService.ts';
 import { LocalFilesService } from './services/filesService.ts';
@@ -31,6 +35,7 @@ export function createServices(options: ServicesOptions): Services {
   const version = (JSON.parse(readFileSync(join(options.appRoot, 'package.json'), 'utf8')) as { version: string }).version;
   const library = new ProjectLibrary(options.libraryDirectory, options.storeOptions);
   const clips = new ProjectClipsService(library);
+  const pool = new OnnxSessionPool({ threads: availableParallelism() });
   const api: CorrespondApi = {
     app: new DefaultAppService({
       version,
@@ -40,6 +45,9 @@ export function createServices(options: ServicesOptions): Services {
     }),
     projects: new LibraryProjectsService(library, (projectId) => clips.closeProject(projectId)),
     clips,
+    objects: new ProjectObjectsService(library),
+    annotations: new ProjectAnnotationsService(library),
+    propagation: new ProjectPropagationService({ library, pool, appRoot: options.appRoot, threads: availableParallelism() }),
     files: new LocalFilesService(),
   };
   return {
@@ -47,6 +55,7 @@ export function createServices(options: ServicesOptions): Services {
     dispatcher: new ApiDispatcher(api),
     dispose() {
       clips.dispose();
+      void pool.release();
       library.close();
     },
   };

@@ -1,4 +1,5 @@
 import type { CorrespondApi } from './contract.ts';
+import { ApiError } from './apiError.ts';
 import { v, type Validator } from './validation.ts';
 
 /** How a binding must treat one method: its argument validator, and whether it is a long call (progress, cancel). */
@@ -12,6 +13,12 @@ type ApiSchema = { [S in keyof CorrespondApi]: { [M in keyof CorrespondApi[S]]: 
 const projectId = v.id();
 const name = v.string({ minLength: 1, maxLength: 200 });
 const path = v.string({ minLength: 1, maxLength: 4096 });
+const frameIndex = v.integer({ min: 0, max: 10_000_000 });
+const paletteIndex = v.integer({ min: 1, max: 254 });
+const visibility: Validator<0 | 1 | 2> = (value, at) => {
+  if (value !== 0 && value !== 1 && value !== 2) throw new ApiError('INVALID_ARGUMENT', `${at} must be 0, 1 or 2.`);
+  return value;
+};
 
 /**
  * Every method of the contract, with the validation its arguments get at the boundary (house rule 11). The mapped
@@ -33,6 +40,50 @@ export const apiSchema: ApiSchema = {
     remove: { args: v.object({ projectId, clipId: v.id() }) },
     getFrame: { args: v.object({ projectId, clipId: v.id(), frameIndex: v.integer({ min: 0, max: 10_000_000 }) }) },
     getThumbnails: { args: v.object({ projectId, clipId: v.id() }) },
+  },
+  objects: {
+    list: { args: v.object({ projectId, clipId: v.id() }) },
+    create: {
+      args: v.object({
+        projectId,
+        clipId: v.id(),
+        name,
+        kind: v.literal('mask', 'part', 'keypoints'),
+        paletteIndex: v.optional(paletteIndex),
+        firstFrame: v.optional(frameIndex),
+      }),
+    },
+    update: { args: v.object({ projectId, objectId: v.id(), name: v.optional(name), paletteIndex: v.optional(paletteIndex), hidden: v.optional(v.boolean()) }) },
+    delete: { args: v.object({ projectId, objectId: v.id() }) },
+  },
+  annotations: {
+    getFrame: { args: v.object({ projectId, clipId: v.id(), frameIndex }) },
+    putMask: { args: v.object({ projectId, clipId: v.id(), objectId: v.id(), frameIndex, mask: v.bytes() }) },
+    putKeypoints: {
+      args: v.object({
+        projectId,
+        clipId: v.id(),
+        objectId: v.id(),
+        frameIndex,
+        keypoints: v.array(v.object({ x: v.number(), y: v.number(), visibility }), { maxLength: 64 }),
+      }),
+    },
+    getTimeline: { args: v.object({ projectId, clipId: v.id() }) },
+    setReviewed: { args: v.object({ projectId, clipId: v.id(), frameIndex, reviewed: v.boolean() }) },
+  },
+  propagation: {
+    run: {
+      args: v.object({
+        projectId,
+        clipId: v.id(),
+        objectIds: v.optional(v.array(v.id(), { maxLength: 255 })),
+        mode: v.literal('forward', 'backward', 'fill'),
+        fromFrame: v.optional(frameIndex),
+        toFrame: v.optional(frameIndex),
+        stream: v.optional(v.string({ minLength: 1, maxLength: 4096 })),
+      }),
+      long: true,
+    },
   },
   files: {
     listDirectory: { args: v.object({ path: v.optional(path) }) },

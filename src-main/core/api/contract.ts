@@ -18,6 +18,8 @@ export interface Progress {
   done: number;
   total: number;
   message?: string;
+  /** Propagation: the frame just saved (the UI refreshes it for a live preview). */
+  frameIndex?: number;
 }
 
 export interface CallOptions {
@@ -106,6 +108,87 @@ export interface DirectoryListing {
   imageCount: number;
 }
 
+export type ObjectKind = 'mask' | 'part' | 'keypoints';
+
+/** An annotated object of a clip (a mask, a part map, or a 15-joint skeleton). */
+export interface ObjectSummary {
+  id: string;
+  clipId: string;
+  name: string;
+  kind: ObjectKind;
+  /** DAVIS/VOC palette index (1..255) of its colour. */
+  paletteIndex: number;
+  firstFrame: number;
+  lastFrame: number | null;
+  hidden: boolean;
+}
+
+/** 0 = absent, 1 = occluded, 2 = visible (COCO convention). */
+export type KeypointVisibility = 0 | 1 | 2;
+
+export interface KeypointValue {
+  x: number;
+  y: number;
+  visibility: KeypointVisibility;
+}
+
+/** One object's labels on one frame. */
+export interface ObjectAnnotation {
+  objectId: string;
+  /** 'user' = a keyframe the annotator authored; 'propagated' = computed. */
+  source: 'user' | 'propagated';
+  /** 0..1 for propagated labels, null otherwise. */
+  confidence: number | null;
+  /** mask/part objects: height×width bytes (0/1 for masks, class ids for parts). */
+  mask?: Uint8Array;
+  /** keypoints objects: the joints in frame pixels. */
+  keypoints?: KeypointValue[];
+}
+
+export interface FrameAnnotations {
+  frameIndex: number;
+  width: number;
+  height: number;
+  annotations: ObjectAnnotation[];
+}
+
+/** Per-frame facts for the timeline. */
+export interface ClipTimeline {
+  frameCount: number;
+  /** Frames where some object has a user-authored annotation. */
+  keyframes: number[];
+  /** Frames that hold propagated labels. */
+  propagated: number[];
+  /** Per frame: mean confidence of its propagated labels (null where none). */
+  confidence: Array<number | null>;
+  reviewed: boolean[];
+}
+
+export type PropagationMode = 'forward' | 'backward' | 'fill';
+
+export interface PropagationRequest {
+  projectId: string;
+  clipId: string;
+  /** Objects to propagate (default: every visible mask/part object with a keyframe). */
+  objectIds?: string[];
+  /** forward/backward: from `fromFrame` (a keyframe) to `toFrame` (default: the clip's end/start); fill: between keyframes. */
+  mode: PropagationMode;
+  fromFrame?: number;
+  toFrame?: number;
+  /** Feature stream spec (default "default"). */
+  stream?: string;
+}
+
+export interface PropagationSummary {
+  runId: string;
+  mode: PropagationMode;
+  framesWritten: number;
+  msPerFrame: number;
+  device: string;
+  stream: string;
+  cancelled: boolean;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Services
 
@@ -129,6 +212,32 @@ export interface ClipsService {
   getThumbnails(args: { projectId: string; clipId: string }): Promise<Thumbnail[]>;
 }
 
+export interface ObjectsService {
+  list(args: { projectId: string; clipId: string }): Promise<ObjectSummary[]>;
+  create(args: { projectId: string; clipId: string; name: string; kind: ObjectKind; paletteIndex?: number; firstFrame?: number }): Promise<ObjectSummary>;
+  update(args: { projectId: string; objectId: string; name?: string; paletteIndex?: number; hidden?: boolean }): Promise<ObjectSummary>;
+  /** Deletes the object and all its annotations. */
+  delete(args: { projectId: string; objectId: string }): Promise<void>;
+}
+
+export interface AnnotationsService {
+  getFrame(args: { projectId: string; clipId: string; frameIndex: number }): Promise<FrameAnnotations>;
+  /** Saves a user-drawn mask (height×width bytes); the frame becomes a keyframe of that object. Empty = removes it. */
+  putMask(args: { projectId: string; clipId: string; objectId: string; frameIndex: number; mask: Uint8Array }): Promise<void>;
+  /** Saves user-placed joints; the frame becomes a keyframe of that object. */
+  putKeypoints(args: { projectId: string; clipId: string; objectId: string; frameIndex: number; keypoints: KeypointValue[] }): Promise<void>;
+  getTimeline(args: { projectId: string; clipId: string }): Promise<ClipTimeline>;
+  setReviewed(args: { projectId: string; clipId: string; frameIndex: number; reviewed: boolean }): Promise<void>;
+}
+
+export interface PropagationService {
+  /**
+   * Propagates the objects' keyframes through the clip; each frame is saved as it is computed (progress reports
+   * `frameIndex`), user keyframes and other objects are never overwritten; a cancel keeps the frames done.
+   */
+  run(args: PropagationRequest, options?: CallOptions): Promise<PropagationSummary>;
+}
+
 export interface FilesService {
   /** Lists a folder of the machine running the engine (the app's own file picker); home folder by default. */
   listDirectory(args: { path?: string }): Promise<DirectoryListing>;
@@ -138,6 +247,9 @@ export interface CorrespondApi {
   app: AppService;
   projects: ProjectsService;
   clips: ClipsService;
+  objects: ObjectsService;
+  annotations: AnnotationsService;
+  propagation: PropagationService;
   files: FilesService;
 }
 

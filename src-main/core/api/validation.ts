@@ -80,6 +80,18 @@ export const v = {
       return out as T;
     };
   },
+  /** Binary data (masks): a Uint8Array of at most maxLength bytes. */
+  bytes(options: { maxLength?: number } = {}): Validator<Uint8Array> {
+    const { maxLength = 64 * 1024 * 1024 } = options;
+    return (value, path) => {
+      if (!(value instanceof Uint8Array)) fail(path, 'binary data (Uint8Array)', value);
+      if (value.byteLength > maxLength) throw new ApiError('INVALID_ARGUMENT', `${path} is larger than ${maxLength} bytes.`);
+      return value;
+    };
+  },
+  nullable<T>(inner: Validator<T>): Validator<T | null> {
+    return (value, path) => (value === null ? null : inner(value, path));
+  },
   /** For methods without arguments: accepts only undefined or an empty object. */
   none(): Validator<undefined> {
     return (value, path) => {

@@ -10,7 +10,7 @@ const maxOpenFrameSources = 4;
 const framesCachedPerSource = 48;
 
 /** Rebuilds the probe result saved with a clip, so frames decode without probing again. */
-function sourceInfoOf(clip: ClipRecord): SourceInfo {
+export function sourceInfoOf(clip: ClipRecord): SourceInfo {
   const probe = (clip.sourceDetails.probe ?? {}) as Partial<SourceInfo>;
   return {
     ...probe,

@@ -1,0 +1,112 @@
+import { ApiError } from '../api/apiError.ts';
+import type { AnnotationsService, ClipTimeline, FrameAnnotations, KeypointValue, ObjectAnnotation } from '../api/contract.ts';
+import type { ProjectLibrary } from '../store/projectLibrary.ts';
+import type { ProjectStore } from '../store/projectStore.ts';
+import type { ClipRecord, ObjectRecord } from '../store/types.ts';
+
+/** Number of JHMDB joints a keypoints object carries. */
+export const JOINT_COUNT = 15;
+
+/** What the annotator drew and what propagation computed, per frame; user keyframes are the annotator's own. */
+export class ProjectAnnotationsService implements AnnotationsService {
+  constructor(private readonly library: ProjectLibrary) {}
+
+  async getFrame(args: { projectId: string; clipId: string; frameIndex: number }): Promise<FrameAnnotations> {
+    const { store, clip } = this.clipOf(args.projectId, args.clipId);
+    checkFrame(clip, args.frameIndex);
+    const annotations: ObjectAnnotation[] = store.listAnnotationsForFrame(args.clipId, args.frameIndex).map((record) => ({
+      objectId: record.objectId,
+      source: record.source,
+      confidence: record.confidence,
+      ...(record.kind === 'labels'
+        ? { mask: plainBytes(record.labels.data) }
+        : { keypoints: record.keypoints.map(({ x, y, visibility }) => ({ x, y, visibility })) }),
+    }));
+    return { frameIndex: args.frameIndex, width: clip.width, height: clip.height, annotations };
+  }
+
+  async putMask(args: { projectId: string; clipId: string; objectId: string; frameIndex: number; mask: Uint8Array }): Promise<void> {
+    const { store, clip } = this.clipOf(args.projectId, args.clipId);
+    checkFrame(clip, args.frameIndex);
+    const object = objectOf(store, clip, args.objectId);
+    if (object.kind === 'keypoints') throw new ApiError('INVALID_ARGUMENT', `"${object.name}" is a keypoints object; it takes joints, not a mask.`);
+    if (args.mask.length !== clip.width * clip.height) {
+      throw new ApiError('INVALID_ARGUMENT', `The mask has ${args.mask.length} values; "${clip.name}" frames are ${clip.width}×${clip.height}.`);
+    }
+    const data = object.kind === 'mask' ? args.mask.map((value) => (value ? 1 : 0)) : Uint8Array.from(args.mask);
+    const empty = data.every((value) => value === 0);
+    store.transaction(() => {
+      if (empty) store.deleteAnnotation(object.id, args.frameIndex);
+      else store.putAnnotation({ objectId: object.id, frameIndex: args.frameIndex, source: 'user', kind: 'labels', labels: { width: clip.width, height: clip.height, data } });
+    });
+  }
+
+  async putKeypoints(args: { projectId: string; clipId: string; objectId: string; frameIndex: number; keypoints: KeypointValue[] }): Promise<void> {
+    const { store, clip } = this.clipOf(args.projectId, args.clipId);
+    checkFrame(clip, args.frameIndex);
+    const object = objectOf(store, clip, args.objectId);
+    if (object.kind !== 'keypoints') throw new ApiError('INVALID_ARGUMENT', `"${object.name}" is a ${object.kind} object; it takes a mask, not joints.`);
+    if (args.keypoints.length !== JOINT_COUNT) throw new ApiError('INVALID_ARGUMENT', `A skeleton has ${JOINT_COUNT} joints, got ${args.keypoints.length}.`);
+    store.transaction(() =>
+      store.putAnnotation({ objectId: object.id, frameIndex: args.frameIndex, source: 'user', kind: 'keypoints', keypoints: args.keypoints.map((point) => ({ ...point })) }),
+    );
+  }
+
+  async getTimeline(args: { projectId: string; clipId: string }): Promise<ClipTimeline> {
+    const { store, clip } = this.clipOf(args.projectId, args.clipId);
+    const keyframes = new Set<number>();
+    const propagated = new Set<number>();
+    const confidenceSum = new Float64Array(clip.frameCount);
+    const confidenceCount = new Uint32Array(clip.frameCount);
+    for (const object of store.listObjects(clip.id)) {
+      for (const record of store.listAnnotationsForObject(object.id)) {
+        if (record.source === 'user') {
+          keyframes.add(record.frameIndex);
+          continue;
+        }
+        propagated.add(record.frameIndex);
+        if (record.confidence !== null) {
+          confidenceSum[record.frameIndex] += record.confidence;
+          confidenceCount[record.frameIndex]++;
+        }
+      }
+    }
+    const reviewed = new Array<boolean>(clip.frameCount).fill(false);
+    for (const state of store.listFrameStates(clip.id)) if (state.frameIndex < clip.frameCount) reviewed[state.frameIndex] = state.reviewed;
+    return {
+      frameCount: clip.frameCount,
+      keyframes: [...keyframes].sort((a, b) => a - b),
+      propagated: [...propagated].sort((a, b) => a - b),
+      confidence: Array.from(confidenceSum, (sum, frame) => (confidenceCount[frame] ? sum / confidenceCount[frame] : null)),
+      reviewed,
+    };
+  }
+
+  async setReviewed(args: { projectId: string; clipId: string; frameIndex: number; reviewed: boolean }): Promise<void> {
+    const { store, clip } = this.clipOf(args.projectId, args.clipId);
+    checkFrame(clip, args.frameIndex);
+    store.transaction(() => store.setFrameState(clip.id, args.frameIndex, { reviewed: args.reviewed }));
+  }
+
+  private clipOf(projectId: string, clipId: string): { store: ProjectStore; clip: ClipRecord } {
+    const store = this.library.open(projectId);
+    const clip = store.getClip(clipId);
+    if (!clip) throw new ApiError('NOT_FOUND', `This project has no clip ${clipId}.`);
+    return { store, clip };
+  }
+}
+
+function checkFrame(clip: ClipRecord, frameIndex: number): void {
+  if (frameIndex >= clip.frameCount) throw new ApiError('OUT_OF_RANGE', `Frame ${frameIndex} is past the end of "${clip.name}" (${clip.frameCount} frames).`);
+}
+
+function objectOf(store: ProjectStore, clip: ClipRecord, objectId: string): ObjectRecord {
+  const object = store.getObject(objectId);
+  if (!object || object.clipId !== clip.id) throw new ApiError('NOT_FOUND', `Clip "${clip.name}" has no object ${objectId}.`);
+  return object;
+}
+
+/** SQLite hands back Node Buffers; the contract promises plain Uint8Arrays. */
+function plainBytes(bytes: Uint8Array): Uint8Array {
+  return bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

@@ -1,0 +1,262 @@
+/**
+ * Propagation from the app: the project's keyframes → engine sessions → propagated annotations, saved frame by
+ * frame. Objects sharing the same keyframes propagate together as one label map (they compete for pixels, as
+ * DAVIS objects do); part and keypoint objects propagate on their own. User keyframes and objects outside the
+ * request are never written.
+ */
+import { join } from 'node:path';
+import { ApiError } from '../api/apiError.ts';
+import type { CallOptions, PropagationRequest, PropagationService, PropagationSummary } from '../api/contract.ts';
+import { FeatureCache, featureCacheKey } from '../engine/featureCache.ts';
+import type { FeatureMap } from '../engine/featureMap.ts';
+import { decodeKeypoints, encodeKeypoints } from '../engine/keypointEncoding.ts';
+import { createKernelRunner } from '../engine/kernelRunners.ts';
+import { decodePrediction, encodeLabelMap, type LabelSet } from '../engine/labelEncoding.ts';
+import { defaultPropagationSettings } from '../engine/propagationKernel.ts';
+import { type FrameResult, PropagationSession, type SoftLabels } from '../engine/propagationSession.ts';
+import { openFeatureStream, type OpenedStream } from '../models/featureStreams.ts';
+import type { OnnxSessionPool } from '../models/onnxRuntime.ts';
+import type { ProjectLibrary } from '../store/projectLibrary.ts';
+import type { ProjectStore } from '../store/projectStore.ts';
+import type { AnnotationRecord, ClipRecord, ObjectRecord } from '../store/types.ts';
+import { FrameSource } from '../video/index.ts';
+import { sourceInfoOf } from './clipsService.ts';
+
+export interface PropagationServiceOptions {
+  library: ProjectLibrary;
+  pool: OnnxSessionPool;
+  appRoot: string;
+  threads: number;
+}
+
+/** One engine session's worth of objects: how their keyframes become labels and predictions become annotations. */
+interface Group {
+  objects: ObjectRecord[];
+  keyframes: number[];
+  labelsAt(frameIndex: number): SoftLabels;
+  write(store: ProjectStore, frameIndex: number, result: FrameResult, runId: string): void;
+}
+
+export class ProjectPropagationService implements PropagationService {
+  private readonly streams = new Map<string, Promise<OpenedStream>>();
+
+  constructor(private readonly options: PropagationServiceOptions) {}
+
+  private streamOf(spec: string): Promise<OpenedStream> {
+    let stream = this.streams.get(spec);
+    if (!stream) {
+      stream = openFeatureStream(spec, { pool: this.options.pool, appRoot: this.options.appRoot });
+      stream.catch(() => this.streams.delete(spec));
+      this.streams.set(spec, stream);
+    }
+    return stream;
+  }
+
+  async run(args: PropagationRequest, callOptions: CallOptions = {}): Promise<PropagationSummary> {
+    const { library } = this.options;
+    const store = library.open(args.projectId);
+    const clip = store.getClip(args.clipId);
+    if (!clip) throw new ApiError('NOT_FOUND', `This project has no clip ${args.clipId}.`);
+    for (const frame of [args.fromFrame, args.toFrame]) {
+      if (frame !== undefined && frame >= clip.frameCount) throw new ApiError('OUT_OF_RANGE', `Frame ${frame} is past the end of "${clip.name}" (${clip.frameCount} frames).`);
+    }
+    const groups = this.groupsOf(store, clip, args.objectIds);
+    if (groups.length === 0) {
+      throw new ApiError('NO_KEYFRAME', 'Nothing to propagate: draw a mask (or place joints) on a frame of an object first.');
+    }
+    const specName = args.stream ?? 'default';
+    const stream = await this.streamOf(specName);
+    const source = new FrameSource(sourceInfoOf(clip));
+    const cache = new FeatureCache(join(library.cacheDir(args.projectId), 'features'), featureCacheKey({
+      clip: clip.id, sourcePath: clip.sourcePath, frameCount: clip.frameCount, width: clip.width, height: clip.height,
+      stream: stream.id, models: stream.modelHashes.join(','),
+    }));
+    const features = (frameIndex: number): Promise<FeatureMap> => cache.get(frameIndex, async () => stream.extract(await source.getFrame(frameIndex)));
+    const settings = defaultPropagationSettings;
+    const direction = args.mode === 'fill' ? 'both' : args.mode;
+    const run = store.transaction(() =>
+      store.startRun({ clipId: clip.id, params: { mode: args.mode, stream: specName, ...settings, objects: groups.flatMap((g) => g.objects.map((o) => o.id)) }, modelId: null, direction }),
+    );
+    const started = performance.now();
+    let framesWritten = 0;
+    let framesComputed = 0;
+    const totalFrames = groups.reduce((sum, group) => sum + this.framesOf(args, clip, group).length, 0);
+    let cancelled = false;
+    try {
+      for (const group of groups) {
+        const runner = createKernelRunner({ threads: this.options.threads });
+        const session = new PropagationSession({ frameCount: clip.frameCount, features, settings, runner });
+        try {
+          for (const frameIndex of group.keyframes) session.setKeyframe(frameIndex, group.labelsAt(frameIndex));
+          const onFrame = (frameIndex: number, result: FrameResult) => {
+            if (result.isKeyframe) return;
+            store.transaction(() => {
+              group.write(store, frameIndex, result, run.id);
+              store.setFrameState(clip.id, frameIndex, { confidence: result.confidence });
+            });
+            framesWritten++;
+            framesComputed++;
+            callOptions.onProgress?.({ done: framesComputed, total: totalFrames, message: `Frame ${frameIndex + 1} of ${clip.frameCount}`, frameIndex });
+          };
+          const range = this.rangeOf(args, clip, group);
+          if (args.mode === 'fill') await session.fillBetweenKeyframes({ signal: callOptions.signal, onFrame });
+          else await session.propagate({ from: range.from, to: range.to, direction: args.mode, signal: callOptions.signal, onFrame });
+        } finally {
+          await session.close();
+        }
+      }
+      store.transaction(() => store.finishRun(run.id, 'finished'));
+    } catch (error) {
+      if ((error as Error).name === 'AbortError') {
+        cancelled = true;
+        store.transaction(() => store.finishRun(run.id, 'cancelled'));
+      } else {
+        store.transaction(() => store.finishRun(run.id, 'failed', (error as Error).message));
+        throw error;
+      }
+    } finally {
+      source.close();
+    }
+    const ms = performance.now() - started;
+    return {
+      runId: run.id,
+      mode: args.mode,
+      framesWritten,
+      msPerFrame: framesWritten ? ms / framesWritten : 0,
+      device: this.options.pool.describeComputeDevice().label,
+      stream: stream.description,
+      cancelled,
+    };
+  }
+
+  /** Frames a group's pass covers (for the progress total). */
+  private framesOf(args: PropagationRequest, clip: ClipRecord, group: Group): number[] {
+    if (args.mode === 'fill') return Array.from({ length: clip.frameCount }, (_, i) => i).filter((i) => !group.keyframes.includes(i));
+    const { from, to } = this.rangeOf(args, clip, group);
+    const frames: number[] = [];
+    const step = from <= to ? 1 : -1;
+    for (let t = from; t !== to + step; t += step) if (!group.keyframes.includes(t)) frames.push(t);
+    return frames;
+  }
+
+  private rangeOf(args: PropagationRequest, clip: ClipRecord, group: Group): { from: number; to: number } {
+    const keys = group.keyframes;
+    if (args.mode === 'backward') {
+      const from = args.fromFrame !== undefined && keys.includes(args.fromFrame) ? args.fromFrame : keys.filter((k) => k <= (args.fromFrame ?? Infinity)).at(-1) ?? keys.at(-1)!;
+      return { from, to: Math.min(from, args.toFrame ?? 0) };
+    }
+    const from = args.fromFrame !== undefined && keys.includes(args.fromFrame) ? args.fromFrame : keys.find((k) => k >= (args.fromFrame ?? 0)) ?? keys[0];
+    return { from, to: Math.max(from, args.toFrame ?? clip.frameCount - 1) };
+  }
+
+  /** Selected objects with at least one user keyframe, grouped into engine sessions. */
+  private groupsOf(store: ProjectStore, clip: ClipRecord, objectIds: string[] | undefined): Group[] {
+    const objects = store.listObjects(clip.id).filter((object) => (objectIds ? objectIds.includes(object.id) : !object.hidden));
+    if (objectIds) {
+      const missing = objectIds.filter((id) => !objects.some((object) => object.id === id));
+      if (missing.length) throw new ApiError('NOT_FOUND', `Clip "${clip.name}" has no object ${missing[0]}.`);
+    }
+    const userKeyframes = new Map<string, Map<number, AnnotationRecord>>();
+    for (const object of objects) {
+      const keys = new Map(store.listAnnotationsForObject(object.id).filter((a) => a.source === 'user').map((a) => [a.frameIndex, a]));
+      if (keys.size > 0) userKeyframes.set(object.id, keys);
+    }
+    const groups: Group[] = [];
+    const maskGroups = new Map<string, ObjectRecord[]>();
+    for (const object of objects) {
+      const keys = userKeyframes.get(object.id);
+      if (!keys) continue;
+      if (object.kind === 'mask') {
+        const signature = [...keys.keys()].sort((a, b) => a - b).join(',');
+        maskGroups.set(signature, [...(maskGroups.get(signature) ?? []), object]);
+      } else if (object.kind === 'part') {
+        groups.push(partGroup(clip, object, keys));
+      } else {
+        groups.push(keypointGroup(clip, object, keys));
+      }
+    }
+    for (const members of maskGroups.values()) groups.unshift(maskGroup(clip, members, userKeyframes));
+    return groups;
+  }
+}
+
+function sortedKeys(keys: Map<number, AnnotationRecord>): number[] {
+  return [...keys.keys()].sort((a, b) => a - b);
+}
+
+/** Label set over grey values: channel c stands for value ids[c]. */
+function greyLabelSet(ids: number[]): LabelSet {
+  return { ids, colours: ids.map((id) => [id, id, id] as [number, number, number]) };
+}
+
+/** Masks of objects with the same keyframes: one label map, value i+1 for the i-th object, 0 background. */
+function maskGroup(clip: ClipRecord, objects: ObjectRecord[], userKeyframes: Map<string, Map<number, AnnotationRecord>>): Group {
+  const labelSet = greyLabelSet(Array.from({ length: objects.length + 1 }, (_, i) => i));
+  const keyframes = sortedKeys(userKeyframes.get(objects[0].id)!);
+  return {
+    objects,
+    keyframes,
+    labelsAt(frameIndex) {
+      const indices = new Uint8Array(clip.width * clip.height);
+      objects.forEach((object, i) => {
+        const record = userKeyframes.get(object.id)!.get(frameIndex)!;
+        if (record.kind !== 'labels') return;
+        const data = record.labels.data;
+        for (let p = 0; p < indices.length; p++) if (data[p]) indices[p] = i + 1;
+      });
+      return encodeLabelMap({ width: clip.width, height: clip.height, indices }, labelSet).labels;
+    },
+    write(store, frameIndex, result, runId) {
+      const indices = decodePrediction(result.labels, labelSet, clip.width, clip.height);
+      objects.forEach((object, i) => {
+        const existing = store.getAnnotation(object.id, frameIndex);
+        if (existing?.source === 'user') return;
+        const data = indices.map((value) => (value === i + 1 ? 1 : 0));
+        store.putAnnotation({ objectId: object.id, frameIndex, source: 'propagated', runId, confidence: result.confidence, kind: 'labels', labels: { width: clip.width, height: clip.height, data } });
+      });
+    },
+  };
+}
+
+/** A part object: its class ids are the channels. */
+function partGroup(clip: ClipRecord, object: ObjectRecord, keys: Map<number, AnnotationRecord>): Group {
+  const present = new Set<number>([0]);
+  for (const record of keys.values()) if (record.kind === 'labels') for (const value of record.labels.data) present.add(value);
+  const labelSet = greyLabelSet([...present].sort((a, b) => a - b));
+  return {
+    objects: [object],
+    keyframes: sortedKeys(keys),
+    labelsAt(frameIndex) {
+      const record = keys.get(frameIndex)!;
+      const indices = record.kind === 'labels' ? Uint8Array.from(record.labels.data) : new Uint8Array(clip.width * clip.height);
+      return encodeLabelMap({ width: clip.width, height: clip.height, indices }, labelSet).labels;
+    },
+    write(store, frameIndex, result, runId) {
+      if (store.getAnnotation(object.id, frameIndex)?.source === 'user') return;
+      const data = decodePrediction(result.labels, labelSet, clip.width, clip.height);
+      store.putAnnotation({ objectId: object.id, frameIndex, source: 'propagated', runId, confidence: result.confidence, kind: 'labels', labels: { width: clip.width, height: clip.height, data } });
+    },
+  };
+}
+
+/** A 15-joint skeleton: Gaussian joint maps at the feature grid (SPEC §3.2), decoded by the top-3 average. */
+function keypointGroup(clip: ClipRecord, object: ObjectRecord, keys: Map<number, AnnotationRecord>): Group {
+  const geometry = { frameWidth: clip.width, frameHeight: clip.height, inputWidth: clip.width, inputHeight: clip.height, stride: 8 };
+  return {
+    objects: [object],
+    keyframes: sortedKeys(keys),
+    labelsAt(frameIndex) {
+      const record = keys.get(frameIndex)!;
+      const joints = record.kind === 'keypoints' ? record.keypoints.map((p) => (p.visibility > 0 ? { x: p.x, y: p.y } : null)) : [];
+      return encodeKeypoints(joints, geometry);
+    },
+    write(store, frameIndex, result, runId) {
+      if (store.getAnnotation(object.id, frameIndex)?.source === 'user') return;
+      const { width, height } = result.labels;
+      const keypoints = decodeKeypoints(result.labels).map((p) =>
+        p.x < 0 ? { x: 0, y: 0, visibility: 0 as const } : { x: (p.x / width) * clip.width, y: (p.y / height) * clip.height, visibility: 2 as const },
+      );
+      store.putAnnotation({ objectId: object.id, frameIndex, source: 'propagated', runId, confidence: result.confidence, kind: 'keypoints', keypoints });
+    },
+  };
+}
