@@ -31,6 +31,8 @@ export const usePlayerStore = defineStore('player', () => {
   const thumbnailError = ref<string>();
   const frameCount = computed(() => clip.value?.frameCount ?? 0);
   const frameIsCurrent = computed(() => frame.value?.frameIndex === frameIndex.value);
+  const playing = ref(false);
+  let playTimer: ReturnType<typeof setTimeout> | undefined;
 
   const loader = createLatestOnlyLoader<FrameKey, FrameImage>(
     (key) => api.clips.getFrame(key),
@@ -80,6 +82,7 @@ export const usePlayerStore = defineStore('player', () => {
   }
 
   function closeClip(): void {
+    pause();
     loader.reset();
     for (const thumbnail of thumbnails.value) URL.revokeObjectURL(thumbnail.url);
     thumbnails.value = [];
@@ -106,6 +109,36 @@ export const usePlayerStore = defineStore('player', () => {
     }
   }
 
+  /**
+   * Plays at the clip's frame rate, but moves on only once the frame on screen is the current one, so every frame
+   * is seen even when decoding is slower than real time. Stops at the last frame.
+   */
+  function play(): void {
+    if (!clip.value || playing.value) return;
+    if (frameIndex.value >= frameCount.value - 1) seek(0);
+    playing.value = true;
+    const intervalMs = 1000 / Math.max(1, Math.min(120, clip.value.fps || 25));
+    const tick = () => {
+      if (!playing.value) return;
+      if (frameIsCurrent.value) {
+        if (frameIndex.value >= frameCount.value - 1) {
+          pause();
+          return;
+        }
+        seek(frameIndex.value + 1);
+      }
+      playTimer = setTimeout(tick, intervalMs);
+    };
+    playTimer = setTimeout(tick, intervalMs);
+  }
+
+  function pause(): void {
+    playing.value = false;
+    clearTimeout(playTimer);
+    playTimer = undefined;
+  }
+
+  const togglePlay = () => (playing.value ? pause() : play());
   const step = (delta: number) => seek(frameIndex.value + delta);
   const seekFirst = () => seek(0);
   const seekLast = () => seek(frameCount.value - 1);
@@ -118,6 +151,7 @@ export const usePlayerStore = defineStore('player', () => {
     frameError,
     frameIsCurrent,
     frameCount,
+    playing,
     thumbnails,
     thumbnailError,
     placeholderUrl,
@@ -127,6 +161,9 @@ export const usePlayerStore = defineStore('player', () => {
     step,
     seekFirst,
     seekLast,
+    play,
+    pause,
+    togglePlay,
     reload,
   };
 });

@@ -1,0 +1,226 @@
+import { defineStore } from 'pinia';
+import { ref, shallowRef } from 'vue';
+import type { ClipTimeline, FrameAnnotations, KeypointValue, ObjectAnnotation } from '../../src-main/core/api/contract.ts';
+import { errorMessage } from '../api/apiClientError.ts';
+import { useApi } from '../api/apiInjection.ts';
+import { createLatestOnlyLoader } from '../utils/latestOnlyLoader.ts';
+import { isEmptyMask } from '../utils/maskPainting.ts';
+
+interface FrameKey {
+  projectId: string;
+  clipId: string;
+  frameIndex: number;
+  /** `editStamp` when asked: a load that started before a local edit is asked again. */
+  stamp: number;
+}
+
+interface ClipKey {
+  projectId: string;
+  clipId: string;
+}
+
+/**
+ * Labels of the open clip: the annotations of the frame on screen, the clip's timeline (keyframes, propagated
+ * frames, confidence, reviewed flags) and the saving of the annotator's edits. An edit shows at once; saves run one
+ * after another, and a frame load waits for the saves before it so it never brings back an older label.
+ */
+export const useAnnotationsStore = defineStore('annotations', () => {
+  const api = useApi();
+  const projectId = ref<string>();
+  const clipId = ref<string>();
+  /** The labels last loaded (or edited) for `frame.frameIndex`. */
+  const frame = shallowRef<FrameAnnotations>();
+  const frameError = ref<string>();
+  /** Bumped whenever `frame` changes, including edits made in place. */
+  const revision = ref(0);
+  const timeline = shallowRef<ClipTimeline>();
+  const timelineError = ref<string>();
+  const pendingSaves = ref(0);
+  const saveError = ref<string>();
+  /** The frame the player asked labels for. */
+  const wantedFrameIndex = ref<number>();
+  let saveChain: Promise<unknown> = Promise.resolve();
+  let editStamp = 0;
+
+  const frameLoader = createLatestOnlyLoader<FrameKey, FrameAnnotations>(
+    async ({ stamp: _stamp, ...args }) => {
+      await saveChain;
+      return api.annotations.getFrame(args);
+    },
+    (key, loaded) => {
+      if (key.clipId !== clipId.value) return;
+      if (key.stamp !== editStamp) {
+        frameLoader.request({ ...key, stamp: editStamp });
+        return;
+      }
+      frame.value = loaded;
+      frameError.value = undefined;
+      revision.value += 1;
+    },
+    (key, error) => {
+      if (key.clipId === clipId.value) frameError.value = errorMessage(error);
+    },
+  );
+
+  const timelineLoader = createLatestOnlyLoader<ClipKey, ClipTimeline>(
+    async (key) => {
+      await saveChain;
+      return api.annotations.getTimeline(key);
+    },
+    (key, loaded) => {
+      if (key.clipId !== clipId.value) return;
+      timeline.value = loaded;
+      timelineError.value = undefined;
+    },
+    (key, error) => {
+      if (key.clipId === clipId.value) timelineError.value = errorMessage(error);
+    },
+  );
+
+  function open(newProjectId: string, newClipId: string): void {
+    if (projectId.value === newProjectId && clipId.value === newClipId) return;
+    close();
+    projectId.value = newProjectId;
+    clipId.value = newClipId;
+    refreshTimeline();
+  }
+
+  function close(): void {
+    frameLoader.reset();
+    timelineLoader.reset();
+    projectId.value = undefined;
+    clipId.value = undefined;
+    frame.value = undefined;
+    timeline.value = undefined;
+    frameError.value = undefined;
+    timelineError.value = undefined;
+    saveError.value = undefined;
+    wantedFrameIndex.value = undefined;
+    revision.value += 1;
+  }
+
+  function loadFrame(frameIndex: number): void {
+    if (!projectId.value || !clipId.value) return;
+    wantedFrameIndex.value = frameIndex;
+    frameLoader.request({ projectId: projectId.value, clipId: clipId.value, frameIndex, stamp: editStamp });
+  }
+
+  /** Loads the wanted frame's labels again (after propagation wrote it, or a reconnect). */
+  function reloadFrame(): void {
+    if (wantedFrameIndex.value !== undefined) loadFrame(wantedFrameIndex.value);
+  }
+
+  function refreshTimeline(): void {
+    if (projectId.value && clipId.value) timelineLoader.request({ projectId: projectId.value, clipId: clipId.value });
+  }
+
+  /** The object's label on `frameIndex`, if that frame's labels are loaded. */
+  function annotationOf(objectId: string, frameIndex: number): ObjectAnnotation | undefined {
+    if (frame.value?.frameIndex !== frameIndex) return undefined;
+    return frame.value.annotations.find((annotation) => annotation.objectId === objectId);
+  }
+
+  /** Shows an edit at once: the object's label on the loaded frame becomes a user keyframe (or goes, if empty). */
+  function applyLocally(frameIndex: number, annotation: ObjectAnnotation | undefined, objectId: string): void {
+    editStamp += 1;
+    const current = frame.value;
+    if (current?.frameIndex === frameIndex) {
+      const others = current.annotations.filter((a) => a.objectId !== objectId);
+      frame.value = { ...current, annotations: annotation ? [...others, annotation] : others };
+      revision.value += 1;
+    }
+    const shown = timeline.value;
+    if (shown && annotation && !shown.keyframes.includes(frameIndex)) {
+      timeline.value = { ...shown, keyframes: [...shown.keyframes, frameIndex].sort((a, b) => a - b) };
+    }
+  }
+
+  /** Queues a save after the earlier ones; a failure shows its message and reloads what the engine holds. */
+  function enqueueSave(save: () => Promise<void>): Promise<boolean> {
+    pendingSaves.value += 1;
+    const forClip = clipId.value;
+    const result = saveChain.then(save).then(
+      () => {
+        if (forClip === clipId.value) saveError.value = undefined;
+        return true;
+      },
+      (error: unknown) => {
+        if (forClip === clipId.value) saveError.value = `Not saved: ${errorMessage(error)}`;
+        return false;
+      },
+    );
+    saveChain = result;
+    void result.finally(() => {
+      pendingSaves.value -= 1;
+      if (forClip !== clipId.value) return;
+      refreshTimeline();
+      if (saveError.value) reloadFrame();
+    });
+    return result;
+  }
+
+  /** Saves the object's mask on a frame as a user keyframe (an empty mask removes the label). */
+  function commitMask(objectId: string, frameIndex: number, mask: Uint8Array): Promise<boolean> {
+    if (!projectId.value || !clipId.value) return Promise.resolve(false);
+    const args = { projectId: projectId.value, clipId: clipId.value, objectId, frameIndex, mask };
+    applyLocally(frameIndex, isEmptyMask(mask) ? undefined : { objectId, source: 'user', confidence: null, mask }, objectId);
+    return enqueueSave(() => api.annotations.putMask(args));
+  }
+
+  function commitKeypoints(objectId: string, frameIndex: number, keypoints: KeypointValue[]): Promise<boolean> {
+    if (!projectId.value || !clipId.value) return Promise.resolve(false);
+    const args = { projectId: projectId.value, clipId: clipId.value, objectId, frameIndex, keypoints };
+    applyLocally(frameIndex, { objectId, source: 'user', confidence: null, keypoints }, objectId);
+    return enqueueSave(() => api.annotations.putKeypoints(args));
+  }
+
+  async function setReviewed(frameIndex: number, reviewed: boolean): Promise<void> {
+    const shown = timeline.value;
+    if (!projectId.value || !clipId.value || !shown) return;
+    const flags = [...shown.reviewed];
+    flags[frameIndex] = reviewed;
+    timeline.value = { ...shown, reviewed: flags };
+    const args = { projectId: projectId.value, clipId: clipId.value, frameIndex, reviewed };
+    await enqueueSave(() => api.annotations.setReviewed(args));
+  }
+
+  /** Drops a deleted object's labels from the loaded frame and refreshes the timeline. */
+  function forgetObject(objectId: string): void {
+    const current = frame.value;
+    if (current) {
+      frame.value = { ...current, annotations: current.annotations.filter((a) => a.objectId !== objectId) };
+      revision.value += 1;
+    }
+    refreshTimeline();
+  }
+
+  /** Live preview while propagation runs: the timeline follows, and the frame on screen reloads once written. */
+  function onFramePropagated(frameIndex: number | undefined): void {
+    refreshTimeline();
+    if (frameIndex !== undefined && frameIndex === wantedFrameIndex.value) reloadFrame();
+  }
+
+  return {
+    projectId,
+    clipId,
+    frame,
+    frameError,
+    revision,
+    timeline,
+    timelineError,
+    pendingSaves,
+    saveError,
+    wantedFrameIndex,
+    open,
+    close,
+    loadFrame,
+    reloadFrame,
+    refreshTimeline,
+    annotationOf,
+    commitMask,
+    commitKeypoints,
+    setReviewed,
+    forgetObject,
+    onFramePropagated,
+  };
+});

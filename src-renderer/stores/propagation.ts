@@ -1,0 +1,82 @@
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import type { Progress, PropagationMode, PropagationRequest, PropagationSummary } from '../../src-main/core/api/contract.ts';
+import { ApiClientError, errorMessage } from '../api/apiClientError.ts';
+import { useApi } from '../api/apiInjection.ts';
+import { useAnnotationsStore } from './annotations.ts';
+
+export interface PropagationRun {
+  mode: PropagationMode;
+  fraction: number;
+  message: string;
+  /** The frame the engine reported last, when it says. */
+  frameIndex?: number;
+  cancelling: boolean;
+}
+
+/**
+ * The frame a progress report is about. The contract says propagation progress "reports frameIndex" but `Progress`
+ * has no such field, so take it from an extra property when the engine sends one, else from "frame N" in the text.
+ */
+export function progressFrameIndex(progress: Progress): number | undefined {
+  const extra = (progress as Progress & { frameIndex?: unknown }).frameIndex;
+  if (typeof extra === 'number' && Number.isInteger(extra)) return extra;
+  const match = /frame\s+(\d+)/i.exec(progress.message ?? '');
+  return match ? Number(match[1]) : undefined;
+}
+
+/** Runs propagation as a long call: progress, live preview of written frames, and cancel (frames done are kept). */
+export const usePropagationStore = defineStore('propagation', () => {
+  const api = useApi();
+  const running = ref<PropagationRun>();
+  const lastSummary = ref<PropagationSummary>();
+  const runError = ref<string>();
+  let abort: AbortController | undefined;
+
+  async function run(request: PropagationRequest): Promise<PropagationSummary | undefined> {
+    if (running.value) return undefined;
+    const annotations = useAnnotationsStore();
+    abort = new AbortController();
+    runError.value = undefined;
+    running.value = { mode: request.mode, fraction: 0, message: 'Starting…', cancelling: false };
+    try {
+      const summary = await api.propagation.run(request, {
+        signal: abort.signal,
+        onProgress: (progress) => {
+          if (!running.value) return;
+          const frameIndex = progressFrameIndex(progress);
+          running.value = {
+            ...running.value,
+            fraction: progress.total > 0 ? Math.min(1, progress.done / progress.total) : 0,
+            message: progress.message ?? running.value.message,
+            frameIndex: frameIndex ?? running.value.frameIndex,
+          };
+          annotations.onFramePropagated(frameIndex);
+        },
+      });
+      lastSummary.value = summary;
+      return summary;
+    } catch (error) {
+      if (!(error instanceof ApiClientError && error.isCancelled)) runError.value = errorMessage(error);
+      return undefined;
+    } finally {
+      running.value = undefined;
+      abort = undefined;
+      // Whatever was written (all of it, or the frames done before a cancel) shows now.
+      annotations.refreshTimeline();
+      annotations.reloadFrame();
+    }
+  }
+
+  function cancel(): void {
+    if (!running.value || !abort) return;
+    running.value = { ...running.value, cancelling: true };
+    abort.abort();
+  }
+
+  function clearError(): void {
+    runError.value = undefined;
+  }
+
+  return { running, lastSummary, runError, run, cancel, clearError };
+});
