@@ -68,6 +68,13 @@ describe('ProjectStore ⇄ annotation sources', () => {
     expect(store.listObjects(clipId)).toEqual([]);
   });
 
+  it('gives blank names from files a usable name and cuts long ones to the store limit', () => {
+    const source = syntheticClip();
+    const renamed = { ...source, objects: [{ ...source.objects[0], name: '   ' }, { ...source.objects[1], name: 'x'.repeat(300) }] };
+    const result = importIntoProject(store, clipId, asImported(renamed as ReturnType<typeof syntheticClip>));
+    expect(result.objects.map((o) => o.name)).toEqual(['object 1', 'x'.repeat(200)]);
+  });
+
   it('adds beside existing objects (moving a taken palette index) or replaces them', () => {
     store.addObject({ clipId, name: 'existing', kind: 'mask', paletteIndex: 1 });
     const added = importIntoProject(store, clipId, asImported(syntheticClip()));

@@ -31,6 +31,13 @@ export function projectAnnotationSource(store: ProjectStore, clipId: string): An
   };
 }
 
+/** Names from files may be blank or very long; the store wants 1..200 characters. */
+function usableName(name: string, paletteIndex: number): string {
+  const trimmed = name.trim();
+  if (trimmed.length === 0) return `object ${paletteIndex}`;
+  return trimmed.length > 200 ? trimmed.slice(0, 200).replace(/[\ud800-\udbff]$/, '') : trimmed;
+}
+
 export interface ProjectImportOptions {
   /** Delete the clip's objects (and their annotations) first, in the same transaction. Default: add beside them. */
   replace?: boolean;
@@ -78,7 +85,7 @@ export function importIntoProject(store: ProjectStore, clipId: string, imported:
         warnings.push(`object "${object.name}" got palette index ${paletteIndex}: ${object.paletteIndex} is used by another object of the clip`);
       }
       used.add(paletteIndex);
-      const record = store.addObject({ clipId, name: object.name, kind: object.kind, paletteIndex });
+      const record = store.addObject({ clipId, name: usableName(object.name, paletteIndex), kind: object.kind, paletteIndex });
       idMap.set(object.id, record.id);
       created.push({ id: record.id, importedId: object.id, name: record.name, kind: record.kind, paletteIndex });
     }

@@ -3,13 +3,14 @@ import { frameFileName, selectObjects } from './annotationSource.ts';
 import { type FormatExportSummary, resolveSequenceFolder } from './davisFormat.ts';
 import type { ExportWriter } from './exportWriter.ts';
 import { FormatError, throwIfCancelled } from './formatError.ts';
+import { writeJpegFrames } from './jpegFrameWriter.ts';
 import { labelPngSource, listFrameFiles, readLabelPng } from './labelPngSequence.ts';
 import { encodeGreyPng } from './png.ts';
 import { sequenceNameOf } from './safeNames.ts';
 
 // VIP (SPEC §4): VIP_Fine/Category_ids/<video>/*.png, 8-bit grey PNGs whose value is the class id of the 20
-// classes (0 background … 19 right-shoe). Part objects carry class ids already; several are painted into one map
-// (ascending palette index, later wins on overlap, reported).
+// classes (0 background … 19 left-shoe); frames optionally as Images/<video>/%05d.jpg. Part objects carry class ids
+// already; several are painted into one map (ascending palette index, later wins on overlap, reported).
 
 export const vipClassNames: readonly string[] = [
   'background', 'hat', 'hair', 'sun-glasses', 'upper-clothes', 'dress', 'coat', 'socks', 'pants', 'gloves', 'scarf',
@@ -44,6 +45,11 @@ export async function exportVip(source: AnnotationSource, writer: ExportWriter, 
     options.onProgress?.({ done: frameIndex + 1, total: source.frameCount, message: `VIP frame ${frameIndex + 1} of ${source.frameCount}` });
   }
   if (framesWritten === 0) throw new FormatError('BAD_INPUT', 'no frame of the clip has a part annotation');
+  if (options.frames) {
+    const folder = writer.folder(['Images', video]);
+    await writeJpegFrames(options.frames(), folder, { width: source.width, height: source.height, frameCount: source.frameCount, signal: options.signal });
+    writer.noteFiles(['Images', video, '*.jpg']);
+  }
   const warnings: string[] = [];
   if (overlapPixels > 0) warnings.push(`${overlapPixels} pixels are claimed by several part objects; the later object's class was written`);
   if (foreign.size > 0) warnings.push(`class ids ${[...foreign].sort((a, b) => a - b).join(', ')} are not VIP classes (0..19)`);
