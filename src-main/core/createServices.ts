@@ -36,6 +36,7 @@ export function createServices(options: ServicesOptions): Services {
   const library = new ProjectLibrary(options.libraryDirectory, options.storeOptions);
   const clips = new ProjectClipsService(library);
   const pool = new OnnxSessionPool({ threads: availableParallelism() });
+  const propagation = new ProjectPropagationService({ library, pool, appRoot: options.appRoot, threads: availableParallelism() });
   const api: CorrespondApi = {
     app: new DefaultAppService({
       version,
@@ -47,7 +48,7 @@ export function createServices(options: ServicesOptions): Services {
     clips,
     objects: new ProjectObjectsService(library),
     annotations: new ProjectAnnotationsService(library),
-    propagation: new ProjectPropagationService({ library, pool, appRoot: options.appRoot, threads: availableParallelism() }),
+    propagation,
     files: new LocalFilesService(),
   };
   return {
@@ -55,6 +56,7 @@ export function createServices(options: ServicesOptions): Services {
     dispatcher: new ApiDispatcher(api),
     dispose() {
       clips.dispose();
+      void propagation.dispose();
       void pool.release();
       library.close();
     },

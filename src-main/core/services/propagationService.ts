@@ -10,6 +10,7 @@ import type { CallOptions, PropagationRequest, PropagationService, PropagationSu
 import { FeatureCache, featureCacheKey } from '../engine/featureCache.ts';
 import type { FeatureMap } from '../engine/featureMap.ts';
 import { decodeKeypoints, encodeKeypoints } from '../engine/keypointEncoding.ts';
+import type { KernelRunner } from '../engine/kernelRunner.ts';
 import { createKernelRunner } from '../engine/kernelRunners.ts';
 import { decodePrediction, encodeLabelMap, type LabelSet } from '../engine/labelEncoding.ts';
 import { defaultPropagationSettings } from '../engine/propagationKernel.ts';
@@ -39,8 +40,22 @@ interface Group {
 
 export class ProjectPropagationService implements PropagationService {
   private readonly streams = new Map<string, Promise<OpenedStream>>();
+  /** One kernel runner for every run: its workers and onnxruntime sessions stay warm between clicks. */
+  private runner: KernelRunner | undefined;
 
   constructor(private readonly options: PropagationServiceOptions) {}
+
+  /** The shared runner behind a handle whose close() leaves it running (sessions close their runner). */
+  private runnerHandle(): KernelRunner {
+    const runner = (this.runner ??= createKernelRunner({ threads: this.options.threads }));
+    return { name: runner.name, threads: runner.threads, run: (job) => runner.run(job), close: async () => {} };
+  }
+
+  async dispose(): Promise<void> {
+    const runner = this.runner;
+    this.runner = undefined;
+    await runner?.close();
+  }
 
   private streamOf(spec: string): Promise<OpenedStream> {
     let stream = this.streams.get(spec);
@@ -84,8 +99,7 @@ export class ProjectPropagationService implements PropagationService {
     let cancelled = false;
     try {
       for (const group of groups) {
-        const runner = createKernelRunner({ threads: this.options.threads });
-        const session = new PropagationSession({ frameCount: clip.frameCount, features, settings, runner });
+        const session = new PropagationSession({ frameCount: clip.frameCount, features, settings, runner: this.runnerHandle() });
         try {
           for (const frameIndex of group.keyframes) session.setKeyframe(frameIndex, group.labelsAt(frameIndex));
           const onFrame = (frameIndex: number, result: FrameResult) => {
