@@ -125,6 +125,17 @@ describe('DAVIS import', () => {
     }
   });
 
+  it('exports the imported tennis sample back to the same PNG indices', async () => {
+    const tennis = join(sharedData, 'davis2017-samples/Annotations/480p/tennis');
+    if (!existsSync(tennis)) return;
+    const out = join(scratch, 'tennis-again');
+    await exportAnnotations('davis', importAnnotations('davis', tennis), out);
+    for (const name of ['00000.png', '00001.png']) {
+      const again = readIndexedPng(join(out, 'Annotations/480p/tennis', name));
+      expect(Buffer.compare(again.indices, readIndexedPng(join(tennis, name)).indices)).toBe(0);
+    }
+  });
+
   function writeSequence(name: string, files: Record<string, Uint8Array>): string {
     const folder = join(scratch, 'bad', name);
     mkdirSync(folder, { recursive: true });
