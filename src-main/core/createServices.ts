@@ -7,6 +7,8 @@ import { describeComputeDevice, OnnxSessionPool } from './models/onnxRuntime.ts'
 import { ProjectAnnotationsService } from './services/annotationsService.ts';
 import { ProjectObjectsService } from './services/objectsService.ts';
 import { ProjectPropagationService } from './services/propagationService.ts';
+import { RegistryModelsService } from './services/modelsService.ts';
+import { defaultModelRegistryDirectory } from './models/checkpoints/modelRegistry.ts';
 import { DefaultAppService } from './services/appService.ts';
 import { ProjectClipsService } from './services/clipsService.ts';
 import { LocalFilesService } from './services/filesService.ts';
@@ -20,6 +22,8 @@ export interface ServicesOptions {
   /** The app's root folder (holds package.json and resources/). */
   appRoot: string;
   storeOptions?: StoreOptions;
+  /** Imported models (default: $CORRESPOND_HOME/models or ~/.local/share/correspond/models). */
+  modelRegistryDirectory?: string;
   /** Overrides the compute device probe (tests). */
   describeComputeDevice?: () => ComputeDeviceInfo;
 }
@@ -36,7 +40,7 @@ export function createServices(options: ServicesOptions): Services {
   const library = new ProjectLibrary(options.libraryDirectory, options.storeOptions);
   const clips = new ProjectClipsService(library);
   const pool = new OnnxSessionPool({ threads: availableParallelism() });
-  const propagation = new ProjectPropagationService({ library, pool, appRoot: options.appRoot, threads: availableParallelism() });
+  const propagation = new ProjectPropagationService({ library, pool, appRoot: options.appRoot, threads: availableParallelism(), registryDirectory: options.modelRegistryDirectory });
   const api: CorrespondApi = {
     app: new DefaultAppService({
       version,
@@ -49,6 +53,7 @@ export function createServices(options: ServicesOptions): Services {
     objects: new ProjectObjectsService(library),
     annotations: new ProjectAnnotationsService(library),
     propagation,
+    models: new RegistryModelsService({ registryDirectory: options.modelRegistryDirectory ?? defaultModelRegistryDirectory(), appRoot: options.appRoot, pool }),
     files: new LocalFilesService(),
   };
   return {

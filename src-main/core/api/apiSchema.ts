@@ -85,6 +85,12 @@ export const apiSchema: ApiSchema = {
       long: true,
     },
   },
+  models: {
+    list: { args: v.none() },
+    presets: { args: v.none() },
+    import: { args: v.object({ path, preset: v.optional(v.string({ minLength: 1, maxLength: 64 })), name: v.optional(name) }), long: true },
+    remove: { args: v.object({ streamName: v.string({ minLength: 1, maxLength: 200 }) }) },
+  },
   files: {
     listDirectory: { args: v.object({ path: v.optional(path) }) },
   },

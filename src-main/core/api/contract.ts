@@ -189,6 +189,29 @@ export interface PropagationSummary {
   cancelled: boolean;
 }
 
+/** A feature model the engine can use as a stream (or part of a fusion). */
+export interface ModelInfo {
+  /** What goes into a stream spec: "default", "pixels", or the registered model's name. */
+  streamName: string;
+  name: string;
+  origin: 'embedded' | 'built-in' | 'imported';
+  role: 'semantic' | 'fine-grained' | 'pixels' | 'unknown';
+  channels: number;
+  stride: number;
+  /** Model file size; 0 for the weight-free pixels stream. */
+  bytes: number;
+  preset: string | null;
+  /** Which device runs it, e.g. "CPU · 2 threads". */
+  device: string;
+  description: string;
+}
+
+export interface ModelPreset {
+  name: string;
+  description: string;
+  role: 'semantic' | 'fine-grained';
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Services
 
@@ -238,6 +261,14 @@ export interface PropagationService {
   run(args: PropagationRequest, options?: CallOptions): Promise<PropagationSummary>;
 }
 
+export interface ModelsService {
+  list(): Promise<ModelInfo[]>;
+  presets(): Promise<ModelPreset[]>;
+  /** Imports a PyTorch checkpoint (with a preset) or a stride-8 .onnx into the model registry. */
+  import(args: { path: string; preset?: string; name?: string }, options?: CallOptions): Promise<ModelInfo>;
+  remove(args: { streamName: string }): Promise<void>;
+}
+
 export interface FilesService {
   /** Lists a folder of the machine running the engine (the app's own file picker); home folder by default. */
   listDirectory(args: { path?: string }): Promise<DirectoryListing>;
@@ -250,6 +281,7 @@ export interface CorrespondApi {
   objects: ObjectsService;
   annotations: AnnotationsService;
   propagation: PropagationService;
+  models: ModelsService;
   files: FilesService;
 }
 

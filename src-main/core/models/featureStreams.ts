@@ -8,6 +8,7 @@ import path from 'node:path';
 import { type FeatureMap, type FeatureStream, fuseStreams, normalizeChannels, type RgbFrame } from '../engine/featureMap.ts';
 import { createPixelsStream } from '../engine/pixelsStream.ts';
 import { EMBEDDED_MODEL_ID, embeddedModelFiles, ensureGeneratedModels, generatedModelsDirectory, readGeneratedModelMetadata } from './embeddedModel.ts';
+import { defaultModelRegistryDirectory, ModelRegistry } from './checkpoints/modelRegistry.ts';
 import { ModelError } from './modelError.ts';
 import { OnnxFeatureStream, type OnnxSessionPool } from './onnxRuntime.ts';
 
@@ -45,6 +46,8 @@ export interface OpenStreamOptions {
   pool: OnnxSessionPool;
   /** App root (holds resources/models/generated). */
   appRoot: string;
+  /** Registry of imported models, whose names and ids work as stream names (default: the user's registry). */
+  registryDirectory?: string;
 }
 
 interface OpenedTerm {
@@ -71,13 +74,23 @@ async function openTerm(term: StreamTerm, options: OpenStreamOptions): Promise<O
     modelFile = files.modelFile;
     id = EMBEDDED_MODEL_ID;
     label = `default (${metadata.id}`;
-  } else {
+  } else if (existsSync(path.resolve(term.name))) {
     modelFile = path.resolve(term.name);
-    if (!existsSync(modelFile)) {
-      throw new ModelError('MODEL_UNREADABLE', 'no such model file (a stream is "default", "pixels" or a path to an .onnx model)', modelFile);
-    }
     id = path.basename(modelFile).replace(/\.onnx$/i, '');
     label = `${id} (${modelFile}`;
+  } else {
+    const registry = new ModelRegistry(options.registryDirectory ?? defaultModelRegistryDirectory());
+    const registered = registry.find(term.name);
+    if (!registered) {
+      throw new ModelError(
+        'MODEL_UNREADABLE',
+        `no such model file or registered model (a stream is "default", "pixels", a registered model's name or id, or a path to an .onnx model)`,
+        path.resolve(term.name),
+      );
+    }
+    modelFile = registry.modelPath(registered);
+    id = registered.name;
+    label = `${registered.name} (${registered.role}${registered.preset ? `, ${registered.preset}` : ''}`;
   }
   const stream = await OnnxFeatureStream.load(options.pool, modelFile, { id });
   return {

@@ -28,6 +28,7 @@ export interface PropagationServiceOptions {
   pool: OnnxSessionPool;
   appRoot: string;
   threads: number;
+  registryDirectory?: string;
 }
 
 /** One engine session's worth of objects: how their keyframes become labels and predictions become annotations. */
@@ -60,7 +61,7 @@ export class ProjectPropagationService implements PropagationService {
   private streamOf(spec: string): Promise<OpenedStream> {
     let stream = this.streams.get(spec);
     if (!stream) {
-      stream = openFeatureStream(spec, { pool: this.options.pool, appRoot: this.options.appRoot });
+      stream = openFeatureStream(spec, { pool: this.options.pool, appRoot: this.options.appRoot, registryDirectory: this.options.registryDirectory });
       stream.catch(() => this.streams.delete(spec));
       this.streams.set(spec, stream);
     }

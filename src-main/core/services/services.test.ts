@@ -17,6 +17,7 @@ beforeAll(() => {
   folder = makeTempFolder('correspond-services-test-');
   services = createServices({
     libraryDirectory: path.join(folder, 'library'),
+    modelRegistryDirectory: path.join(folder, 'models'),
     host: 'browser',
     appRoot,
     describeComputeDevice: () => ({ device: 'cpu', label: 'CPU · test', reason: 'test', threads: 1 }),
@@ -93,5 +94,25 @@ describe('services', () => {
       .catch(toApiErrorShape);
     expect(error).toMatchObject({ code: 'CANCELLED' });
     expect((await api.projects.get({ projectId: project.id })).clips).toEqual([]);
+  });
+
+  it('lists the embedded and built-in models, imports a stride-8 .onnx by name, refuses to remove built-ins', async () => {
+    const { api } = services;
+    const before = await api.models.list();
+    expect(before.map((model) => model.streamName)).toEqual(['default', 'pixels']);
+    expect(before[0]).toMatchObject({ origin: 'embedded', channels: 128, stride: 8 });
+    expect((await api.models.presets()).map((preset) => preset.name)).toContain('mocov2');
+    const onnx = path.join(appRoot, 'resources/models/generated/mobilenetv2-hypercolumn.onnx');
+    const imported = await api.models.import({ path: onnx, name: 'my-copy' });
+    expect(imported).toMatchObject({ streamName: 'my-copy', origin: 'imported', channels: 128 });
+    expect((await api.models.list()).map((model) => model.streamName)).toEqual(['default', 'pixels', 'my-copy']);
+    expect(await api.models.remove({ streamName: 'pixels' }).catch(toApiErrorShape)).toMatchObject({ code: 'INVALID_ARGUMENT' });
+    await api.models.remove({ streamName: 'my-copy' });
+    expect((await api.models.list()).map((model) => model.streamName)).toEqual(['default', 'pixels']);
+    const broken = path.join(folder, 'broken.onnx');
+    writeFileSync(broken, 'not a model');
+    const error = await api.models.import({ path: broken, name: 'broken' }).catch(toApiErrorShape);
+    expect(error.message).toContain(broken);
+    expect((await api.models.list()).map((model) => model.streamName)).toEqual(['default', 'pixels']);
   });
 });
