@@ -1,3 +1,4 @@
+// importCoco is over 60 lines: one pass checks each annotation (image, track, keypoints or RLE) in file order.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Keypoint } from '../store/types.ts';

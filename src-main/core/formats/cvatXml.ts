@@ -1,4 +1,4 @@
-// Over 400 lines: the CVAT writer and reader share the track model (mask boxes, joint tracks, outside/keyframe rules).
+// exportCvat is over 60 lines: one frame pass keeps every track's inside/outside state; splitting it would scatter that.
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Keypoint } from '../store/types.ts';

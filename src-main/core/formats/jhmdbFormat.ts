@@ -1,3 +1,4 @@
+// importJhmdb and exportJhmdb are over 60 lines: each is one pass over pose, puppet volume and frames together.
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Keypoint } from '../store/types.ts';
