@@ -8,6 +8,8 @@ import { ProjectAnnotationsService } from './services/annotationsService.ts';
 import { ProjectObjectsService } from './services/objectsService.ts';
 import { ProjectPropagationService } from './services/propagationService.ts';
 import { RegistryModelsService } from './services/modelsService.ts';
+import { ProjectTrainingService } from './services/trainingService.ts';
+import type { TrainingConfig } from './training/trainingProtocol.ts';
 import { defaultModelRegistryDirectory } from './models/checkpoints/modelRegistry.ts';
 import { DefaultAppService } from './services/appService.ts';
 import { ProjectClipsService } from './services/clipsService.ts';
@@ -24,6 +26,8 @@ export interface ServicesOptions {
   storeOptions?: StoreOptions;
   /** Imported models (default: $CORRESPOND_HOME/models or ~/.local/share/correspond/models). */
   modelRegistryDirectory?: string;
+  /** Overrides of the training worker's configuration (tests: tiny runs). */
+  trainingConfig?: Partial<TrainingConfig>;
   /** Overrides the compute device probe (tests). */
   describeComputeDevice?: () => ComputeDeviceInfo;
 }
@@ -40,7 +44,9 @@ export function createServices(options: ServicesOptions): Services {
   const library = new ProjectLibrary(options.libraryDirectory, options.storeOptions);
   const clips = new ProjectClipsService(library);
   const pool = new OnnxSessionPool({ threads: availableParallelism() });
-  const propagation = new ProjectPropagationService({ library, pool, appRoot: options.appRoot, threads: availableParallelism(), registryDirectory: options.modelRegistryDirectory });
+  const registryDirectory = options.modelRegistryDirectory ?? defaultModelRegistryDirectory();
+  const propagation = new ProjectPropagationService({ library, pool, appRoot: options.appRoot, threads: availableParallelism(), registryDirectory });
+  const training = new ProjectTrainingService({ library, pool, registryDirectory, onModelExported: () => propagation.forgetStreams(), config: options.trainingConfig });
   const api: CorrespondApi = {
     app: new DefaultAppService({
       version,
@@ -53,13 +59,15 @@ export function createServices(options: ServicesOptions): Services {
     objects: new ProjectObjectsService(library),
     annotations: new ProjectAnnotationsService(library),
     propagation,
-    models: new RegistryModelsService({ registryDirectory: options.modelRegistryDirectory ?? defaultModelRegistryDirectory(), appRoot: options.appRoot, pool }),
+    models: new RegistryModelsService({ registryDirectory, appRoot: options.appRoot, pool }),
+    training,
     files: new LocalFilesService(),
   };
   return {
     api,
     dispatcher: new ApiDispatcher(api),
     dispose() {
+      void training.dispose();
       clips.dispose();
       void propagation.dispose();
       void pool.release();

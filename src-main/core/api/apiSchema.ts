@@ -91,6 +91,13 @@ export const apiSchema: ApiSchema = {
     import: { args: v.object({ path, preset: v.optional(v.string({ minLength: 1, maxLength: 64 })), name: v.optional(name) }), long: true },
     remove: { args: v.object({ streamName: v.string({ minLength: 1, maxLength: 200 }) }) },
   },
+  training: {
+    status: { args: v.object({ projectId }) },
+    start: { args: v.object({ projectId, clipIds: v.array(v.id(), { maxLength: 1000 }), steps: v.optional(v.integer({ min: 1, max: 1_000_000 })) }) },
+    pause: { args: v.object({ projectId }) },
+    resume: { args: v.object({ projectId }) },
+    cancel: { args: v.object({ projectId }) },
+  },
   files: {
     listDirectory: { args: v.object({ path: v.optional(path) }) },
   },

@@ -212,6 +212,26 @@ export interface ModelPreset {
   role: 'semantic' | 'fine-grained';
 }
 
+/** Fine-tuning of the fine-grained (FC) features on the project's own footage, in a background worker. */
+export interface TrainingStatus {
+  /** unavailable: no Python with torch (see `problem`); idle: never run in this project. */
+  state: 'unavailable' | 'idle' | 'starting' | 'running' | 'paused' | 'finished' | 'cancelled' | 'failed';
+  problem?: string;
+  /** e.g. "CPU (torch 1.13.0)" once the worker reported it. */
+  device?: string;
+  step: number;
+  totalSteps: number;
+  /** Loss per reported step, oldest first (for the loss plot). */
+  losses: Array<{ step: number; loss: number }>;
+  imagesPerSecond: number;
+  etaSeconds: number;
+  /** Frames the run trains on. */
+  frameCount: number;
+  /** The project's trained FC model (stream name) once a run exported one. */
+  model?: string;
+  message: string;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Services
 
@@ -269,6 +289,15 @@ export interface ModelsService {
   remove(args: { streamName: string }): Promise<void>;
 }
 
+export interface TrainingService {
+  status(args: { projectId: string }): Promise<TrainingStatus>;
+  /** Starts (or resumes from its last checkpoint) a run on frames of the given clips; returns at once. */
+  start(args: { projectId: string; clipIds: string[]; steps?: number }): Promise<TrainingStatus>;
+  pause(args: { projectId: string }): Promise<TrainingStatus>;
+  resume(args: { projectId: string }): Promise<TrainingStatus>;
+  cancel(args: { projectId: string }): Promise<TrainingStatus>;
+}
+
 export interface FilesService {
   /** Lists a folder of the machine running the engine (the app's own file picker); home folder by default. */
   listDirectory(args: { path?: string }): Promise<DirectoryListing>;
@@ -282,6 +311,7 @@ export interface CorrespondApi {
   annotations: AnnotationsService;
   propagation: PropagationService;
   models: ModelsService;
+  training: TrainingService;
   files: FilesService;
 }
 

@@ -52,6 +52,11 @@ export class ProjectPropagationService implements PropagationService {
     return { name: runner.name, threads: runner.threads, run: (job) => runner.run(job), close: async () => {} };
   }
 
+  /** A model behind a stream name changed (a new FC export): open streams again on next use. */
+  forgetStreams(): void {
+    this.streams.clear();
+  }
+
   async dispose(): Promise<void> {
     const runner = this.runner;
     this.runner = undefined;

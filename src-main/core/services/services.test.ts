@@ -111,7 +111,7 @@ describe('services', () => {
     expect((await api.models.list()).map((model) => model.streamName)).toEqual(['default', 'pixels']);
     const broken = path.join(folder, 'broken.onnx');
     writeFileSync(broken, 'not a model');
-    const error = await api.models.import({ path: broken, name: 'broken' }).catch(toApiErrorShape);
+    const error = toApiErrorShape(await api.models.import({ path: broken, name: "broken" }).then(() => undefined, (reason: unknown) => reason));
     expect(error.message).toContain(broken);
     expect((await api.models.list()).map((model) => model.streamName)).toEqual(['default', 'pixels']);
   });

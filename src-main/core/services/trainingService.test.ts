@@ -1,0 +1,77 @@
+// FC training through the services: a tiny run on a generated clip exports and registers the project's model;
+// a killed worker is reported, the project stays intact, and starting again resumes from the last checkpoint.
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TrainingStatus } from '../api/contract.ts';
+import { createServices, type Services } from '../createServices.ts';
+import { findPython } from '../training/findPython.ts';
+import { makeColourClip, makeTempFolder } from '../video/testClips.ts';
+import type { ProjectTrainingService } from './trainingService.ts';
+
+const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const python = await findPython();
+let folder: string;
+let services: Services;
+
+async function waitFor(projectId: string, done: (status: TrainingStatus) => boolean, timeoutMs = 180_000): Promise<TrainingStatus> {
+  const started = Date.now();
+  for (;;) {
+    const status = await services.api.training.status({ projectId });
+    if (done(status)) return status;
+    if (Date.now() - started > timeoutMs) throw new Error(`training status stuck at ${JSON.stringify(status)}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe.skipIf(!python.found)(`training service (skipped: ${python.found ? '' : python.message})`, () => {
+  beforeAll(() => {
+    folder = makeTempFolder('correspond-training-service-');
+    services = createServices({
+      libraryDirectory: path.join(folder, 'library'),
+      modelRegistryDirectory: path.join(folder, 'models'),
+      host: 'browser',
+      appRoot,
+      trainingConfig: { batchSize: 2, imageSize: 64, checkpointEvery: 1, device: 'cpu', threads: 1 },
+    });
+  });
+  afterAll(() => {
+    services.dispose();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('trains on a clip, reports progress and losses, and registers the exported FC model', async () => {
+    const { api } = services;
+    const project = await api.projects.create({ name: 'Train' });
+    const clip = await api.clips.import({ projectId: project.id, sourcePath: makeColourClip(folder, 'mkv', { name: 'train', frames: 12 }) });
+    expect((await api.training.status({ projectId: project.id })).state).toBe('idle');
+    await api.training.start({ projectId: project.id, clipIds: [clip.id], steps: 3 });
+    const status = await waitFor(project.id, (s) => s.state === 'finished' && s.model !== undefined);
+    expect(status).toMatchObject({ step: 3, totalSteps: 3, frameCount: 12 });
+    expect(status.losses.map((entry) => entry.step)).toEqual([1, 2, 3]);
+    expect(status.device).toMatch(/CPU/);
+    const models = await api.models.list();
+    expect(models.find((model) => model.streamName === status.model)).toMatchObject({ origin: 'imported', stride: 8 });
+  }, 240_000);
+
+  it('reports a killed worker, keeps the project, and resumes from the last checkpoint', async () => {
+    const { api } = services;
+    const project = await api.projects.create({ name: 'Crash' });
+    const clip = await api.clips.import({ projectId: project.id, sourcePath: makeColourClip(folder, 'mkv', { name: 'crash', frames: 8 }) });
+    await api.training.start({ projectId: project.id, clipIds: [clip.id], steps: 6 });
+    await waitFor(project.id, (s) => s.step >= 2);
+    const training = (services.api.training as ProjectTrainingService);
+    training.workerOf(project.id)!.kill('SIGKILL');
+    const failed = await waitFor(project.id, (s) => s.state === 'failed');
+    expect(failed.message).toMatch(/stopped unexpectedly/);
+    expect((await api.projects.get({ projectId: project.id })).clips.map((c) => c.id)).toEqual([clip.id]);
+    await api.training.start({ projectId: project.id, clipIds: [clip.id], steps: 6 });
+    const resumed = await waitFor(project.id, (s) => /Resumed from step [1-9]/.test(s.message) || s.state === 'finished');
+    expect(resumed.state).not.toBe('failed');
+    const finished = await waitFor(project.id, (s) => s.state === 'finished');
+    expect(finished.step).toBe(6);
+    // The resumed run reported only the steps after the checkpoint it started from.
+    expect(finished.losses[0].step).toBeGreaterThan(1);
+  }, 300_000);
+});

@@ -1,0 +1,236 @@
+/**
+ * FC fine-tuning per project, in the background: frames of the chosen clips are written to the project's cache
+ * folder, a TrainingWorker (Python + torch child process) trains on them, and its ONNX export is registered as the
+ * project's fine-grained model, which propagation picks up by name. A worker crash is reported in the status and
+ * never reaches the project file; starting again resumes from the last checkpoint.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { ApiError } from '../api/apiError.ts';
+import type { TrainingService, TrainingStatus } from '../api/contract.ts';
+import { encodeRgbPng } from '../formats/png.ts';
+import { importModel } from '../models/checkpoints/importModel.ts';
+import { ModelRegistry } from '../models/checkpoints/modelRegistry.ts';
+import type { OnnxSessionPool } from '../models/onnxRuntime.ts';
+import type { ProjectLibrary } from '../store/projectLibrary.ts';
+import type { ClipRecord } from '../store/types.ts';
+import { findPython, type PythonSearchResult } from '../training/findPython.ts';
+import type { TrainingConfig } from '../training/trainingProtocol.ts';
+import { TrainingWorker } from '../training/trainingWorker.ts';
+import { FrameSource } from '../video/index.ts';
+import { sourceInfoOf } from './clipsService.ts';
+
+/** Frames written for one run at most (spread evenly over the clips' frames). */
+const MAX_TRAINING_FRAMES = 400;
+
+export interface TrainingServiceOptions {
+  library: ProjectLibrary;
+  pool: OnnxSessionPool;
+  registryDirectory: string;
+  /** Called after a new FC model is registered (propagation forgets streams that used the old one). */
+  onModelExported?: (streamName: string) => void;
+  /** Overrides of the worker configuration (tests use tiny steps). */
+  config?: Partial<TrainingConfig>;
+  findPython?: () => Promise<PythonSearchResult>;
+}
+
+interface Run {
+  worker?: TrainingWorker;
+  status: TrainingStatus;
+}
+
+/** Name of a project's FC model in the registry. */
+export function fcModelName(projectId: string): string {
+  return `fc-${projectId.slice(0, 8)}`;
+}
+
+export class ProjectTrainingService implements TrainingService {
+  private readonly runs = new Map<string, Run>();
+  private python: Promise<PythonSearchResult> | undefined;
+
+  constructor(private readonly options: TrainingServiceOptions) {}
+
+  private pythonOf(): Promise<PythonSearchResult> {
+    this.python ??= (this.options.findPython ?? findPython)();
+    return this.python;
+  }
+
+  private registeredModel(projectId: string): string | undefined {
+    try {
+      return new ModelRegistry(this.options.registryDirectory).find(fcModelName(projectId))?.name;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async status(args: { projectId: string }): Promise<TrainingStatus> {
+    this.options.library.open(args.projectId); // NOT_FOUND for unknown projects
+    const run = this.runs.get(args.projectId);
+    if (run) return { ...run.status, losses: [...run.status.losses] };
+    const python = await this.pythonOf();
+    const model = this.registeredModel(args.projectId);
+    if (!python.found) return { ...emptyStatus('unavailable', python.message), problem: python.message, ...(model ? { model } : {}) };
+    return { ...emptyStatus('idle', model ? `Trained model ${model} is in use.` : 'Not trained on this project yet.'), ...(model ? { model } : {}) };
+  }
+
+  async start(args: { projectId: string; clipIds: string[]; steps?: number }): Promise<TrainingStatus> {
+    const { library } = this.options;
+    const store = library.open(args.projectId);
+    const current = this.runs.get(args.projectId);
+    if (current && ['starting', 'running', 'paused'].includes(current.status.state)) {
+      throw new ApiError('BUSY', 'Training is already running for this project; pause or cancel it first.');
+    }
+    const python = await this.pythonOf();
+    if (!python.found) throw new ApiError('TRAINING_UNAVAILABLE', python.message);
+    const clips = args.clipIds.map((clipId) => {
+      const clip = store.getClip(clipId);
+      if (!clip) throw new ApiError('NOT_FOUND', `This project has no clip ${clipId}.`);
+      return clip;
+    });
+    if (clips.length === 0) throw new ApiError('INVALID_ARGUMENT', 'Choose at least one clip to train on.');
+    const folder = join(library.cacheDir(args.projectId), 'training');
+    const framesDir = join(folder, 'frames');
+    const checkpointDir = join(folder, 'checkpoints');
+    const run: Run = { status: { ...emptyStatus('starting', 'Preparing frames…'), totalSteps: args.steps ?? this.options.config?.steps ?? 1000 } };
+    this.runs.set(args.projectId, run);
+    void this.launch(args.projectId, run, { clips, framesDir, checkpointDir, exportPath: join(folder, 'fc.onnx'), steps: run.status.totalSteps, python: python.python.executable });
+    return { ...run.status };
+  }
+
+  private async launch(
+    projectId: string,
+    run: Run,
+    plan: { clips: ClipRecord[]; framesDir: string; checkpointDir: string; exportPath: string; steps: number; python: string },
+  ): Promise<void> {
+    try {
+      rmSync(plan.framesDir, { recursive: true, force: true });
+      mkdirSync(plan.framesDir, { recursive: true });
+      mkdirSync(plan.checkpointDir, { recursive: true });
+      const total = plan.clips.reduce((sum, clip) => sum + clip.frameCount, 0);
+      const every = Math.max(1, Math.ceil(total / MAX_TRAINING_FRAMES));
+      let written = 0;
+      for (const clip of plan.clips) {
+        const source = new FrameSource(sourceInfoOf(clip));
+        try {
+          for (let frameIndex = 0; frameIndex < clip.frameCount; frameIndex += every) {
+            const frame = await source.getFrame(frameIndex);
+            writeFileSync(join(plan.framesDir, `${String(written++).padStart(6, '0')}.png`), encodeRgbPng({ width: frame.width, height: frame.height, data: frame.data }));
+            run.status.message = `Preparing frames… ${written}`;
+          }
+        } finally {
+          source.close();
+        }
+      }
+      run.status.frameCount = written;
+      if (run.status.state !== 'starting') return; // cancelled while preparing
+      const worker = new TrainingWorker({ pythonExecutable: plan.python });
+      run.worker = worker;
+      worker.onEvent((event) => {
+        const status = run.status;
+        switch (event.type) {
+          case 'ready':
+            status.device = `${event.device.toUpperCase()} (torch ${event.torchVersion})`;
+            break;
+          case 'started':
+            Object.assign(status, { state: 'running', step: event.step, totalSteps: event.totalSteps, frameCount: event.frameCount });
+            status.message = event.resumedFrom ? `Resumed from step ${event.step}.` : 'Training…';
+            break;
+          case 'progress':
+            Object.assign(status, { step: event.step, totalSteps: event.totalSteps, imagesPerSecond: event.imagesPerSecond, etaSeconds: event.etaSeconds });
+            if (event.loss !== null) status.losses.push({ step: event.step, loss: event.loss });
+            if (status.state === 'starting') status.state = 'running';
+            break;
+          case 'paused':
+            Object.assign(status, { state: 'paused', message: `Paused at step ${event.step}.` });
+            break;
+          case 'resumed':
+            Object.assign(status, { state: 'running', message: 'Training…' });
+            break;
+          case 'checkpoint':
+            status.message = `Checkpoint saved at step ${event.step}.`;
+            break;
+          case 'exported':
+            void this.register(projectId, event.path, run);
+            break;
+          case 'error':
+            status.message = event.message;
+            if (event.fatal) status.problem = event.message;
+            break;
+          case 'finished': {
+            const state = event.reason === 'completed' ? 'finished' : event.reason === 'cancelled' ? 'cancelled' : 'failed';
+            status.state = state;
+            if (state === 'failed') status.message = `The training worker ${event.reason === 'crashed' ? 'stopped unexpectedly' : 'failed'}: ${status.problem ?? 'see the log'}. Start again to resume from the last checkpoint.`;
+            else if (state === 'cancelled') status.message = `Cancelled at step ${event.step}; start again to resume.`;
+            break;
+          }
+        }
+      });
+      worker.start({
+        framesDir: plan.framesDir,
+        steps: plan.steps,
+        checkpointDir: plan.checkpointDir,
+        checkpointEvery: 50,
+        exportPath: plan.exportPath,
+        threads: Math.max(1, availableParallelism() - 1),
+        progressIntervalSeconds: 0,
+        ...this.options.config,
+      });
+    } catch (error) {
+      Object.assign(run.status, { state: 'failed', message: (error as Error).message, problem: (error as Error).message });
+    }
+  }
+
+  /** Registers an export as the project's FC model (replacing the previous one) and tells propagation. */
+  private async register(projectId: string, exportPath: string, run: Run): Promise<void> {
+    const registry = new ModelRegistry(this.options.registryDirectory);
+    const name = fcModelName(projectId);
+    try {
+      if (registry.find(name)) registry.remove(name);
+      await importModel({ file: exportPath, preset: undefined, name, registry, pool: this.options.pool });
+      run.status.model = name;
+      run.status.message = `Exported and registered as ${name}.`;
+      this.options.onModelExported?.(name);
+    } catch (error) {
+      run.status.problem = `The trained model could not be registered: ${(error as Error).message}`;
+      run.status.message = run.status.problem;
+    }
+  }
+
+  private control(projectId: string, action: 'pause' | 'resume' | 'cancel'): TrainingStatus {
+    const run = this.runs.get(projectId);
+    if (!run || !['starting', 'running', 'paused'].includes(run.status.state)) throw new ApiError('NOT_RUNNING', 'No training is running for this project.');
+    if (!run.worker) {
+      if (action === 'cancel') Object.assign(run.status, { state: 'cancelled', message: 'Cancelled before training started.' });
+      return { ...run.status };
+    }
+    run.worker[action]();
+    return { ...run.status, losses: [...run.status.losses] };
+  }
+
+  async pause(args: { projectId: string }): Promise<TrainingStatus> {
+    return this.control(args.projectId, 'pause');
+  }
+
+  async resume(args: { projectId: string }): Promise<TrainingStatus> {
+    return this.control(args.projectId, 'resume');
+  }
+
+  async cancel(args: { projectId: string }): Promise<TrainingStatus> {
+    return this.control(args.projectId, 'cancel');
+  }
+
+  /** App quit: every worker checkpoints and stops. */
+  async dispose(): Promise<void> {
+    await Promise.all([...this.runs.values()].map((run) => (run.worker?.isRunning ? run.worker.shutdown(30_000).catch(() => undefined) : undefined)));
+  }
+
+  /** Test hook: the worker of a project's current run. */
+  workerOf(projectId: string): TrainingWorker | undefined {
+    return this.runs.get(projectId)?.worker;
+  }
+}
+
+function emptyStatus(state: TrainingStatus['state'], message: string): TrainingStatus {
+  return { state, step: 0, totalSteps: 0, losses: [], imagesPerSecond: 0, etaSeconds: 0, frameCount: 0, message };
+}
