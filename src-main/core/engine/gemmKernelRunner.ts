@@ -297,9 +297,10 @@ export async function gemmRows(session: ort.InferenceSession, job: FrameJob, row
 }
 
 /**
- * Sorts the candidates by exact score (descending, stable) and accepts the first k as the reference's top-k when
- * the set is unique: the k-th and (k+1)-th differ, or every candidate tied at the boundary carries the same labels;
- * equal scores inside the top-k must carry equal labels too (their order then cannot change the sum).
+ * Picks the k best candidates by exact score and accepts them as the reference's top-k when the set is unique: no
+ * candidate outside it ties with the k-th, or every candidate tied at the boundary carries the same labels; equal
+ * scores inside the top-k must carry equal labels too (their order then cannot change the sum). A min-heap keeps it
+ * O(n log k): flat image regions can leave thousands of exactly tied candidates.
  */
 function selectTopK(
   values: Float32Array,
@@ -313,15 +314,56 @@ function selectTopK(
   N: number,
 ): boolean {
   if (count < k) return false;
-  const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => values[b] - values[a] || a - b);
-  for (let i = 0; i < k; i++) {
-    topValues[i] = values[order[i]];
-    topIndices[i] = indices[order[i]];
-  }
-  if (count > k && values[order[k]] === topValues[k - 1]) {
-    for (let i = 0; i < count; i++) {
-      if (values[order[i]] === topValues[k - 1] && !sameLabels(slots, L, N, indices[order[i]], topIndices[k - 1])) return false;
+  let filled = 0;
+  for (let i = 0; i < count; i++) {
+    const value = values[i];
+    if (filled < k) {
+      // Sift up into the min-heap.
+      let j = filled++;
+      while (j > 0) {
+        const parent = (j - 1) >> 1;
+        if (topValues[parent] <= value) break;
+        topValues[j] = topValues[parent];
+        topIndices[j] = topIndices[parent];
+        j = parent;
+      }
+      topValues[j] = value;
+      topIndices[j] = indices[i];
+    } else if (value > topValues[0]) {
+      let j = 0;
+      for (;;) {
+        let child = 2 * j + 1;
+        if (child >= k) break;
+        if (child + 1 < k && topValues[child + 1] < topValues[child]) child++;
+        if (topValues[child] >= value) break;
+        topValues[j] = topValues[child];
+        topIndices[j] = topIndices[child];
+        j = child;
+      }
+      topValues[j] = value;
+      topIndices[j] = indices[i];
     }
+  }
+  const kth = topValues[0];
+  // Candidates tied with the k-th beyond those kept: all of them must carry the k-th's labels.
+  let atLeast = 0;
+  for (let i = 0; i < count; i++) if (values[i] >= kth) atLeast++;
+  if (atLeast > k) {
+    const reference = topIndices[0];
+    for (let i = 0; i < count; i++) if (values[i] === kth && !sameLabels(slots, L, N, indices[i], reference)) return false;
+  }
+  // Descending order (insertion sort of k entries).
+  for (let i = 1; i < k; i++) {
+    const value = topValues[i];
+    const index = topIndices[i];
+    let j = i - 1;
+    while (j >= 0 && topValues[j] < value) {
+      topValues[j + 1] = topValues[j];
+      topIndices[j + 1] = topIndices[j];
+      j--;
+    }
+    topValues[j + 1] = value;
+    topIndices[j + 1] = index;
   }
   for (let i = 1; i < k; i++) {
     if (topValues[i] === topValues[i - 1] && !sameLabels(slots, L, N, topIndices[i - 1], topIndices[i])) return false;
