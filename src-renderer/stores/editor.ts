@@ -28,6 +28,9 @@ export const useEditorStore = defineStore('editor', () => {
   const liveEdit = shallowRef<LiveEdit>();
   /** Bumped when the live edit's buffer changed in place. */
   const liveRevision = ref(0);
+  /** Space is down; `spaceUsed` once a pan started with it (so its release does not toggle playback). */
+  const spaceHeld = ref(false);
+  const spaceUsed = ref(false);
 
   function setBrushSize(sizePx: number): void {
     brushSizePx.value = Math.min(brushSizeLimits.max, Math.max(brushSizeLimits.min, Math.round(sizePx)));
@@ -56,6 +59,8 @@ export const useEditorStore = defineStore('editor', () => {
     activeJoint,
     liveEdit,
     liveRevision,
+    spaceHeld,
+    spaceUsed,
     setBrushSize,
     stepBrushSize,
     setOverlayOpacity,

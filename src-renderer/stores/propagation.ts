@@ -3,7 +3,9 @@ import { ref } from 'vue';
 import type { Progress, PropagationMode, PropagationRequest, PropagationSummary } from '../../src-main/core/api/contract.ts';
 import { ApiClientError, errorMessage } from '../api/apiClientError.ts';
 import { useApi } from '../api/apiInjection.ts';
+import { keyframeAtOrNear } from '../utils/timelineNavigation.ts';
 import { useAnnotationsStore } from './annotations.ts';
+import { useObjectsStore } from './objects.ts';
 
 export interface PropagationRun {
   mode: PropagationMode;
@@ -68,6 +70,28 @@ export const usePropagationStore = defineStore('propagation', () => {
     }
   }
 
+  /**
+   * The request the panel's buttons make from the playhead: the ticked objects (or all visible ones); forward from
+   * the keyframe at or before the playhead, backward from the one at or after it; fill between all keyframes.
+   * Undefined when there is nothing to propagate from.
+   */
+  function requestFor(mode: PropagationMode, frameIndex: number): PropagationRequest | undefined {
+    const objects = useObjectsStore();
+    const annotations = useAnnotationsStore();
+    const keyframes = annotations.timeline?.keyframes ?? [];
+    const objectIds = objects.propagationTargets.map((object) => object.id);
+    if (!objects.projectId || !objects.clipId || objectIds.length === 0) return undefined;
+    const base = { projectId: objects.projectId, clipId: objects.clipId, objectIds, mode };
+    if (mode === 'fill') return keyframes.length >= 2 ? base : undefined;
+    const fromFrame = keyframeAtOrNear(keyframes, frameIndex, mode === 'forward' ? -1 : 1);
+    return fromFrame === undefined ? undefined : { ...base, fromFrame };
+  }
+
+  async function start(mode: PropagationMode, frameIndex: number): Promise<PropagationSummary | undefined> {
+    const request = requestFor(mode, frameIndex);
+    return request ? run(request) : undefined;
+  }
+
   function cancel(): void {
     if (!running.value || !abort) return;
     running.value = { ...running.value, cancelling: true };
@@ -78,5 +102,5 @@ export const usePropagationStore = defineStore('propagation', () => {
     runError.value = undefined;
   }
 
-  return { running, lastSummary, runError, run, cancel, clearError };
+  return { running, lastSummary, runError, run, requestFor, start, cancel, clearError };
 });

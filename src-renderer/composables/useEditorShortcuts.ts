@@ -1,0 +1,45 @@
+import { onBeforeUnmount, onMounted } from 'vue';
+import { keyBelongsElsewhere } from './useFrameShortcuts.ts';
+
+export interface EditorShortcutActions {
+  selectTool(tool: 'brush' | 'eraser' | 'polygon'): void;
+  stepBrushSize(direction: 1 | -1): void;
+  fillHoles(): void;
+  cycleVisibility(): void;
+  /** Enter: returns whether there was a polygon to close. */
+  closePolygon(erase: boolean): boolean;
+  /** Escape: returns whether something was cancelled. */
+  cancelPolygon(): boolean;
+  removeLastPolygonPoint(): boolean;
+  fit(): void;
+  zoomBy(factor: number): void;
+}
+
+/** The editor's keys: B/E/P tools, [ ] brush size, F fill holes, V joint visibility, Enter/Esc/Backspace polygon, 0/+/- zoom. */
+export function useEditorShortcuts(actions: EditorShortcutActions, isEnabled: () => boolean): void {
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (!isEnabled() || event.ctrlKey || event.metaKey || keyBelongsElsewhere(event)) return;
+    const handlers: Record<string, () => boolean | void> = {
+      b: () => actions.selectTool('brush'),
+      e: () => actions.selectTool('eraser'),
+      p: () => actions.selectTool('polygon'),
+      '[': () => actions.stepBrushSize(-1),
+      ']': () => actions.stepBrushSize(1),
+      f: () => actions.fillHoles(),
+      v: () => actions.cycleVisibility(),
+      Enter: () => actions.closePolygon(event.altKey),
+      Escape: () => actions.cancelPolygon(),
+      Backspace: () => actions.removeLastPolygonPoint(),
+      '0': () => actions.fit(),
+      '+': () => actions.zoomBy(1.25),
+      '=': () => actions.zoomBy(1.25),
+      '-': () => actions.zoomBy(0.8),
+    };
+    const handler = handlers[event.key.length === 1 ? event.key.toLowerCase() : event.key];
+    if (!handler) return;
+    if (handler() === false) return;
+    event.preventDefault();
+  };
+  onMounted(() => window.addEventListener('keydown', onKeyDown));
+  onBeforeUnmount(() => window.removeEventListener('keydown', onKeyDown));
+}

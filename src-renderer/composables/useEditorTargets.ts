@@ -1,0 +1,96 @@
+import { computed } from 'vue';
+import type { FrameAnnotations, ObjectSummary } from '../../src-main/core/api/contract.ts';
+import type { SkeletonView } from '../components/FrameKeypointLayer.vue';
+import { useAnnotationsStore } from '../stores/annotations.ts';
+import { useEditorStore } from '../stores/editor.ts';
+import { useObjectsStore } from '../stores/objects.ts';
+import { usePlayerStore } from '../stores/player.ts';
+import { absentSkeleton } from '../utils/annotationVocabulary.ts';
+import type { OverlayLayer } from '../utils/overlayRendering.ts';
+import { vocColour, vocCss } from '../utils/vocPalette.ts';
+import type { KeypointTarget } from './useKeypointEditing.ts';
+import type { MaskTarget } from './useMaskEditing.ts';
+
+/**
+ * What the frame view draws and edits, derived from the stores: the labels of the frame on screen (only when the
+ * loaded labels belong to the frame the canvas shows), with the edit in progress in place of its stored label, and
+ * the active object as a mask or keypoint target once the playhead's frame and its labels are both in.
+ */
+export function useEditorTargets() {
+  const player = usePlayerStore();
+  const objects = useObjectsStore();
+  const annotations = useAnnotationsStore();
+  const editor = useEditorStore();
+
+  /** The labels matching the frame on the canvas. */
+  const shownLabels = computed<FrameAnnotations | undefined>(() => {
+    const labels = annotations.frame;
+    return labels && player.frame && labels.frameIndex === player.frame.frameIndex ? labels : undefined;
+  });
+  /** The frame edits go to: the playhead's, once its picture and labels are both on screen. */
+  const editableFrameIndex = computed(() => {
+    const labels = shownLabels.value;
+    return labels && labels.frameIndex === player.frameIndex ? labels.frameIndex : undefined;
+  });
+
+  /** An object's label on the shown frame, or the edit in progress on it. */
+  function labelOf(object: ObjectSummary) {
+    const labels = shownLabels.value;
+    if (!labels) return undefined;
+    const live = editor.liveEdit;
+    if (live && live.objectId === object.id && live.frameIndex === labels.frameIndex) return live;
+    return labels.annotations.find((annotation) => annotation.objectId === object.id);
+  }
+
+  /** Visible objects in list order with the active one last, so it is drawn on top. */
+  const drawOrder = computed(() => {
+    const visible = objects.objects.filter((object) => !object.hidden);
+    return [...visible.filter((o) => o.id !== objects.activeObjectId), ...visible.filter((o) => o.id === objects.activeObjectId)];
+  });
+
+  const layers = computed<OverlayLayer[]>(() => {
+    void annotations.revision;
+    void editor.liveRevision;
+    return drawOrder.value.flatMap((object) => {
+      if (object.kind === 'keypoints') return [];
+      const mask = labelOf(object)?.mask;
+      return mask ? [{ mask, colour: vocColour(object.paletteIndex), kind: object.kind }] : [];
+    });
+  });
+
+  const skeletons = computed<SkeletonView[]>(() => {
+    void annotations.revision;
+    void editor.liveRevision;
+    return drawOrder.value.flatMap((object) => {
+      if (object.kind !== 'keypoints') return [];
+      const keypoints = labelOf(object)?.keypoints;
+      return keypoints ? [{ objectId: object.id, colour: vocCss(object.paletteIndex), keypoints, active: object.id === objects.activeObjectId }] : [];
+    });
+  });
+
+  const activeObject = computed(() => {
+    const object = objects.activeObject;
+    return object && !object.hidden ? object : undefined;
+  });
+
+  function maskTarget(): MaskTarget | undefined {
+    const object = activeObject.value;
+    const frameIndex = editableFrameIndex.value;
+    const labels = shownLabels.value;
+    if (!object || object.kind === 'keypoints' || frameIndex === undefined || !labels) return undefined;
+    const stored = labels.annotations.find((annotation) => annotation.objectId === object.id);
+    return { objectId: object.id, kind: object.kind, frameIndex, width: labels.width, height: labels.height, current: stored?.mask, currentSource: stored?.source };
+  }
+
+  function keypointTarget(): KeypointTarget | undefined {
+    const object = activeObject.value;
+    const frameIndex = editableFrameIndex.value;
+    const labels = shownLabels.value;
+    if (!object || object.kind !== 'keypoints' || frameIndex === undefined || !labels) return undefined;
+    const stored = labels.annotations.find((annotation) => annotation.objectId === object.id)?.keypoints;
+    const keypoints = absentSkeleton().map((absent, index) => stored?.[index] ?? absent);
+    return { objectId: object.id, frameIndex, keypoints };
+  }
+
+  return { shownLabels, editableFrameIndex, layers, skeletons, activeObject, maskTarget, keypointTarget };
+}
