@@ -15,6 +15,16 @@ describe('hash routes', () => {
     expect(parseHashRoute('#/project/abc')).toEqual({ screen: 'project', projectId: 'abc' });
   });
 
+  it('reads the models screen and a project\'s training screen', () => {
+    expect(parseHashRoute('#/models')).toEqual({ screen: 'models' });
+    expect(parseHashRoute('#/project/p_1/training')).toEqual({ screen: 'training', projectId: 'p_1' });
+  });
+
+  it('treats extra segments after models or training as an ordinary project link or the list', () => {
+    expect(parseHashRoute('#/models/x')).toEqual({ screen: 'projects' });
+    expect(parseHashRoute('#/project/p/training/x')).toEqual({ screen: 'project', projectId: 'p' });
+  });
+
   it('falls back to the project list for an empty, unknown or malformed hash', () => {
     expect(parseHashRoute('')).toEqual({ screen: 'projects' });
     expect(parseHashRoute('#/settings')).toEqual({ screen: 'projects' });
@@ -28,7 +38,7 @@ describe('hash routes', () => {
   });
 
   it('writes routes that read back to themselves', () => {
-    for (const hash of ['#/projects', '#/project/p1', '#/project/p1/clip/c1', '#/project/p1/clip/c1?frame=0']) {
+    for (const hash of ['#/projects', '#/models', '#/project/p1', '#/project/p1/training', '#/project/p1/clip/c1', '#/project/p1/clip/c1?frame=0']) {
       expect(formatHashRoute(parseHashRoute(hash))).toBe(hash);
     }
   });
