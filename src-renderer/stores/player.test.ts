@@ -80,3 +80,24 @@ describe('player store', () => {
     expect(player.frameError).toBe('frame 4 of /v/bars.mp4 could not be decoded');
   });
 });
+
+describe('player playback', () => {
+  it('moves on only once the shown frame is the current one, and stops at the last frame', async () => {
+    const requests = installWithFrames();
+    const player = usePlayerStore();
+    await player.openClip('p1', { ...clip, frameCount: 3, fps: 100 }, 0);
+    requests[0].settle.resolve(frameImage(0));
+    await flushPromises();
+    player.play();
+    expect(player.playing).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(player.frameIndex).toBe(1);
+    requests[1].settle.resolve(frameImage(1));
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(player.frameIndex).toBe(2);
+    requests[2].settle.resolve(frameImage(2));
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(player.playing).toBe(false);
+    expect(player.frameIndex).toBe(2);
+  });
+});

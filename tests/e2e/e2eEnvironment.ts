@@ -16,6 +16,23 @@ export const chromiumIsMissing = !existsSync(chromiumPath);
 /** The generated test clip (see globalSetup.ts): frame n is a dark field with a bright 8 px bar at x = 5n. */
 export const patternClip = { fileName: 'pattern.mp4', width: 160, height: 120, frameCount: 30, fps: 10, barWidthPx: 8, barStepPx: 5 } as const;
 
+/**
+ * The annotation clip (see globalSetup.ts): a bright textured square of `squareSizePx` moving over a static textured
+ * background; in frame n its top-left corner is at (squareX0 + squareStepX·n, squareY0 + squareStepY·n). The engine
+ * labels 8×8-pixel feature cells, so a propagated edge can sit up to half a cell (4 px) from the true one; the
+ * square is large enough that IoU stays ≥ 0.9 even then ((124·126)/(2·128² − 124·126) ≈ 0.91).
+ */
+export const squareClip = {
+  fileName: 'square.mp4', width: 320, height: 256, frameCount: 30, fps: 10,
+  squareSizePx: 128, squareX0: 32, squareY0: 48, squareStepX: 4, squareStepY: 2,
+} as const;
+
+/** The square's pixel rectangle in frame n: x in [left, left+size), y in [top, top+size). */
+export function squareAt(frameIndex: number): { left: number; top: number; size: number } {
+  const { squareX0, squareY0, squareStepX, squareStepY, squareSizePx } = squareClip;
+  return { left: squareX0 + squareStepX * frameIndex, top: squareY0 + squareStepY * frameIndex, size: squareSizePx };
+}
+
 /** A DAVIS-style image-sequence folder (see globalSetup.ts). */
 export const imageSequence = { folderName: 'sequence', width: 176, height: 144, frameCount: 12 } as const;
 

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { imageSequence, patternClip } from './e2eEnvironment.ts';
+import { imageSequence, patternClip, squareClip } from './e2eEnvironment.ts';
 
 function ffmpeg(args: string[]): void {
   execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -16,6 +16,7 @@ function ffmpeg(args: string[]): void {
  *   progress bar and cancel it.
  * - not-a-video.mp4: a text file with a video's name.
  * - sequence/00000.jpg…00011.jpg: a DAVIS-style folder of 12 JPEG frames.
+ * - square.mp4: the annotation clip, a bright textured square moving over a static textured background (squareClip).
  */
 export default async function globalSetup(): Promise<void> {
   const directory = process.env.CORRESPOND_E2E_FIXTURES!;
@@ -37,6 +38,7 @@ export default async function globalSetup(): Promise<void> {
     '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-preset', 'ultrafast',
     join(directory, 'long.mp4'),
   ]);
+  makeSquareClip(join(directory, squareClip.fileName));
   writeFileSync(join(directory, 'not-a-video.mp4'), 'This is a text file, not a video.\n');
   mkdirSync(join(directory, imageSequence.folderName), { recursive: true });
   ffmpeg([
@@ -44,5 +46,23 @@ export default async function globalSetup(): Promise<void> {
     '-i', `testsrc2=s=${imageSequence.width}x${imageSequence.height}:r=10:d=${imageSequence.frameCount / 10}`,
     '-start_number', '0', '-q:v', '3',
     join(directory, imageSequence.folderName, '%05d.jpg'),
+  ]);
+}
+
+/** The square carries its own texture (it moves with it), so the engine has features to follow inside it too. */
+function makeSquareClip(path: string): void {
+  const { width, height, fps, frameCount, squareSizePx: size, squareX0, squareY0, squareStepX, squareStepY } = squareClip;
+  const left = `(${squareX0}+${squareStepX}*N)`;
+  const top = `(${squareY0}+${squareStepY}*N)`;
+  const inside = `between(X\\,${left}\\,${left}+${size - 1})*between(Y\\,${top}\\,${top}+${size - 1})`;
+  const squareLum = `205+28*sin((X-${left})*0.55)*sin((Y-${top})*0.4)`;
+  const backgroundLum = `62+30*sin(X/5.3)*cos(Y/7.1)+18*sin((X+2*Y)/3.7)`;
+  ffmpeg([
+    '-f', 'lavfi',
+    '-i', `color=c=black:s=${width}x${height}:r=${fps}:d=${frameCount / fps},format=yuv444p,` +
+      `geq=lum='if(${inside}\\,${squareLum}\\,${backgroundLum})':` +
+      `cb='if(${inside}\\,72\\,128+14*sin(Y/13))':cr='if(${inside}\\,168\\,128+14*cos(X/11))'`,
+    '-pix_fmt', 'yuv420p', '-c:v', 'libx264', '-crf', '12', '-g', '1',
+    path,
   ]);
 }
