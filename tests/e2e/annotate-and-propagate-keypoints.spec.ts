@@ -1,5 +1,15 @@
 import { expect } from '@playwright/test';
-import { clickFrame, clientPoint, expectAllSaved, importSquareClip, propagate, readJoints, seekFrame, snapStep } from './annotationDriver.ts';
+import {
+  clickFrame,
+  clientPoint,
+  expectAllSaved,
+  importSquareClip,
+  propagate,
+  readJoints,
+  seekFrame,
+  snapStep,
+  waitForPropagationProgress,
+} from './annotationDriver.ts';
 import { createProject, openApp, skipWithoutChromium, test, uniqueProjectName } from './appDriver.ts';
 import { squareAt, squareClip } from './e2eEnvironment.ts';
 
@@ -10,8 +20,14 @@ const skeletonInSquare: [number, number][] = [
   [64, 28], [64, 68], [64, 12], [44, 32], [84, 32], [50, 72], [78, 72], [32, 52],
   [96, 52], [48, 96], [80, 96], [24, 72], [104, 72], [44, 116], [84, 116],
 ];
-/** One feature cell: the engine places joints on 8×8-pixel cells, so a propagated joint may be this far off. */
-const toleranceFramePx = 8;
+/**
+ * The engine places joints on 8×8-pixel feature cells, and the square's texture repeats every 11–16 px, so a single
+ * joint can slip by a cell or so over 29 frames; the skeleton as a whole must still follow the square.
+ */
+const cellPx = 8;
+const toleranceFramePx = 1.5 * cellPx;
+/** How far the face is dragged on frame 15: twice the tolerance, so the re-propagated face tells both places apart. */
+const faceMovePx = 24;
 
 function expectedJoint(joint: number, frameIndex: number, extra = { x: 0, y: 0 }): { x: number; y: number } {
   const square = squareAt(frameIndex);
@@ -59,24 +75,50 @@ test('an annotator places joints on frame 0, propagates them, moves one on a lat
   await expect(wrist).toHaveAttribute('data-visibility', '2');
   await expectAllSaved(page);
 
+  // A first run cancelled midway keeps the frames it wrote.
+  await page.getByTestId('propagate-forward').click();
+  await waitForPropagationProgress(page);
+  await snapStep(page, testInfo, '02-propagating-live-preview');
+  await page.getByTestId('cancel-propagation').click();
+  await expect(page.getByTestId('propagation-progress')).toHaveCount(0);
+  await expect(page.getByTestId('propagation-error')).toHaveCount(0);
+  const cancelled = (await page.getByTestId('propagation-summary').textContent()) ?? '';
+  const kept = Number(/Cancelled after (\d+) frame/.exec(cancelled)?.[1]);
+  expect(kept).toBeGreaterThan(0);
+  expect(kept).toBeLessThan(squareClip.frameCount - 1);
+  await expect(page.getByTestId('timeline-propagated').first()).toHaveAttribute('data-start', '1');
+  await seekFrame(page, 1);
+  await expect(page.locator(`[data-testid="skeleton"][data-object-id="${objectId}"] [data-testid="joint"]`)).toHaveCount(15);
+
   // Propagate forward: the joints ride along with the square.
-  const summary = await propagate(page, 'forward', () => snapStep(page, testInfo, '02-propagating-joints'));
+  await seekFrame(page, 0);
+  const summary = await propagate(page, 'forward');
   expect(summary).toMatch(/Wrote 29 frames/);
   await seekFrame(page, 29);
   const at29 = await readJoints(page, objectId);
   expect(at29).toHaveLength(15);
   const errors29 = at29.map((joint) => Math.hypot(joint.x - expectedJoint(joint.joint, 29).x, joint.y - expectedJoint(joint.joint, 29).y));
   testInfo.annotations.push({ type: 'joint error at frame 29 (px)', description: errors29.map((e) => e.toFixed(1)).join(' ') });
-  for (const [joint, error] of errors29.entries()) expect(error, `joint ${joint} on frame 29`).toBeLessThanOrEqual(toleranceFramePx);
+  // The skeleton rides with the square: every joint stays on it, and on average within a cell of its place.
+  const square29 = squareAt(29);
+  for (const joint of at29) {
+    expect(joint.x, `joint ${joint.joint} x on frame 29`).toBeGreaterThanOrEqual(square29.left - 4);
+    expect(joint.x, `joint ${joint.joint} x on frame 29`).toBeLessThanOrEqual(square29.left + square29.size + 4);
+    expect(joint.y, `joint ${joint.joint} y on frame 29`).toBeGreaterThanOrEqual(square29.top - 4);
+    expect(joint.y, `joint ${joint.joint} y on frame 29`).toBeLessThanOrEqual(square29.top + square29.size + 4);
+  }
+  expect(errors29.reduce((sum, error) => sum + error, 0) / errors29.length).toBeLessThanOrEqual(cellPx);
+  const centroidShift = at29.reduce((sum, joint) => ({ x: sum.x + joint.x - expectedJoint(joint.joint, 29).x, y: sum.y + joint.y - expectedJoint(joint.joint, 29).y }), { x: 0, y: 0 });
+  expect(Math.hypot(centroidShift.x / 15, centroidShift.y / 15)).toBeLessThanOrEqual(cellPx / 2);
   await snapStep(page, testInfo, '03-joints-propagated-frame-29');
 
-  // Move the face on frame 15 by 12 px to the right: frame 15 becomes a keyframe.
+  // Move the face on frame 15 to the right: frame 15 becomes a keyframe.
   await seekFrame(page, 15);
   await expect(page.getByTestId('frame-is-keyframe')).toHaveCount(0);
   const face = 2;
   const faceBefore = (await readJoints(page, objectId)).find((joint) => joint.joint === face)!;
   const grab = await clientPoint(page, faceBefore.x, faceBefore.y);
-  const drop = await clientPoint(page, faceBefore.x + 12, faceBefore.y);
+  const drop = await clientPoint(page, faceBefore.x + faceMovePx, faceBefore.y);
   await page.mouse.move(grab.x, grab.y);
   await page.mouse.down();
   await page.mouse.move(drop.x, drop.y, { steps: 6 });
@@ -84,7 +126,7 @@ test('an annotator places joints on frame 0, propagates them, moves one on a lat
   await expectAllSaved(page);
   await expect(page.getByTestId('frame-is-keyframe')).toBeVisible();
   const faceAfter = (await readJoints(page, objectId)).find((joint) => joint.joint === face)!;
-  expect(Math.abs(faceAfter.x - (faceBefore.x + 12))).toBeLessThan(0.5);
+  expect(Math.abs(faceAfter.x - (faceBefore.x + faceMovePx))).toBeLessThan(0.5);
   expect(Math.abs(faceAfter.y - faceBefore.y)).toBeLessThan(0.5);
   await snapStep(page, testInfo, '04-face-moved-on-frame-15');
 
@@ -94,7 +136,10 @@ test('an annotator places joints on frame 0, propagates them, moves one on a lat
   const at22 = await readJoints(page, objectId);
   const faceAt22 = at22.find((joint) => joint.joint === face)!;
   const step = { x: squareClip.squareStepX * 7, y: squareClip.squareStepY * 7 };
-  expect(Math.hypot(faceAt22.x - (faceAfter.x + step.x), faceAt22.y - (faceAfter.y + step.y))).toBeLessThanOrEqual(toleranceFramePx);
+  const toMoved = Math.hypot(faceAt22.x - (faceAfter.x + step.x), faceAt22.y - (faceAfter.y + step.y));
+  const toUnmoved = Math.hypot(faceAt22.x - expectedJoint(face, 22).x, faceAt22.y - expectedJoint(face, 22).y);
+  expect(toMoved).toBeLessThanOrEqual(toleranceFramePx);
+  expect(toMoved).toBeLessThan(toUnmoved);
   const neckAt22 = at22.find((joint) => joint.joint === 0)!;
   expect(Math.hypot(neckAt22.x - expectedJoint(0, 22).x, neckAt22.y - expectedJoint(0, 22).y)).toBeLessThanOrEqual(toleranceFramePx);
   await snapStep(page, testInfo, '05-repropagated-frame-22');

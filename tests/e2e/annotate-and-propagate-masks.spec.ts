@@ -15,6 +15,8 @@ import {
   squareBrushPx,
 } from './annotationDriver.ts';
 import { createProject, openApp, skipWithoutChromium, test, uniqueProjectName } from './appDriver.ts';
+import { vipClassNames } from '../../src-renderer/utils/annotationVocabulary.ts';
+import { vocColour } from '../../src-renderer/utils/vocPalette.ts';
 import { squareAt, squareClip } from './e2eEnvironment.ts';
 
 skipWithoutChromium();
@@ -193,4 +195,49 @@ test('an annotator paints a mask on frame 0, propagates it, corrects frame 20, f
   await expectFrameShown(page, 5);
   expect(iouWithSquare(overlayMask(await readOverlay(page), [128, 128, 0]), 5)).toBeGreaterThanOrEqual(0.9);
   await snapStep(page, testInfo, '09-after-reload');
+});
+
+test('an annotator paints VIP part classes, fills a hole and erases back to background', async ({ page }, testInfo) => {
+  await openApp(page);
+  await createProject(page, uniqueProjectName('Square parts'));
+  await importSquareClip(page);
+  await page.getByTestId('add-object-part').click();
+  await expect(page.getByTestId('object-item')).toHaveAttribute('data-object-kind', 'part');
+  const classes = page.getByTestId('part-classes');
+  await expect(classes.getByRole('radio')).toHaveCount(19);
+  const face = vipClassNames.indexOf('face');
+  await classes.locator(`[data-class-id="${face}"]`).click();
+  await expect(page.getByTestId('toolbar-part-class')).toContainText('face');
+
+  // A ring painted with the brush; F fills its hole with the same class.
+  const { left, top } = squareAt(0);
+  await page.getByTestId('brush-size').fill('8');
+  const ring = [
+    { x: left + 20, y: top + 20 }, { x: left + 80, y: top + 20 }, { x: left + 80, y: top + 80 }, { x: left + 20, y: top + 80 }, { x: left + 20, y: top + 20 },
+  ];
+  await drag(page, ring);
+  await expectAllSaved(page);
+  const faceColour = vocColour(face);
+  const centre = (top + 50) * squareClip.width + left + 50;
+  expect(overlayMask(await readOverlay(page), faceColour)[centre]).toBe(0);
+  await page.keyboard.press('f');
+  await expectAllSaved(page);
+  const filled = overlayMask(await readOverlay(page), faceColour);
+  expect(filled[centre]).toBe(1);
+  expect(filled[(top + 20) * squareClip.width + left + 50]).toBe(1);
+  expect(filled[(top + 100) * squareClip.width + left + 50]).toBe(0);
+  await snapStep(page, testInfo, '01-part-face-filled');
+
+  // Another class on top, then the eraser clears pixels back to background.
+  const hair = vipClassNames.indexOf('hair');
+  await classes.locator(`[data-class-id="${hair}"]`).click();
+  await drag(page, [{ x: left + 30, y: top + 30 }, { x: left + 70, y: top + 30 }]);
+  await expectAllSaved(page);
+  expect(overlayMask(await readOverlay(page), vocColour(hair))[(top + 30) * squareClip.width + left + 50]).toBe(1);
+  await page.keyboard.press('e');
+  await page.getByTestId('brush-size').fill('20');
+  await drag(page, [{ x: left + 50, y: top + 40 }, { x: left + 50, y: top + 60 }]);
+  await expectAllSaved(page);
+  expect(overlayMask(await readOverlay(page))[centre]).toBe(0);
+  await snapStep(page, testInfo, '02-part-hair-and-eraser');
 });

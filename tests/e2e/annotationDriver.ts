@@ -127,15 +127,22 @@ export async function expectAllSaved(page: Page): Promise<void> {
   await expect(page.getByTestId('status-save')).toHaveText(/All changes saved/);
 }
 
+/** Waits until a running propagation has written at least one frame (its bar has moved). */
+export async function waitForPropagationProgress(page: Page): Promise<void> {
+  const bar = page.getByTestId('propagation-progress').getByRole('progressbar');
+  await expect.poll(async () => Number((await bar.getAttribute('aria-valuenow')) ?? 0), { timeout: 120_000 }).toBeGreaterThan(0);
+}
+
 /**
- * Runs one propagation from the panel and waits for it to end without error; `onProgress` runs once the progress
- * bar shows (for a screenshot) if the run lasts long enough to see it.
+ * Runs one propagation from the panel and waits for it to end without error; `onProgress` runs once the bar has
+ * moved (for a screenshot of the live preview).
  */
 export async function propagate(page: Page, mode: 'forward' | 'backward' | 'fill', onProgress?: () => Promise<void>): Promise<string> {
   await page.getByTestId(`propagate-${mode}`).click();
   const progress = page.getByTestId('propagation-progress');
   if (onProgress) {
-    await progress.waitFor({ state: 'visible', timeout: 5_000 }).then(onProgress, () => undefined);
+    await waitForPropagationProgress(page);
+    await onProgress();
   }
   await expect(progress).toHaveCount(0, { timeout: 240_000 });
   await expect(page.getByTestId('propagation-error')).toHaveCount(0);
