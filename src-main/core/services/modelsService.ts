@@ -44,6 +44,10 @@ export class RegistryModelsService implements ModelsService {
   }
 
   async import(args: { path: string; preset?: string; name?: string }, options: CallOptions = {}): Promise<ModelInfo> {
+    if (args.name !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(args.name)) {
+      // Names are stream names: "+" and "@" would break a fusion spec such as default+fc@1.75.
+      throw new ApiError('INVALID_ARGUMENT', `Model name "${args.name}" may use only letters, digits, ".", "_" and "-".`);
+    }
     options.onProgress?.({ done: 0, total: 1, message: 'Reading and converting the checkpoint…' });
     const result = await importModel({ file: args.path, preset: args.preset, name: args.name, registry: this.registry, pool: this.options.pool });
     options.onProgress?.({ done: 1, total: 1, message: result.added ? 'Imported.' : 'Already registered.' });

@@ -52,7 +52,7 @@ describe.skipIf(!python.found)(`training service (skipped: ${python.found ? '' :
     expect(status.losses.map((entry) => entry.step)).toEqual([1, 2, 3]);
     expect(status.device).toMatch(/CPU/);
     const models = await api.models.list();
-    expect(models.find((model) => model.streamName === status.model)).toMatchObject({ origin: 'imported', stride: 8 });
+    expect(models.find((model) => model.streamName === status.model)).toMatchObject({ origin: 'imported', stride: 8, role: 'fine-grained' });
   }, 240_000);
 
   it('reports a killed worker, keeps the project, and resumes from the last checkpoint', async () => {

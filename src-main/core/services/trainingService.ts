@@ -187,7 +187,8 @@ export class ProjectTrainingService implements TrainingService {
     const name = fcModelName(projectId);
     try {
       if (registry.find(name)) registry.remove(name);
-      await importModel({ file: exportPath, preset: undefined, name, registry, pool: this.options.pool });
+      // The worker's export is an SFC fine-grained ResNet-18 trunk: recorded with that preset's role.
+      await importModel({ file: exportPath, preset: 'sfc-fc', name, registry, pool: this.options.pool });
       run.status.model = name;
       run.status.message = `Exported and registered as ${name}.`;
       this.options.onModelExported?.(name);
