@@ -5,6 +5,7 @@ import { ApiClientError, errorMessage } from '../api/apiClientError.ts';
 import { useApi } from '../api/apiInjection.ts';
 import { keyframeAtOrNear } from '../utils/timelineNavigation.ts';
 import { useAnnotationsStore } from './annotations.ts';
+import { useModelsStore } from './models.ts';
 import { useObjectsStore } from './objects.ts';
 
 export interface PropagationRun {
@@ -16,12 +17,9 @@ export interface PropagationRun {
   cancelling: boolean;
 }
 
-/**
- * The frame a progress report is about. The contract says propagation progress "reports frameIndex" but `Progress`
- * has no such field, so take it from an extra property when the engine sends one, else from "frame N" in the text.
- */
+/** The frame a progress report is about: `frameIndex` when the engine sends it, else "frame N" in the text. */
 export function progressFrameIndex(progress: Progress): number | undefined {
-  const extra = (progress as Progress & { frameIndex?: unknown }).frameIndex;
+  const extra = progress.frameIndex;
   if (typeof extra === 'number' && Number.isInteger(extra)) return extra;
   const match = /frame\s+(\d+)/i.exec(progress.message ?? '');
   return match ? Number(match[1]) : undefined;
@@ -42,7 +40,9 @@ export const usePropagationStore = defineStore('propagation', () => {
     runError.value = undefined;
     running.value = { mode: request.mode, fraction: 0, message: 'Starting…', cancelling: false };
     try {
-      const summary = await api.propagation.run(request, {
+      // The fusion chosen on the Models screen, unless the caller names a stream.
+      const stream = request.stream ?? useModelsStore().streamSpec;
+      const summary = await api.propagation.run({ ...request, stream }, {
         signal: abort.signal,
         onProgress: (progress) => {
           if (!running.value) return;
