@@ -54,7 +54,7 @@ describe('correspond propagate', () => {
       };
       const first = await run(join(folder, 'a'));
       expect(first.stream).toBe('default');
-      expect(first.streamDescription).toMatch(/mobilenetv2-hypercolumn, 128 ch/);
+      expect(first.streamDescription).toMatch(/^default \(hypercolumn \(mobilenetv2-hypercolumn, 128 ch\) \+ 0\.5·pixels \(48 ch\)\)$/);
       expect(first.device).toMatch(/CPU|CUDA/);
       expect(first.cache).toMatchObject({ hits: 0, misses: 6 });
       const second = await run(join(folder, 'b'));

@@ -14,7 +14,7 @@ Propagates the first frame's object mask through the clip exactly as the CRW/SFC
   --labels       DAVIS indexed PNG of frame 0 (value = object id, void 255 kept as its own label)
   --out          output folder: one DAVIS palette PNG per frame, 00000.png, 00001.png, …
   --features     float32 .npy C×T×h×w of precomputed (L2-normalised) features; --frames is then optional
-  --stream       feature stream when no --features is given: "default" (the embedded MobileNetV2 model), "pixels"
+  --stream       feature stream when no --features is given: "default" (the embedded MobileNetV2 hypercolumn fused with pixels at 0.5), "hypercolumn", "pixels"
                  (the weight-free 48-d extractor of SPEC §6), a stride-8 .onnx model file, or a fusion such as
                  "default+fc.onnx@1.75" (SFC late fusion, SPEC §2.3). Default: default
   --cache        feature-cache folder: features are kept there as float16 per frame (keyed by frames, stream and

@@ -1,6 +1,7 @@
 /**
- * Feature streams by name, for the CLI and the app: `default` (the embedded MobileNetV2 hypercolumn), `pixels`
- * (the weight-free extractor of SPEC §6) or a path to a stride-8 ONNX model, fused as SFC does (SPEC §2.3):
+ * Feature streams by name, for the CLI and the app: `default` (the measured default, DEFAULT_STREAM_SPEC),
+ * `hypercolumn` (the embedded MobileNetV2 hypercolumn), `pixels` (the weight-free extractor of SPEC §6), a registered
+ * model's name, or a path to a stride-8 ONNX model, fused as SFC does (SPEC §2.3):
  * `default+fc.onnx@1.75` = normalize(cat(normalize(default), 1.75·normalize(fc))).
  */
 import { existsSync } from 'node:fs';
@@ -36,7 +37,7 @@ export function parseStreamSpec(spec: string): StreamTerm[] {
 }
 
 export interface OpenedStream extends FeatureStream {
-  /** What the stream is, for reports: `default (mobilenetv2-hypercolumn, 128 ch)` etc. */
+  /** What the stream is, for reports: `hypercolumn (mobilenetv2-hypercolumn, 128 ch)` etc. */
   description: string;
   /** sha256 of every model it runs (feature-cache keys). */
   modelHashes: string[];
@@ -59,21 +60,38 @@ interface OpenedTerm {
   normalized: boolean;
 }
 
+/**
+ * What `default` means: the embedded hypercolumn fused with the pixels extractor at λ = 0.5, chosen by measurement
+ * on the DAVIS dev sequences (BENCHMARKS.md: 71.1 J&F vs 68.7 for the hypercolumn alone, better on 8 of 10).
+ */
+export const DEFAULT_STREAM_SPEC = 'hypercolumn+pixels@0.5';
+
 async function openTerm(term: StreamTerm, options: OpenStreamOptions): Promise<OpenedTerm> {
   if (term.name === 'pixels') {
     return { stream: createPixelsStream(), lambda: term.lambda, description: 'pixels (48 ch)', normalized: true };
   }
+  if (term.name === 'default') {
+    // One stream made of two: used alone or as one term of a larger fusion, it is already L2-normalised.
+    const inner = await openFeatureStream(DEFAULT_STREAM_SPEC, options);
+    return {
+      stream: { id: inner.id, channels: inner.channels, stride: 8, extract: (frame) => inner.extract(frame) },
+      lambda: term.lambda,
+      description: `default (${inner.description})`,
+      hash: inner.modelHashes.join(','),
+      normalized: true,
+    };
+  }
   let modelFile: string;
   let id: string;
   let label: string;
-  if (term.name === 'default') {
+  if (term.name === 'hypercolumn') {
     const directory = generatedModelsDirectory(options.appRoot);
     const files = embeddedModelFiles(directory);
     if (!existsSync(files.modelFile) || !existsSync(files.metadataFile)) ensureGeneratedModels(directory);
     const metadata = readGeneratedModelMetadata(files.metadataFile);
     modelFile = files.modelFile;
     id = EMBEDDED_MODEL_ID;
-    label = `default (${metadata.id}`;
+    label = `hypercolumn (${metadata.id}`;
   } else if (existsSync(path.resolve(term.name))) {
     modelFile = path.resolve(term.name);
     id = path.basename(modelFile).replace(/\.onnx$/i, '');
@@ -84,7 +102,7 @@ async function openTerm(term: StreamTerm, options: OpenStreamOptions): Promise<O
     if (!registered) {
       throw new ModelError(
         'MODEL_UNREADABLE',
-        `no such model file or registered model (a stream is "default", "pixels", a registered model's name or id, or a path to an .onnx model)`,
+        `no such model file or registered model (a stream is "default", "hypercolumn", "pixels", a registered model's name or id, or a path to an .onnx model)`,
         path.resolve(term.name),
       );
     }

@@ -23,9 +23,15 @@ export class RegistryModelsService implements ModelsService {
     const embedded = embeddedModelFiles(generatedModelsDirectory(this.options.appRoot));
     try {
       const metadata = readGeneratedModelMetadata(embedded.metadataFile);
+      const bytes = statSync(embedded.modelFile).size;
       models.push({
-        streamName: 'default', name: 'MobileNetV2 hypercolumn (embedded)', origin: 'embedded', role: 'semantic',
-        channels: metadata.channels, stride: metadata.stride, bytes: statSync(embedded.modelFile).size, preset: null, device,
+        streamName: 'default', name: 'Default (hypercolumn + pixels @ 0.5)', origin: 'embedded', role: 'semantic',
+        channels: metadata.channels + 48, stride: metadata.stride, bytes, preset: null, device,
+        description: 'The embedded MobileNetV2 hypercolumn fused with the pixels extractor at λ 0.5: the best measured offline default.',
+      });
+      models.push({
+        streamName: 'hypercolumn', name: 'MobileNetV2 hypercolumn (embedded)', origin: 'embedded', role: 'semantic',
+        channels: metadata.channels, stride: metadata.stride, bytes, preset: null, device,
         description: 'ImageNet MobileNetV2 layers block_5 + block_10, L2-normalised and fused; generated at install, works offline.',
       });
     } catch {
@@ -55,7 +61,7 @@ export class RegistryModelsService implements ModelsService {
   }
 
   async remove(args: { streamName: string }): Promise<void> {
-    if (args.streamName === 'default' || args.streamName === 'pixels') throw new ApiError('INVALID_ARGUMENT', `The ${args.streamName} stream is built in and cannot be removed.`);
+    if (['default', 'hypercolumn', 'pixels'].includes(args.streamName)) throw new ApiError('INVALID_ARGUMENT', `The ${args.streamName} stream is built in and cannot be removed.`);
     const registry = this.registry;
     const model = registry.find(args.streamName);
     if (!model) throw new ApiError('NOT_FOUND', `No registered model is called ${args.streamName}.`);
