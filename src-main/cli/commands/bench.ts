@@ -10,21 +10,22 @@ import { evaluateJhmdbResults } from '../../core/eval/jhmdbEvaluation.ts';
 import { PCK_THRESHOLDS } from '../../core/eval/pck.ts';
 import { propagatePoseClip } from './propagatePose.ts';
 import { benchFeatureExtraction } from '../../core/models/benchFeatureExtraction.ts';
-import { embeddedModelFiles, ensureGeneratedModels, generatedModelsDirectory } from '../../core/models/embeddedModel.ts';
+import { openFeatureStream } from '../../core/models/featureStreams.ts';
+import { OnnxSessionPool } from '../../core/models/onnxRuntime.ts';
 
 const usage = `Usage:
   correspond bench propagate [--channels 48,1280] [--threads N] [--repeats 2] [--label NAME] [--no-record]
   correspond bench davis --root DAVIS_ROOT [--sequences a,b] [--stream default] [--label NAME] [--cache DIR]
                          [--out DIR] [--topk 10] [--context 20] [--radius 12] [--temperature 0.05] [--threads N]
   correspond bench jhmdb --root JHMDB_ROOT [--stream default] [--label NAME] [--topk 10] [--context 7] [--radius 12]
-  correspond bench features [--threads 1,2] [--frames 10] [--model FILE]
+  correspond bench features [--stream default] [--model FILE] [--threads 1,2] [--frames 10]
 
 bench propagate  Our kernel and the PyTorch dense reference (resources/bench/dense_propagation.py, run by a Python
                  with torch: $CORRESPOND_PYTHON, /usr/bin/python3, python3) on the same 480p features, side by
                  side; prints ms/frame of both, the ratio and our share of the FMA floor.
 bench davis      Propagates every sequence of a DAVIS root from its first annotated frame and scores J&F.
 bench jhmdb      Propagates the joints of every clip of a JHMDB root (joint_positions/<class>/<video>) and scores PCK.
-bench features   Feature extraction time of an ONNX model on 854×480 frames.
+bench features   Feature extraction time of a stream (default: default) or of one ONNX model on 854×480 frames.
 Each records its result in benchmarks/<kind>.json under --label and re-renders BENCHMARKS.md (unless
 --no-record). The last stdout line is the result as JSON.`;
 
@@ -153,20 +154,39 @@ async function benchJhmdb(argv: string[]): Promise<number> {
   }
 }
 
+/** Median/min wall time of a whole stream's `extract` (decode excluded) on a textured 854×480 frame. */
+async function benchStreamExtraction(spec: string, threads: number, frames: number) {
+  const pool = new OnnxSessionPool({ threads, allowCuda: false });
+  try {
+    const stream = await openFeatureStream(spec, { pool, appRoot });
+    const width = 854;
+    const height = 480;
+    const data = new Uint8Array(width * height * 3);
+    for (let index = 0; index < data.length; index++) data[index] = (index * 2654435761) >>> 24;
+    await stream.extract({ width, height, data });
+    const times: number[] = [];
+    for (let frame = 0; frame < frames; frame++) {
+      const started = performance.now();
+      await stream.extract({ width, height, data });
+      times.push(performance.now() - started);
+    }
+    times.sort((x, y) => x - y);
+    return { stream: stream.description, width, height, threads, device: pool.describeComputeDevice().label, frames, medianMsPerFrame: times[Math.floor(times.length / 2)], minMsPerFrame: times[0] };
+  } finally {
+    await pool.release();
+  }
+}
+
 async function benchFeatures(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ['no-record']);
   const threadCounts = listFlag(stringFlag(args, 'threads'), ['1', String(availableParallelism())]).map(Number);
   const frames = numberFlag(args, 'frames', 10);
-  let modelFile = stringFlag(args, 'model');
-  if (!modelFile) {
-    const directory = generatedModelsDirectory(appRoot);
-    ensureGeneratedModels(directory);
-    modelFile = embeddedModelFiles(directory).modelFile;
-  }
+  const modelFile = stringFlag(args, 'model');
+  const spec = stringFlag(args, 'stream', 'default')!;
   const results = [];
   for (const threads of [...new Set(threadCounts)]) {
-    const result = await benchFeatureExtraction(resolve(modelFile), threads, frames);
-    const model = modelFile.endsWith('mobilenetv2-hypercolumn.onnx') ? 'default (mobilenetv2-hypercolumn)' : modelFile;
+    const result = modelFile ? await benchFeatureExtraction(resolve(modelFile), threads, frames) : await benchStreamExtraction(spec, threads, frames);
+    const model = modelFile ?? `stream ${spec}`;
     const record: BenchRecord = { label: `${model} · ${threads} threads`, measuredAt: new Date().toISOString(), machine: machine(), model, ...result };
     if (!args.flags.has('no-record')) saveRecord(appRoot, 'features', record);
     results.push(record);
