@@ -38,7 +38,9 @@ test('an annotator places joints on frame 0, propagates them, moves one on a lat
   test.setTimeout(420_000);
   // The joint tolerances below were set with the hypercolumn stream on this synthetic texture; pin it (through the
   // Models screen's saved choice), so the workflow is tested independently of which stream `default` names.
-  await page.addInitScript(() => localStorage.setItem('correspond.streamSpec', 'hypercolumn'));
+  await page.addInitScript(() =>
+    (globalThis as unknown as { localStorage: { setItem(key: string, value: string): void } }).localStorage.setItem('correspond.streamSpec', 'hypercolumn'),
+  );
   await openApp(page);
   await createProject(page, uniqueProjectName('Square pose'));
   await importSquareClip(page);
