@@ -3,6 +3,7 @@ import type { AnnotationsService, ClipTimeline, FrameAnnotations, KeypointValue,
 import type { ProjectLibrary } from '../store/projectLibrary.ts';
 import type { ProjectStore } from '../store/projectStore.ts';
 import type { ClipRecord, ObjectRecord } from '../store/types.ts';
+import { plainBytes } from './plainBytes.ts';
 
 /** Number of JHMDB joints a keypoints object carries. */
 export const JOINT_COUNT = 15;
@@ -104,9 +105,4 @@ function objectOf(store: ProjectStore, clip: ClipRecord, objectId: string): Obje
   const object = store.getObject(objectId);
   if (!object || object.clipId !== clip.id) throw new ApiError('NOT_FOUND', `Clip "${clip.name}" has no object ${objectId}.`);
   return object;
-}
-
-/** SQLite hands back Node Buffers; the contract promises plain Uint8Arrays. */
-function plainBytes(bytes: Uint8Array): Uint8Array {
-  return bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

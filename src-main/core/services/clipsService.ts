@@ -4,6 +4,7 @@ import type { ProjectLibrary } from '../store/projectLibrary.ts';
 import type { ClipRecord, JsonObject } from '../store/types.ts';
 import { FrameSource, generateThumbnails, probeSource, type SourceInfo } from '../video/index.ts';
 import { toClipSummary } from './clipSummary.ts';
+import { plainBytes } from './plainBytes.ts';
 
 /** Decoders kept open at once; each holds its own bounded LRU of decoded frames. */
 const maxOpenFrameSources = 4;
@@ -90,11 +91,7 @@ export class ProjectClipsService implements ClipsService {
   async getThumbnails(args: { projectId: string; clipId: string }): Promise<Thumbnail[]> {
     const store = this.library.open(args.projectId);
     this.clipOf(args.projectId, args.clipId);
-    return store.listThumbnailFrames(args.clipId).map((frameIndex) => {
-      // SQLite hands back Node Buffers; the contract promises plain Uint8Arrays.
-      const blob = store.getThumbnail(args.clipId, frameIndex)!;
-      return { frameIndex, jpeg: new Uint8Array(blob.buffer, blob.byteOffset, blob.byteLength) };
-    });
+    return store.listThumbnailFrames(args.clipId).map((frameIndex) => ({ frameIndex, jpeg: plainBytes(store.getThumbnail(args.clipId, frameIndex)!) }));
   }
 
   /** Releases the decoders of a project's clips (before the project is deleted). */
