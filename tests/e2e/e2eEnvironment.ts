@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
  * Facts shared by playwright.config.ts, the global setup and the specs. The browser host runs with a fixed token
  * (CORRESPOND_TOKEN) so the specs can build the page URL; the host is reachable only on loopback anyway.
  */
-export const e2ePort = 5177;
+/** 5177 unless CORRESPOND_E2E_PORT is set (lets two checkouts run their suites side by side). */
+export const e2ePort = Number(process.env.CORRESPOND_E2E_PORT ?? 5177);
 export const e2eToken = 'e2e-fixed-token-0123456789abcdef';
 export const e2eOrigin = `http://127.0.0.1:${e2ePort}`;
 export const appPath = `/?token=${e2eToken}`;
