@@ -17,6 +17,7 @@ import { LocalFilesService } from './services/filesService.ts';
 import { LibraryProjectsService } from './services/projectsService.ts';
 import { ProjectLibrary } from './store/projectLibrary.ts';
 import type { StoreOptions } from './store/types.ts';
+import { shippedFcInitialWeights } from './models/shippedModels.ts';
 
 export interface ServicesOptions {
   libraryDirectory: string;
@@ -46,7 +47,12 @@ export function createServices(options: ServicesOptions): Services {
   const pool = new OnnxSessionPool({ threads: availableParallelism() });
   const registryDirectory = options.modelRegistryDirectory ?? defaultModelRegistryDirectory();
   const propagation = new ProjectPropagationService({ library, pool, appRoot: options.appRoot, threads: availableParallelism(), registryDirectory });
-  const training = new ProjectTrainingService({ library, pool, registryDirectory, onModelExported: () => propagation.forgetStreams(), config: options.trainingConfig });
+  const training = new ProjectTrainingService({
+    library, pool, registryDirectory,
+    onModelExported: () => propagation.forgetStreams(),
+    initFrom: shippedFcInitialWeights(options.appRoot),
+    config: options.trainingConfig,
+  });
   const api: CorrespondApi = {
     app: new DefaultAppService({
       version,

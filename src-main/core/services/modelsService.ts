@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { ApiError } from '../api/apiError.ts';
 import type { CallOptions, ModelInfo, ModelPreset, ModelsService } from '../api/contract.ts';
 import { CHECKPOINT_PRESETS } from '../models/checkpoints/checkpointPresets.ts';
@@ -6,6 +6,7 @@ import { importModel } from '../models/checkpoints/importModel.ts';
 import { ModelRegistry, type RegisteredModel } from '../models/checkpoints/modelRegistry.ts';
 import { embeddedModelFiles, generatedModelsDirectory, readGeneratedModelMetadata } from '../models/embeddedModel.ts';
 import type { OnnxSessionPool } from '../models/onnxRuntime.ts';
+import { SHIPPED_FC_STREAM, shippedFcFiles } from '../models/shippedModels.ts';
 
 /** The models a stream can use: the embedded default, the weight-free pixels extractor, and imported ones. */
 export class RegistryModelsService implements ModelsService {
@@ -37,6 +38,14 @@ export class RegistryModelsService implements ModelsService {
     } catch {
       // Not generated yet (it is, at install); the list simply lacks it.
     }
+    const shippedFc = shippedFcFiles(this.options.appRoot);
+    if (existsSync(shippedFc.modelFile)) {
+      models.push({
+        streamName: SHIPPED_FC_STREAM, name: 'Fine-grained ResNet-18 (shipped)', origin: 'embedded', role: 'fine-grained',
+        channels: 256, stride: 8, bytes: statSync(shippedFc.modelFile).size, preset: null, device,
+        description: 'Dense-BYOL ResNet-18 trunk trained with Correspond\'s own worker on unlabelled DAVIS frames; fuse it as default+fc@λ. Per-project training starts from it.',
+      });
+    }
     models.push({
       streamName: 'pixels', name: 'Pixels (weight-free)', origin: 'built-in', role: 'pixels', channels: 48, stride: 8, bytes: 0, preset: null,
       device: 'CPU', description: 'Normalised colours of each 8×8 cell: the reference fixtures\' extractor, no model.',
@@ -61,7 +70,7 @@ export class RegistryModelsService implements ModelsService {
   }
 
   async remove(args: { streamName: string }): Promise<void> {
-    if (['default', 'hypercolumn', 'pixels'].includes(args.streamName)) throw new ApiError('INVALID_ARGUMENT', `The ${args.streamName} stream is built in and cannot be removed.`);
+    if (['default', 'hypercolumn', SHIPPED_FC_STREAM, 'pixels'].includes(args.streamName)) throw new ApiError('INVALID_ARGUMENT', `The ${args.streamName} stream is built in and cannot be removed.`);
     const registry = this.registry;
     const model = registry.find(args.streamName);
     if (!model) throw new ApiError('NOT_FOUND', `No registered model is called ${args.streamName}.`);

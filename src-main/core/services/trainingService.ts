@@ -30,6 +30,8 @@ export interface TrainingServiceOptions {
   registryDirectory: string;
   /** Called after a new FC model is registered (propagation forgets streams that used the old one). */
   onModelExported?: (streamName: string) => void;
+  /** Weights a project's first run starts from (the shipped FC); later runs resume their own checkpoint. */
+  initFrom?: string;
   /** Overrides of the worker configuration (tests use tiny steps). */
   config?: Partial<TrainingConfig>;
   findPython?: () => Promise<PythonSearchResult>;
@@ -173,6 +175,7 @@ export class ProjectTrainingService implements TrainingService {
         checkpointEvery: 50,
         exportPath: plan.exportPath,
         threads: Math.max(1, availableParallelism() - 1),
+        ...(this.options.initFrom ? { initFrom: this.options.initFrom } : {}),
         progressIntervalSeconds: 0,
         ...this.options.config,
       });
