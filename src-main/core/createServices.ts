@@ -51,6 +51,7 @@ export function createServices(options: ServicesOptions): Services {
     library, pool, registryDirectory,
     onModelExported: () => propagation.forgetStreams(),
     initFrom: shippedFcInitialWeights(options.appRoot),
+    predictMasks: (args, signal) => propagation.predictObjectMasks(args, signal),
     config: options.trainingConfig,
   });
   const api: CorrespondApi = {

@@ -100,6 +100,29 @@ describe('training store', () => {
     expect(calls).toBe(callsWhenDone);
   });
 
+  it('keeps polling a finished run while its held-out J&F is being computed', async () => {
+    const evaluation = {
+      clipName: 'a.mp4', objectName: 'Horse', inputFrame: 0, heldOutFrames: [10, 20], beforeStream: 'default', afterStream: 'default+fc-p1@1.75', message: '',
+    };
+    const answers = [
+      status('finished', { step: 3, totalSteps: 3, model: 'fc-p1', evaluation: { ...evaluation, state: 'running' } }),
+      status('finished', { step: 3, totalSteps: 3, model: 'fc-p1', evaluation: { ...evaluation, state: 'running' } }),
+      status('finished', {
+        step: 3, totalSteps: 3, model: 'fc-p1',
+        evaluation: { ...evaluation, state: 'done', before: { J: 0.5, F: 0.6, JF: 0.55 }, after: { J: 0.7, F: 0.8, JF: 0.75 } },
+      }),
+    ];
+    let calls = 0;
+    installStoresWith({ projects: { get: async () => project }, training: { status: async () => answers[Math.min(calls++, answers.length - 1)] } });
+    const store = useTrainingStore();
+    await store.open('p1');
+    await vi.advanceTimersByTimeAsync(2 * STATUS_POLL_MS);
+    expect(store.status?.evaluation?.state).toBe('done');
+    const callsWhenDone = calls;
+    await vi.advanceTimersByTimeAsync(10 * STATUS_POLL_MS);
+    expect(calls).toBe(callsWhenDone);
+  });
+
   it('does not poll an idle project', async () => {
     let calls = 0;
     installStoresWith({ projects: { get: async () => project }, training: { status: async () => (calls++, status('idle')) } });

@@ -54,7 +54,9 @@ export const useTrainingStore = defineStore('training', () => {
     pollTimer = undefined;
   }
 
+  /** A finished run still has news to report: its model being registered, or its held-out J&F being computed. */
   function awaitingModel(current: TrainingStatus): boolean {
+    if (current.evaluation?.state === 'running') return true;
     return current.state === 'finished' && !current.model && !current.problem && pollsAfterFinish < POLLS_AFTER_FINISH;
   }
 

@@ -39,6 +39,8 @@ test('an annotator fine-tunes the features on a project clip and watches progres
   }
 
   await expect(state).toHaveAttribute('data-state', 'idle');
+  // No object has keyframes on two frames yet: the held-out J&F panel says how to get a measurement.
+  await expect(page.getByTestId('evaluation-hint')).toBeVisible();
   const clip = page.getByTestId('training-clip');
   await expect(clip).toHaveCount(1);
   await expect(clip).toBeChecked();

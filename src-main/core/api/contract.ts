@@ -213,6 +213,30 @@ export interface ModelPreset {
 }
 
 /** Fine-tuning of the fine-grained (FC) features on the project's own footage, in a background worker. */
+/** DAVIS region (J) and boundary (F) measures, 0–1, and their mean. */
+export interface HeldOutScore {
+  J: number;
+  F: number;
+  JF: number;
+}
+
+/**
+ * The trained model scored on user keyframes it never saw: one mask object is propagated from its first keyframe
+ * alone with the stream before and the stream after training; its later keyframes are the ground truth.
+ */
+export interface HeldOutEvaluation {
+  state: 'running' | 'done' | 'failed';
+  clipName: string;
+  objectName: string;
+  inputFrame: number;
+  heldOutFrames: number[];
+  beforeStream: string;
+  afterStream: string;
+  before?: HeldOutScore;
+  after?: HeldOutScore;
+  message: string;
+}
+
 export interface TrainingStatus {
   /** unavailable: no Python with torch (see `problem`); idle: never run in this project. */
   state: 'unavailable' | 'idle' | 'starting' | 'running' | 'paused' | 'finished' | 'cancelled' | 'failed';
@@ -229,6 +253,8 @@ export interface TrainingStatus {
   frameCount: number;
   /** The project's trained FC model (stream name) once a run exported one. */
   model?: string;
+  /** After an export, when a trained clip has a mask object with two or more user keyframes. */
+  evaluation?: HeldOutEvaluation;
   message: string;
 }
 

@@ -9,6 +9,9 @@ import path from 'node:path';
 
 export const SHIPPED_FC_STREAM = 'fc';
 
+/** SFC's weight of the fine-grained term in `semantic+fc@λ` (SPEC §2.3), the app's default fusion weight. */
+export const SFC_FUSION_LAMBDA = 1.75;
+
 export interface ShippedFcFiles {
   modelFile: string;
   /** The exporter's description (steps, batch, image size…), next to the model. */

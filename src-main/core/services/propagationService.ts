@@ -73,6 +73,57 @@ export class ProjectPropagationService implements PropagationService {
     return stream;
   }
 
+  /** A clip's features under a stream spec, through the project's feature cache; close `source` when done. */
+  private async clipFeatures(projectId: string, clip: ClipRecord, spec: string) {
+    const stream = await this.streamOf(spec);
+    const source = new FrameSource(sourceInfoOf(clip));
+    const cache = new FeatureCache(join(this.options.library.cacheDir(projectId), 'features'), featureCacheKey({
+      clip: clip.id, sourcePath: clip.sourcePath, frameCount: clip.frameCount, width: clip.width, height: clip.height,
+      stream: stream.id, models: stream.modelHashes.join(','),
+    }));
+    const features = (frameIndex: number): Promise<FeatureMap> => cache.get(frameIndex, async () => stream.extract(await source.getFrame(frameIndex)));
+    return { stream, source, features };
+  }
+
+  /**
+   * One mask object's masks on `frames`, propagated forward from its user keyframe at `inputFrame` alone, in
+   * memory: nothing is saved. The training panel scores a stream this way on the user keyframes it holds out.
+   */
+  async predictObjectMasks(
+    args: { projectId: string; clipId: string; objectId: string; inputFrame: number; frames: number[]; stream: string },
+    signal?: AbortSignal,
+  ): Promise<Map<number, Uint8Array>> {
+    const store = this.options.library.open(args.projectId);
+    const clip = store.getClip(args.clipId);
+    if (!clip) throw new ApiError('NOT_FOUND', `This project has no clip ${args.clipId}.`);
+    const input = store.getAnnotation(args.objectId, args.inputFrame);
+    if (!input || input.source !== 'user' || input.kind !== 'labels') {
+      throw new ApiError('NO_KEYFRAME', `Object ${args.objectId} has no user mask on frame ${args.inputFrame}.`);
+    }
+    const labelSet = greyLabelSet([0, 1]);
+    const wanted = new Set(args.frames.filter((frame) => frame > args.inputFrame && frame < clip.frameCount));
+    const masks = new Map<number, Uint8Array>();
+    if (wanted.size === 0) return masks;
+    const { source, features } = await this.clipFeatures(args.projectId, clip, args.stream);
+    const session = new PropagationSession({ frameCount: clip.frameCount, features, settings: defaultPropagationSettings, runner: this.runnerHandle() });
+    try {
+      session.setKeyframe(args.inputFrame, encodeLabelMap({ width: clip.width, height: clip.height, indices: Uint8Array.from(input.labels.data, (v) => (v ? 1 : 0)) }, labelSet).labels);
+      await session.propagate({
+        from: args.inputFrame,
+        to: Math.max(...wanted),
+        direction: 'forward',
+        signal,
+        onFrame: (frameIndex, result) => {
+          if (wanted.has(frameIndex)) masks.set(frameIndex, decodePrediction(result.labels, labelSet, clip.width, clip.height));
+        },
+      });
+    } finally {
+      await session.close();
+      source.close();
+    }
+    return masks;
+  }
+
   async run(args: PropagationRequest, callOptions: CallOptions = {}): Promise<PropagationSummary> {
     const { library } = this.options;
     const store = library.open(args.projectId);
@@ -86,13 +137,7 @@ export class ProjectPropagationService implements PropagationService {
       throw new ApiError('NO_KEYFRAME', 'Nothing to propagate: draw a mask (or place joints) on a frame of an object first.');
     }
     const specName = args.stream ?? 'default';
-    const stream = await this.streamOf(specName);
-    const source = new FrameSource(sourceInfoOf(clip));
-    const cache = new FeatureCache(join(library.cacheDir(args.projectId), 'features'), featureCacheKey({
-      clip: clip.id, sourcePath: clip.sourcePath, frameCount: clip.frameCount, width: clip.width, height: clip.height,
-      stream: stream.id, models: stream.modelHashes.join(','),
-    }));
-    const features = (frameIndex: number): Promise<FeatureMap> => cache.get(frameIndex, async () => stream.extract(await source.getFrame(frameIndex)));
+    const { stream, source, features } = await this.clipFeatures(args.projectId, clip, specName);
     const settings = defaultPropagationSettings;
     const direction = args.mode === 'fill' ? 'both' : args.mode;
     const run = store.transaction(() =>

@@ -8,6 +8,7 @@ import type { TrainingStatus } from '../api/contract.ts';
 import { createServices, type Services } from '../createServices.ts';
 import { findPython } from '../training/findPython.ts';
 import { makeColourClip, makeTempFolder } from '../video/testClips.ts';
+import { shippedFcInitialWeights } from '../models/shippedModels.ts';
 import type { ProjectTrainingService } from './trainingService.ts';
 
 const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -45,6 +46,13 @@ describe.skipIf(!python.found)(`training service (skipped: ${python.found ? '' :
     const { api } = services;
     const project = await api.projects.create({ name: 'Train' });
     const clip = await api.clips.import({ projectId: project.id, sourcePath: makeColourClip(folder, 'mkv', { name: 'train', frames: 12 }) });
+    // A mask object with keyframes on frames 0, 5 and 10: the panel's J&F holds out 5 and 10.
+    const object = await api.objects.create({ projectId: project.id, clipId: clip.id, name: 'Box', kind: 'mask' });
+    for (const [frameIndex, left] of [[0, 8], [5, 12], [10, 16]]) {
+      const mask = new Uint8Array(clip.width * clip.height);
+      for (let y = 8; y < 40; y++) mask.fill(1, y * clip.width + left, y * clip.width + left + 32);
+      await api.annotations.putMask({ projectId: project.id, clipId: clip.id, objectId: object.id, frameIndex, mask });
+    }
     expect((await api.training.status({ projectId: project.id })).state).toBe('idle');
     await api.training.start({ projectId: project.id, clipIds: [clip.id], steps: 3 });
     const status = await waitFor(project.id, (s) => s.state === 'finished' && s.model !== undefined);
@@ -53,6 +61,20 @@ describe.skipIf(!python.found)(`training service (skipped: ${python.found ? '' :
     expect(status.device).toMatch(/CPU/);
     const models = await api.models.list();
     expect(models.find((model) => model.streamName === status.model)).toMatchObject({ origin: 'imported', stride: 8, role: 'fine-grained' });
+    const scored = await waitFor(project.id, (s) => s.evaluation !== undefined && s.evaluation.state !== 'running');
+    const evaluation = scored.evaluation!;
+    expect(evaluation).toMatchObject({ state: 'done', objectName: 'Box', inputFrame: 0, heldOutFrames: [5, 10] });
+    expect(evaluation.beforeStream).toBe(shippedFcInitialWeights(appRoot) ? 'default+fc@1.75' : 'default');
+    expect(evaluation.afterStream).toBe(`default+${status.model}@1.75`);
+    for (const score of [evaluation.before!, evaluation.after!]) {
+      expect(score.JF).toBeCloseTo((score.J + score.F) / 2, 12);
+      expect(score.J).toBeGreaterThan(0);
+      expect(score.J).toBeLessThanOrEqual(1);
+    }
+    // Held out means held out: scoring never wrote a propagated frame into the project.
+    const timeline = await api.annotations.getTimeline({ projectId: project.id, clipId: clip.id });
+    expect(timeline.propagated).toEqual([]);
+    expect(timeline.keyframes).toEqual([0, 5, 10]);
   }, 240_000);
 
   it('reports a killed worker, keeps the project, and resumes from the last checkpoint', async () => {

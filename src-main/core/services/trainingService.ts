@@ -8,11 +8,12 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ApiError } from '../api/apiError.ts';
-import type { TrainingService, TrainingStatus } from '../api/contract.ts';
+import type { HeldOutEvaluation, TrainingService, TrainingStatus } from '../api/contract.ts';
 import { encodeRgbPng } from '../formats/png.ts';
 import { importModel } from '../models/checkpoints/importModel.ts';
 import { ModelRegistry } from '../models/checkpoints/modelRegistry.ts';
 import type { OnnxSessionPool } from '../models/onnxRuntime.ts';
+import { SFC_FUSION_LAMBDA, SHIPPED_FC_STREAM } from '../models/shippedModels.ts';
 import type { ProjectLibrary } from '../store/projectLibrary.ts';
 import type { ClipRecord } from '../store/types.ts';
 import { findPython, type PythonSearchResult } from '../training/findPython.ts';
@@ -20,6 +21,7 @@ import type { TrainingConfig } from '../training/trainingProtocol.ts';
 import { TrainingWorker } from '../training/trainingWorker.ts';
 import { FrameSource } from '../video/index.ts';
 import { sourceInfoOf } from './clipsService.ts';
+import { planHeldOutEvaluation, scoreHeldOut } from './heldOutEvaluation.ts';
 
 /** Frames written for one run at most (spread evenly over the clips' frames). */
 const MAX_TRAINING_FRAMES = 400;
@@ -32,6 +34,11 @@ export interface TrainingServiceOptions {
   onModelExported?: (streamName: string) => void;
   /** Weights a project's first run starts from (the shipped FC); later runs resume their own checkpoint. */
   initFrom?: string;
+  /** Masks of an object propagated from one keyframe with a stream (the propagation service's), for held-out J&F. */
+  predictMasks?: (
+    args: { projectId: string; clipId: string; objectId: string; inputFrame: number; frames: number[]; stream: string },
+    signal?: AbortSignal,
+  ) => Promise<Map<number, Uint8Array>>;
   /** Overrides of the worker configuration (tests use tiny steps). */
   config?: Partial<TrainingConfig>;
   findPython?: () => Promise<PythonSearchResult>;
@@ -39,7 +46,15 @@ export interface TrainingServiceOptions {
 
 interface Run {
   worker?: TrainingWorker;
+  clipIds: string[];
+  /** Aborts a held-out evaluation still running when the run is replaced or cancelled. */
+  evaluation?: AbortController;
   status: TrainingStatus;
+}
+
+/** A copy the caller may keep: the run goes on changing its own status. */
+function snapshot(status: TrainingStatus): TrainingStatus {
+  return { ...status, losses: [...status.losses], ...(status.evaluation ? { evaluation: { ...status.evaluation } } : {}) };
 }
 
 /** Name of a project's FC model in the registry. */
@@ -69,7 +84,7 @@ export class ProjectTrainingService implements TrainingService {
   async status(args: { projectId: string }): Promise<TrainingStatus> {
     this.options.library.open(args.projectId); // NOT_FOUND for unknown projects
     const run = this.runs.get(args.projectId);
-    if (run) return { ...run.status, losses: [...run.status.losses] };
+    if (run) return snapshot(run.status);
     const python = await this.pythonOf();
     const model = this.registeredModel(args.projectId);
     if (!python.found) return { ...emptyStatus('unavailable', python.message), problem: python.message, ...(model ? { model } : {}) };
@@ -94,10 +109,11 @@ export class ProjectTrainingService implements TrainingService {
     const folder = join(library.cacheDir(args.projectId), 'training');
     const framesDir = join(folder, 'frames');
     const checkpointDir = join(folder, 'checkpoints');
-    const run: Run = { status: { ...emptyStatus('starting', 'Preparing frames…'), totalSteps: args.steps ?? this.options.config?.steps ?? 1000 } };
+    current?.evaluation?.abort();
+    const run: Run = { clipIds: clips.map((clip) => clip.id), status: { ...emptyStatus('starting', 'Preparing frames…'), totalSteps: args.steps ?? this.options.config?.steps ?? 1000 } };
     this.runs.set(args.projectId, run);
     void this.launch(args.projectId, run, { clips, framesDir, checkpointDir, exportPath: join(folder, 'fc.onnx'), steps: run.status.totalSteps, python: python.python.executable });
-    return { ...run.status };
+    return snapshot(run.status);
   }
 
   private async launch(
@@ -184,6 +200,40 @@ export class ProjectTrainingService implements TrainingService {
     }
   }
 
+  /**
+   * J&F before and after on held-out user keyframes (see heldOutEvaluation.ts): "before" is the stream the run
+   * started from (the semantic default fused with the shipped FC, or the default alone), "after" the same fusion
+   * with the project's new FC, at SFC's weight.
+   */
+  private async evaluate(projectId: string, modelName: string, run: Run): Promise<void> {
+    const predict = this.options.predictMasks;
+    if (!predict) return;
+    const plan = planHeldOutEvaluation(this.options.library.open(projectId), run.clipIds);
+    if (!plan) return;
+    const beforeStream = this.options.initFrom ? `default+${SHIPPED_FC_STREAM}@${SFC_FUSION_LAMBDA}` : 'default';
+    const afterStream = `default+${modelName}@${SFC_FUSION_LAMBDA}`;
+    const evaluation: HeldOutEvaluation = {
+      state: 'running', clipName: plan.clipName, objectName: plan.objectName, inputFrame: plan.inputFrame,
+      heldOutFrames: plan.heldOutFrames, beforeStream, afterStream,
+      message: `Scoring ${plan.objectName} on ${plan.heldOutFrames.length} held-out keyframe(s)…`,
+    };
+    run.status.evaluation = evaluation;
+    const controller = new AbortController();
+    run.evaluation = controller;
+    try {
+      const request = { projectId, clipId: plan.clipId, objectId: plan.objectId, inputFrame: plan.inputFrame, frames: plan.heldOutFrames };
+      evaluation.before = scoreHeldOut(plan, await predict({ ...request, stream: beforeStream }, controller.signal));
+      evaluation.after = scoreHeldOut(plan, await predict({ ...request, stream: afterStream }, controller.signal));
+      evaluation.state = 'done';
+      evaluation.message = `J&F on ${plan.heldOutFrames.length} held-out keyframe(s) of ${plan.objectName}, propagated from frame ${plan.inputFrame + 1}.`;
+    } catch (error) {
+      evaluation.state = 'failed';
+      evaluation.message = controller.signal.aborted ? 'Evaluation stopped: a new run started.' : `Evaluation failed: ${(error as Error).message}`;
+    } finally {
+      if (run.evaluation === controller) run.evaluation = undefined;
+    }
+  }
+
   /** Registers an export as the project's FC model (replacing the previous one) and tells propagation. */
   private async register(projectId: string, exportPath: string, run: Run): Promise<void> {
     const registry = new ModelRegistry(this.options.registryDirectory);
@@ -198,18 +248,21 @@ export class ProjectTrainingService implements TrainingService {
     } catch (error) {
       run.status.problem = `The trained model could not be registered: ${(error as Error).message}`;
       run.status.message = run.status.problem;
+      return;
     }
+    await this.evaluate(projectId, name, run);
   }
 
   private control(projectId: string, action: 'pause' | 'resume' | 'cancel'): TrainingStatus {
     const run = this.runs.get(projectId);
     if (!run || !['starting', 'running', 'paused'].includes(run.status.state)) throw new ApiError('NOT_RUNNING', 'No training is running for this project.');
+    if (action === 'cancel') run.evaluation?.abort();
     if (!run.worker) {
       if (action === 'cancel') Object.assign(run.status, { state: 'cancelled', message: 'Cancelled before training started.' });
-      return { ...run.status };
+      return snapshot(run.status);
     }
     run.worker[action]();
-    return { ...run.status, losses: [...run.status.losses] };
+    return snapshot(run.status);
   }
 
   async pause(args: { projectId: string }): Promise<TrainingStatus> {
