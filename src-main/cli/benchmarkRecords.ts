@@ -17,7 +17,7 @@ export interface BenchRecord {
   [key: string]: unknown;
 }
 
-export type BenchKind = 'propagate' | 'davis' | 'pose' | 'features';
+export type BenchKind = 'propagate' | 'davis' | 'pose' | 'features' | 'ui' | 'finetune';
 
 function recordsFile(root: string, kind: BenchKind): string {
   return join(root, 'benchmarks', `${kind}.json`);
@@ -130,6 +130,25 @@ function renderFeatures(records: BenchRecord[]): string[] {
   return lines;
 }
 
+function renderUi(records: BenchRecord[]): string[] {
+  const lines = [
+    '## First propagated frame in the UI (`npx correspond bench ui`)',
+    '',
+    'Debian Chromium against the browser host on this machine: frame 0 of a generated clip has a mask, the playhead',
+    'is on frame 1, features of the first frames are cached (an earlier run), click Forward. Measured by the page',
+    '(User Timing, `src-renderer/utils/propagationTiming.ts`): click → first frame received over the WebSocket, and',
+    'click → its labels drawn over the frame. Target: shown within 200 ms.',
+    '',
+    '| variant | clip | stream | runs | median received ms | median shown ms | slowest shown ms |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const r of records) {
+    lines.push(`| ${r.label} | ${r.clip} | ${r.stream} | ${r.repeats} | ${ms(r.medianReceivedMs as number)} | **${ms(r.medianShownMs as number)}** | ${ms(r.maxShownMs as number)} |`);
+  }
+  lines.push('', ...records.map((r) => `- ${r.label}: ${r.measuredAt.slice(0, 16)}, ${r.device} on ${r.machine}`));
+  return lines;
+}
+
 export function renderBenchmarks(root: string): string {
   const parts = [
     '# Benchmarks',
@@ -146,5 +165,7 @@ export function renderBenchmarks(root: string): string {
   if (pose.length) parts.push(...renderPose(pose), '');
   const features = readRecords(root, 'features');
   if (features.length) parts.push(...renderFeatures(features), '');
+  const ui = readRecords(root, 'ui');
+  if (ui.length) parts.push(...renderUi(ui), '');
   return `${parts.join('\n').trimEnd()}\n`;
 }

@@ -4,6 +4,7 @@ import type { ClipTimeline, FrameAnnotations, KeypointValue, ObjectAnnotation } 
 import { errorMessage } from '../api/apiClientError.ts';
 import { useApi } from '../api/apiInjection.ts';
 import { createLatestOnlyLoader } from '../utils/latestOnlyLoader.ts';
+import { markFrameLoaded } from '../utils/propagationTiming.ts';
 import { isEmptyMask } from '../utils/maskPainting.ts';
 
 interface FrameKey {
@@ -56,6 +57,7 @@ export const useAnnotationsStore = defineStore('annotations', () => {
       frame.value = loaded;
       frameError.value = undefined;
       revision.value += 1;
+      if (loaded.annotations.some((annotation) => annotation.source === 'propagated')) markFrameLoaded(loaded.frameIndex);
     },
     (key, error) => {
       if (key.clipId === clipId.value) frameError.value = errorMessage(error);

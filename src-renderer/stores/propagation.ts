@@ -3,6 +3,7 @@ import { ref } from 'vue';
 import type { Progress, PropagationMode, PropagationRequest, PropagationSummary } from '../../src-main/core/api/contract.ts';
 import { ApiClientError, errorMessage } from '../api/apiClientError.ts';
 import { useApi } from '../api/apiInjection.ts';
+import { endPropagationTiming, markFirstFrameReceived, markPropagationClick } from '../utils/propagationTiming.ts';
 import { keyframeAtOrNear } from '../utils/timelineNavigation.ts';
 import { useAnnotationsStore } from './annotations.ts';
 import { useModelsStore } from './models.ts';
@@ -39,6 +40,7 @@ export const usePropagationStore = defineStore('propagation', () => {
     abort = new AbortController();
     runError.value = undefined;
     running.value = { mode: request.mode, fraction: 0, message: 'Starting…', cancelling: false };
+    markPropagationClick();
     try {
       // The fusion chosen on the Models screen, unless the caller names a stream.
       const stream = request.stream ?? useModelsStore().streamSpec;
@@ -53,6 +55,7 @@ export const usePropagationStore = defineStore('propagation', () => {
             message: progress.message ?? running.value.message,
             frameIndex: frameIndex ?? running.value.frameIndex,
           };
+          markFirstFrameReceived(frameIndex);
           annotations.onFramePropagated(frameIndex);
         },
       });
@@ -64,6 +67,7 @@ export const usePropagationStore = defineStore('propagation', () => {
     } finally {
       running.value = undefined;
       abort = undefined;
+      endPropagationTiming();
       // Whatever was written (all of it, or the frames done before a cancel) shows now.
       annotations.refreshTimeline();
       annotations.reloadFrame();

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { appRoot, type BenchRecord, saveRecord } from '../benchmarkRecords.ts';
 import { type CliCommand, kernelFlag, numberFlag, parseArgs, printResult, requiredFlag, stringFlag, UsageError } from '../cliCommand.ts';
 import { propagateClip } from '../propagateClip.ts';
+import { benchFirstFrame } from '../benchFirstFrame.ts';
 import { benchPropagation } from '../benchPropagation.ts';
 import { evaluateDavis } from '../../core/eval/davisEvaluation.ts';
 import { evaluateJhmdbResults } from '../../core/eval/jhmdbEvaluation.ts';
@@ -19,6 +20,7 @@ const usage = `Usage:
                          [--out DIR] [--topk 10] [--context 20] [--radius 12] [--temperature 0.05] [--threads N]
   correspond bench jhmdb --root JHMDB_ROOT [--stream default] [--label NAME] [--topk 10] [--context 7] [--radius 12]
   correspond bench features [--stream default] [--model FILE] [--threads 1,2] [--frames 10]
+  correspond bench ui [--repeats 5] [--stream default] [--size 854x480] [--label NAME]
 
 bench propagate  Our kernel and the PyTorch dense reference (resources/bench/dense_propagation.py, run by a Python
                  with torch: $CORRESPOND_PYTHON, /usr/bin/python3, python3) on the same 480p features, side by
@@ -195,9 +197,25 @@ async function benchFeatures(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function benchUi(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['no-record']);
+  const size = /^(\d+)x(\d+)$/.exec(stringFlag(args, 'size', '854x480')!);
+  if (!size) throw new UsageError('--size must look like 854x480');
+  const repeats = numberFlag(args, 'repeats', 5);
+  if (!Number.isInteger(repeats) || repeats < 1) throw new UsageError('--repeats must be a positive integer');
+  const stream = stringFlag(args, 'stream', 'default')!;
+  const result = await benchFirstFrame({
+    repeats, width: Number(size[1]), height: Number(size[2]), frames: 40, stream, log: (line) => process.stderr.write(`${line}\n`),
+  });
+  const record: BenchRecord = { label: stringFlag(args, 'label', stream)!, measuredAt: new Date().toISOString(), machine: machine(), ...result };
+  if (!args.flags.has('no-record')) saveRecord(appRoot, 'ui', record);
+  printResult(record);
+  return 0;
+}
+
 export const command: CliCommand = {
   name: 'bench',
-  summary: 'Benchmarks: propagation vs the PyTorch reference, DAVIS J&F and JHMDB PCK of a stream, feature extraction speed',
+  summary: 'Benchmarks: propagation vs the PyTorch reference, DAVIS J&F and JHMDB PCK of a stream, feature extraction speed, first frame in the UI',
   usage,
   async run(argv) {
     const [sub, ...rest] = argv;
@@ -210,8 +228,10 @@ export const command: CliCommand = {
         return benchFeatures(rest);
       case 'jhmdb':
         return benchJhmdb(rest);
+      case 'ui':
+        return benchUi(rest);
       default:
-        throw new UsageError(sub ? `unknown benchmark "${sub}"` : 'name a benchmark: propagate, davis, jhmdb or features');
+        throw new UsageError(sub ? `unknown benchmark "${sub}"` : 'name a benchmark: propagate, davis, jhmdb, features or ui');
     }
   },
 };
