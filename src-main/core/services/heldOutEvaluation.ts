@@ -42,10 +42,7 @@ export function planHeldOutEvaluation(store: ProjectStore, clipIds: string[]): H
     if (!clip) continue;
     for (const object of store.listObjects(clipId)) {
       if (object.kind !== 'mask') continue;
-      const keys = store
-        .listAnnotationsForObject(object.id)
-        .filter((record) => record.source === 'user' && record.kind === 'labels')
-        .sort((a, b) => a.frameIndex - b.frameIndex);
+      const keys = store.listAnnotationsForObject(object.id, 'user').filter((record) => record.kind === 'labels');
       if (keys.length < 2 || (best && keys.length <= best.keys.length)) continue;
       const held = spread(keys.slice(1), MAX_HELD_OUT_FRAMES);
       best = {

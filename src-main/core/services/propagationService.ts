@@ -223,7 +223,7 @@ export class ProjectPropagationService implements PropagationService {
     }
     const userKeyframes = new Map<string, Map<number, AnnotationRecord>>();
     for (const object of objects) {
-      const keys = new Map(store.listAnnotationsForObject(object.id).filter((a) => a.source === 'user').map((a) => [a.frameIndex, a]));
+      const keys = new Map(store.listAnnotationsForObject(object.id, 'user').map((a) => [a.frameIndex, a]));
       if (keys.size > 0) userKeyframes.set(object.id, keys);
     }
     const groups: Group[] = [];

@@ -227,6 +227,10 @@ describe('objects and annotations', () => {
     const labels = { width: 4, height: 2, data: new Uint8Array(8) };
     const annotation = store.putAnnotation({ objectId: object.id, frameIndex: 1, source: 'propagated', runId: run.id, confidence: 0.8, kind: 'labels', labels });
     expect(annotation).toMatchObject({ source: 'propagated', runId: run.id, confidence: 0.8 });
+    store.putAnnotation({ objectId: object.id, frameIndex: 0, source: 'user', kind: 'labels', labels });
+    expect(store.listAnnotationsForObject(object.id).map((a) => a.frameIndex)).toEqual([0, 1]);
+    expect(store.listAnnotationsForObject(object.id, 'user').map((a) => a.frameIndex)).toEqual([0]);
+    expect(store.listAnnotationsForObject(object.id, 'propagated').map((a) => a.frameIndex)).toEqual([1]);
     expectStoreError(() => store.putAnnotation({ objectId: object.id, frameIndex: 1, source: 'propagated', kind: 'labels', labels }), 'INVALID_INPUT', /need the runId/);
     expectStoreError(() => store.putAnnotation({ objectId: object.id, frameIndex: 1, source: 'user', runId: run.id, kind: 'labels', labels }), 'INVALID_INPUT', /no runId/);
     const otherClip = store.addClip({ ...video, name: 'other' });

@@ -352,13 +352,14 @@ export class ProjectStore {
     );
   }
 
-  /** One object's annotations in frame order. */
-  listAnnotationsForObject(objectId: string): AnnotationRecord[] {
-    return this.guard(() =>
-      (this.statement('SELECT * FROM annotation WHERE object_id = ? ORDER BY frame_index').all(objectId) as rows.AnnotationRow[]).map(
-        rows.toAnnotationRecord,
-      ),
-    );
+  /** One object's annotations in frame order; only its user keyframes (or only propagated ones) when `source` says. */
+  listAnnotationsForObject(objectId: string, source?: AnnotationRecord['source']): AnnotationRecord[] {
+    return this.guard(() => {
+      const found = source
+        ? this.statement('SELECT * FROM annotation WHERE object_id = ? AND source = ? ORDER BY frame_index').all(objectId, source)
+        : this.statement('SELECT * FROM annotation WHERE object_id = ? ORDER BY frame_index').all(objectId);
+      return (found as rows.AnnotationRow[]).map(rows.toAnnotationRecord);
+    });
   }
 
   deleteAnnotation(objectId: string, frameIndex: number): boolean {
