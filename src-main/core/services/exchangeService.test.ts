@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toApiErrorShape } from '../api/apiError.ts';
-import type { ClipSummary, Progress, ProjectSummary } from '../api/contract.ts';
+import type { ApiErrorShape, ClipSummary, Progress, ProjectSummary } from '../api/contract.ts';
 import { createServices, type Services } from '../createServices.ts';
 import { readIndexedPng } from '../formats/png.ts';
 import { CLIP_FRAMES, CLIP_HEIGHT, CLIP_WIDTH, makeColourClip, makeTempFolder } from '../video/testClips.ts';
@@ -23,6 +23,16 @@ function box(x: number, y: number, w: number, h: number): Uint8Array {
   const mask = new Uint8Array(CLIP_WIDTH * CLIP_HEIGHT);
   for (let row = y; row < y + h; row++) mask.fill(1, row * CLIP_WIDTH + x, row * CLIP_WIDTH + x + w);
   return mask;
+}
+
+/** The error a call must fail with, as it crosses the boundary (a call that succeeds fails the test). */
+function failure(call: Promise<unknown>): Promise<ApiErrorShape> {
+  return call.then(
+    () => {
+      throw new Error('expected the call to fail');
+    },
+    (error: unknown) => toApiErrorShape(error),
+  );
 }
 
 /** A fresh empty folder to export into. */
@@ -119,12 +129,12 @@ describe('exchange service', () => {
   it('a cancelled export leaves the destination folder empty', async () => {
     const destination = exportFolder('cancelled');
     const controller = new AbortController();
-    const error = await services.api.exchange
-      .export(
+    const error = await failure(
+      services.api.exchange.export(
         { projectId: project.id, clipIds: [clip.id], format: 'davis', destination, options: { includeFrames: true, allFrames: true } },
         { signal: controller.signal, onProgress: ({ done }) => done >= 3 && controller.abort() },
-      )
-      .catch(toApiErrorShape);
+      ),
+    );
     expect(error).toMatchObject({ code: 'CANCELLED' });
     expect(readdirSync(destination)).toEqual([]);
   });
@@ -132,42 +142,40 @@ describe('exchange service', () => {
   it('says what is wrong and names the folder, the file or the clip', async () => {
     const { api } = services;
     const missing = path.join(folder, 'no such folder');
-    expect(await api.exchange.export({ projectId: project.id, format: 'davis', destination: missing }).catch(toApiErrorShape)).toEqual({
+    expect(await failure(api.exchange.export({ projectId: project.id, format: 'davis', destination: missing }))).toEqual({
       code: 'NOT_FOUND',
       message: `${missing} does not exist.`,
     });
     const busy = exportFolder('busy');
     mkdirSync(path.join(busy, 'walk-davis'));
     writeFileSync(path.join(busy, 'walk-davis', 'keep.txt'), 'mine');
-    const exists = await api.exchange.export({ projectId: project.id, clipIds: [clip.id], format: 'davis', destination: busy }).catch(toApiErrorShape);
+    const exists = await failure(api.exchange.export({ projectId: project.id, clipIds: [clip.id], format: 'davis', destination: busy }));
     expect(exists.code).toBe('DESTINATION_EXISTS');
     expect(exists.message).toContain(path.join(busy, 'walk-davis'));
-    const noParts = await api.exchange.export({ projectId: project.id, clipIds: [clip.id], format: 'vip', destination: exportFolder('vip') }).catch(toApiErrorShape);
+    const noParts = await failure(api.exchange.export({ projectId: project.id, clipIds: [clip.id], format: 'vip', destination: exportFolder('vip') }));
     expect(noParts).toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining('Clip "walk.mkv": the clip has no part objects') });
     expect(readdirSync(path.join(folder, 'exports', 'vip'))).toEqual([]);
-    const unsafe = await api.exchange.export({ projectId: project.id, clipIds: [clip.id], format: 'davis', destination: busy, folderName: '../escape' }).catch(toApiErrorShape);
+    const unsafe = await failure(api.exchange.export({ projectId: project.id, clipIds: [clip.id], format: 'davis', destination: busy, folderName: '../escape' }));
     expect(unsafe.code).toBe('UNSAFE_PATH');
     expect(existsSync(path.join(folder, 'exports', 'escape'))).toBe(false);
 
     const emptyFolder = exportFolder('no annotations');
-    const noFiles = await api.exchange.import({ projectId: project.id, clipId: second.id, format: 'davis', sourcePath: emptyFolder }).catch(toApiErrorShape);
+    const noFiles = await failure(api.exchange.import({ projectId: project.id, clipId: second.id, format: 'davis', sourcePath: emptyFolder }));
     expect(noFiles).toEqual({ code: 'NOT_FOUND', message: `${emptyFolder}: has no %05d.png annotation files` });
     const wrongSize = exportFolder('wrong size');
     const { encodeIndexedPng } = await import('../formats/png.ts');
     writeFileSync(path.join(wrongSize, '00000.png'), encodeIndexedPng({ width: 8, height: 8, indices: new Uint8Array(64).fill(1) }));
-    const mismatch = await api.exchange.import({ projectId: project.id, clipId: second.id, format: 'davis', sourcePath: wrongSize }).catch(toApiErrorShape);
+    const mismatch = await failure(api.exchange.import({ projectId: project.id, clipId: second.id, format: 'davis', sourcePath: wrongSize }));
     expect(mismatch.code).toBe('MISMATCH');
     expect(mismatch.message).toContain(`${wrongSize}: annotations are 8×8, clip "walk again" is ${CLIP_WIDTH}×${CLIP_HEIGHT}`);
   });
 
   it('refuses unknown formats and fields at the boundary', async () => {
-    const bad = await services.dispatcher
-      .dispatch('exchange', 'export', { projectId: project.id, format: 'pascal', destination: folder })
-      .catch(toApiErrorShape);
+    const bad = await failure(services.dispatcher.dispatch('exchange', 'export', { projectId: project.id, format: 'pascal', destination: folder }));
     expect(bad).toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('exchange.export.format must be one of davis, jhmdb') });
-    const typo = await services.dispatcher
-      .dispatch('exchange', 'import', { projectId: project.id, clipId: clip.id, format: 'davis', sourcePath: folder, mode: 'reference' })
-      .catch(toApiErrorShape);
+    const typo = await failure(
+      services.dispatcher.dispatch('exchange', 'import', { projectId: project.id, clipId: clip.id, format: 'davis', sourcePath: folder, mode: 'reference' }),
+    );
     expect(typo).toMatchObject({ code: 'INVALID_ARGUMENT', message: 'exchange.import.mode is not a known field.' });
   });
 });
