@@ -22,6 +22,7 @@ import { FormatError } from '../formats/formatError.ts';
 import { importIntoProject, projectAnnotationSource } from '../formats/projectAnnotationSource.ts';
 import { checkPathComponent, safePathComponent, sequenceNameOf } from '../formats/safeNames.ts';
 import type { ProjectLibrary } from '../store/projectLibrary.ts';
+import type { ProjectStore } from '../store/projectStore.ts';
 import type { ClipRecord } from '../store/types.ts';
 import { FrameSource } from '../video/index.ts';
 import { sourceInfoOf } from './clipsService.ts';
@@ -31,6 +32,55 @@ import { exchangeFormats } from './exchangeFormats.ts';
 function inClip(error: unknown, clip: ClipRecord): unknown {
   if (!(error instanceof FormatError) || error.code === 'CANCELLED') return error;
   return new ApiError(error.code, `Clip "${clip.name}": ${error.message}`);
+}
+
+function clipOf(store: ProjectStore, clipId: string): ClipRecord {
+  const clip = store.getClip(clipId);
+  if (!clip) throw new ApiError('NOT_FOUND', `This project has no clip ${clipId}.`);
+  return clip;
+}
+
+/** `destination/folderName`: the destination must be an existing folder and the name one plain, visible component. */
+function exportTarget(args: ExportRequest, defaultBase: string): string {
+  const destination = path.resolve(args.destination);
+  if (!existsSync(destination)) throw new ApiError('NOT_FOUND', `${destination} does not exist.`);
+  if (!statSync(destination).isDirectory()) throw new ApiError('NOT_A_DIRECTORY', `${destination} is not a folder.`);
+  const folderName = args.folderName ?? safePathComponent(`${defaultBase}-${args.format}`, `export-${args.format}`);
+  checkPathComponent(folderName);
+  if (folderName.startsWith('.')) throw new ApiError('UNSAFE_PATH', `The export folder name "${folderName}" must not start with a dot.`);
+  return path.join(destination, folderName);
+}
+
+type ClipExport = { clip: ClipRecord; result: ExportResult };
+
+/** Several clips: one folder per clip inside one staging folder, which is renamed into place only at the end. */
+async function exportSeveral(
+  clips: ClipRecord[],
+  target: string,
+  overwrite: boolean | undefined,
+  signal: AbortSignal | undefined,
+  exportClip: (clip: ClipRecord, out: string) => Promise<ExportResult>,
+): Promise<ClipExport[]> {
+  const writer = ExportWriter.start(target, { overwrite });
+  const results: ClipExport[] = [];
+  try {
+    const used = new Set<string>();
+    for (const clip of clips) {
+      signal?.throwIfAborted();
+      const base = sequenceNameOf(clip.name);
+      let name = base;
+      for (let n = 2; used.has(name.toLowerCase()); n++) name = `${base}-${n}`;
+      used.add(name.toLowerCase());
+      const result = await exportClip(clip, writer.folder([name]));
+      result.files.forEach((file) => writer.noteFiles([name, file]));
+      results.push({ clip, result: { ...result, out: path.join(target, name) } });
+    }
+    writer.commit();
+    return results;
+  } catch (error) {
+    writer.abort();
+    throw error;
+  }
 }
 
 export class ProjectExchangeService implements ExchangeService {
@@ -43,23 +93,9 @@ export class ProjectExchangeService implements ExchangeService {
   async export(args: ExportRequest, callOptions: CallOptions = {}): Promise<ExportSummary> {
     const { signal, onProgress } = callOptions;
     const store = this.library.open(args.projectId);
-    const clips = args.clipIds
-      ? args.clipIds.map((clipId) => {
-          const clip = store.getClip(clipId);
-          if (!clip) throw new ApiError('NOT_FOUND', `This project has no clip ${clipId}.`);
-          return clip;
-        })
-      : store.listClips();
+    const clips = args.clipIds ? args.clipIds.map((clipId) => clipOf(store, clipId)) : store.listClips();
     if (clips.length === 0) throw new ApiError('NOTHING_TO_EXPORT', 'The project has no clips to export.');
-    const destination = path.resolve(args.destination);
-    if (!existsSync(destination)) throw new ApiError('NOT_FOUND', `${destination} does not exist.`);
-    if (!statSync(destination).isDirectory()) throw new ApiError('NOT_A_DIRECTORY', `${destination} is not a folder.`);
-    const defaultName = `${clips.length === 1 ? sequenceNameOf(clips[0].name) : store.getProject().name}-${args.format}`;
-    const folderName = args.folderName ?? safePathComponent(defaultName, `export-${args.format}`);
-    checkPathComponent(folderName);
-    if (folderName.startsWith('.')) throw new ApiError('UNSAFE_PATH', `The export folder name "${folderName}" must not start with a dot.`);
-    const target = path.join(destination, folderName);
-
+    const target = exportTarget(args, clips.length === 1 ? sequenceNameOf(clips[0].name) : store.getProject().name);
     const totalFrames = clips.reduce((sum, clip) => sum + clip.frameCount, 0);
     let framesBefore = 0;
     const exportClip = async (clip: ClipRecord, out: string): Promise<ExportResult> => {
@@ -84,30 +120,10 @@ export class ProjectExchangeService implements ExchangeService {
     };
 
     onProgress?.({ done: 0, total: totalFrames, message: 'Starting…' });
-    const results: Array<{ clip: ClipRecord; result: ExportResult }> = [];
-    if (clips.length === 1) {
-      results.push({ clip: clips[0], result: await exportClip(clips[0], target) });
-    } else {
-      // Several clips: one folder per clip inside one staging folder, which is renamed into place only at the end.
-      const writer = ExportWriter.start(target, { overwrite: args.options?.overwrite });
-      try {
-        const used = new Set<string>();
-        for (const clip of clips) {
-          signal?.throwIfAborted();
-          const base = sequenceNameOf(clip.name);
-          let name = base;
-          for (let n = 2; used.has(name.toLowerCase()); n++) name = `${base}-${n}`;
-          used.add(name.toLowerCase());
-          const result = await exportClip(clip, writer.folder([name]));
-          result.files.forEach((file) => writer.noteFiles([name, file]));
-          results.push({ clip, result: { ...result, out: path.join(target, name) } });
-        }
-        writer.commit();
-      } catch (error) {
-        writer.abort();
-        throw error;
-      }
-    }
+    const results =
+      clips.length === 1
+        ? [{ clip: clips[0], result: await exportClip(clips[0], target) }]
+        : await exportSeveral(clips, target, args.options?.overwrite, signal, exportClip);
     onProgress?.({ done: totalFrames, total: totalFrames, message: 'Exported.' });
     return {
       format: args.format,
@@ -122,7 +138,7 @@ export class ProjectExchangeService implements ExchangeService {
   async import(args: ImportRequest, callOptions: CallOptions = {}): Promise<ImportSummary> {
     const { signal, onProgress } = callOptions;
     const store = this.library.open(args.projectId);
-    if (!store.getClip(args.clipId)) throw new ApiError('NOT_FOUND', `This project has no clip ${args.clipId}.`);
+    clipOf(store, args.clipId);
     onProgress?.({ done: 0, total: 1, message: 'Reading the files…' });
     // Opening validates every file (sizes, palettes, shapes) before anything is written.
     const imported = importAnnotations(args.format, path.resolve(args.sourcePath), { sequence: args.sequence, anyPalette: args.anyPalette });
