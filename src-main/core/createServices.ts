@@ -13,6 +13,7 @@ import type { TrainingConfig } from './training/trainingProtocol.ts';
 import { defaultModelRegistryDirectory } from './models/checkpoints/modelRegistry.ts';
 import { DefaultAppService } from './services/appService.ts';
 import { ProjectClipsService } from './services/clipsService.ts';
+import { ProjectExchangeService } from './services/exchangeService.ts';
 import { LocalFilesService } from './services/filesService.ts';
 import { LibraryProjectsService } from './services/projectsService.ts';
 import { ProjectLibrary } from './store/projectLibrary.ts';
@@ -69,6 +70,7 @@ export function createServices(options: ServicesOptions): Services {
     models: new RegistryModelsService({ registryDirectory, appRoot: options.appRoot, pool }),
     training,
     files: new LocalFilesService(),
+    exchange: new ProjectExchangeService(library),
   };
   return {
     api,

@@ -11,6 +11,7 @@ export const iconPaths = {
   up: 'M12 19V5M5 12l7-7 7 7',
   close: 'M6 6l12 12M18 6L6 18',
   import: 'M12 3v12M7 10l5 5 5-5M4 17v3h16v-3',
+  export: 'M12 15V3M7 8l5-5 5 5M4 17v3h16v-3',
   first: 'M6 5v14M18 6l-8 6 8 6z',
   last: 'M18 5v14M6 6l8 6-8 6z',
   previous: 'M15 6l-6 6 6 6',

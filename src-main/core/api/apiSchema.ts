@@ -15,6 +15,7 @@ const name = v.string({ minLength: 1, maxLength: 200 });
 const path = v.string({ minLength: 1, maxLength: 4096 });
 const frameIndex = v.integer({ min: 0, max: 10_000_000 });
 const paletteIndex = v.integer({ min: 1, max: 254 });
+const exchangeFormat = v.literal('davis', 'jhmdb', 'vip', 'coco', 'cvat', 'ytvos');
 const visibility: Validator<0 | 1 | 2> = (value, at) => {
   if (value !== 0 && value !== 1 && value !== 2) throw new ApiError('INVALID_ARGUMENT', `${at} must be 0, 1 or 2.`);
   return value;
@@ -100,5 +101,38 @@ export const apiSchema: ApiSchema = {
   },
   files: {
     listDirectory: { args: v.object({ path: v.optional(path) }) },
+  },
+  exchange: {
+    formats: { args: v.none() },
+    export: {
+      args: v.object({
+        projectId,
+        clipIds: v.optional(v.array(v.id(), { maxLength: 1000 })),
+        format: exchangeFormat,
+        destination: path,
+        folderName: v.optional(v.string({ minLength: 1, maxLength: 200 })),
+        options: v.optional(
+          v.object({
+            includeFrames: v.optional(v.boolean()),
+            allFrames: v.optional(v.boolean()),
+            className: v.optional(v.string({ minLength: 1, maxLength: 200 })),
+            overwrite: v.optional(v.boolean()),
+          }),
+        ),
+      }),
+      long: true,
+    },
+    import: {
+      args: v.object({
+        projectId,
+        clipId: v.id(),
+        format: exchangeFormat,
+        sourcePath: path,
+        sequence: v.optional(v.string({ minLength: 1, maxLength: 400 })),
+        anyPalette: v.optional(v.boolean()),
+        replace: v.optional(v.boolean()),
+      }),
+      long: true,
+    },
   },
 };

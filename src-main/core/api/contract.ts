@@ -258,6 +258,94 @@ export interface TrainingStatus {
   message: string;
 }
 
+/** The annotation file formats Correspond writes and reads (DAVIS, JHMDB, VIP, COCO, CVAT video XML, YouTube-VOS). */
+export type ExchangeFormat = 'davis' | 'jhmdb' | 'vip' | 'coco' | 'cvat' | 'ytvos';
+
+/** What one format can hold and which options apply, so the UI offers only possible choices. */
+export interface ExchangeFormatInfo {
+  format: ExchangeFormat;
+  /** e.g. "DAVIS 2017". */
+  name: string;
+  /** One line: what the files are. */
+  description: string;
+  /** Object kinds an export writes (others are left out, with a warning where the format says so). */
+  exportKinds: ObjectKind[];
+  /** Object kinds an import creates. */
+  importKinds: ObjectKind[];
+  /** Export options that apply to this format. */
+  exportOptions: {
+    /** The clip's frames can be written too; `framesDescription` says as what. */
+    includeFrames: boolean;
+    framesDescription?: string;
+    /** A label file for every frame, not only annotated ones. */
+    allFrames: boolean;
+    /** JHMDB: the action class folder. */
+    className: boolean;
+  };
+  /** Import reads a file (COCO JSON, CVAT XML, joint_positions.mat) or a folder, or either. */
+  importSource: 'folder' | 'file' | 'file-or-folder';
+  /** Import option: accept label PNGs whose palette is not the VOC colour map (DAVIS, YouTube-VOS). */
+  anyPalette: boolean;
+}
+
+export interface ExportRequest {
+  projectId: string;
+  /** Clips to export (default: every clip of the project). With several, each gets its own folder in the export. */
+  clipIds?: string[];
+  format: ExchangeFormat;
+  /** An existing folder; the export is written as a new folder `folderName` inside it, and nowhere else. */
+  destination: string;
+  /** Default: "<clip name>-<format>" for one clip, "<project name>-<format>" for several. */
+  folderName?: string;
+  options?: {
+    /** Also write the clip's frames (decoded from its source): JPEG for DAVIS/COCO/VIP/YouTube-VOS, PNG for JHMDB. */
+    includeFrames?: boolean;
+    /** DAVIS/VIP/YouTube-VOS: a label PNG for every frame, not only annotated ones. */
+    allFrames?: boolean;
+    /** JHMDB action class folder (default "annotated"). */
+    className?: string;
+    /** Replace `folderName` when it exists and is not empty (swapped only once the export is complete). */
+    overwrite?: boolean;
+  };
+}
+
+export interface ExportSummary {
+  format: ExchangeFormat;
+  /** The folder now holding the export. */
+  path: string;
+  clips: Array<{ clipId: string; name: string; path: string; frames: number; objects: number }>;
+  /** Frames with annotations written, over all clips. */
+  frames: number;
+  fileCount: number;
+  warnings: string[];
+}
+
+export interface ImportRequest {
+  projectId: string;
+  clipId: string;
+  format: ExchangeFormat;
+  /** A file or folder of the engine's machine (see ExchangeFormatInfo.importSource). */
+  sourcePath: string;
+  /** The sequence/video to read when the source holds several (JHMDB: "<class>/<video>"). */
+  sequence?: string;
+  /** DAVIS/YouTube-VOS: accept palettes other than the VOC colour map. */
+  anyPalette?: boolean;
+  /** Delete the clip's objects first (same transaction); default: add the imported objects beside them. */
+  replace?: boolean;
+}
+
+export interface ImportSummary {
+  clipId: string;
+  /** The file or folder the annotations were read from. */
+  origin: string;
+  objects: Array<{ id: string; name: string; kind: ObjectKind; paletteIndex: number }>;
+  frames: number;
+  annotations: number;
+  /** Annotations imported as user keyframes (the rest are propagated labels of one "import" run). */
+  keyframes: number;
+  warnings: string[];
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Services
 
@@ -329,6 +417,22 @@ export interface FilesService {
   listDirectory(args: { path?: string }): Promise<DirectoryListing>;
 }
 
+export interface ExchangeService {
+  /** The formats, with the object kinds and options each supports. */
+  formats(): Promise<ExchangeFormatInfo[]>;
+  /**
+   * Writes clips' annotations in a dataset format into a new folder inside `destination`. Progress counts frames
+   * (done/total over all clips). Everything is written into a temporary folder and renamed into place at the end,
+   * so an error or a cancel leaves the destination as it was.
+   */
+  export(args: ExportRequest, options?: CallOptions): Promise<ExportSummary>;
+  /**
+   * Reads annotation files (validated first) into a clip in one transaction: on any error nothing is imported.
+   * Cancel takes effect until the write starts; the write itself is one transaction.
+   */
+  import(args: ImportRequest, options?: CallOptions): Promise<ImportSummary>;
+}
+
 export interface CorrespondApi {
   app: AppService;
   projects: ProjectsService;
@@ -339,6 +443,7 @@ export interface CorrespondApi {
   models: ModelsService;
   training: TrainingService;
   files: FilesService;
+  exchange: ExchangeService;
 }
 
 export type ServiceName = keyof CorrespondApi;

@@ -137,6 +137,39 @@ describe('JHMDB export and import', () => {
     expect(Math.max(...world.map((v, i) => Math.abs(v - originalWorld[i])))).toBeLessThan(1e-15);
   });
 
+  it('writes the variables the original file defines (no scale, no viewpoint), with its order, shapes and classes', async () => {
+    const mat = join(sharedData, 'jhmdb-sample/joint_positions', sampleVideo, 'joint_positions.mat');
+    if (!existsSync(mat)) {
+      console.warn(`skipping: ${mat} is not there (../shared/data absent)`);
+      return;
+    }
+    if (!hasScipy) {
+      console.warn('skipping the scipy cross-check: /usr/bin/python3 has no scipy');
+      return;
+    }
+    const imported = importAnnotations('jhmdb', mat);
+    const out = join(scratch, 'variables');
+    await exportAnnotations('jhmdb', { ...imported, width: 320, height: 240, annotationsAt: imported.annotationsAt }, out, { className: 'catch' });
+    const ours = join(out, 'joint_positions/catch', sampleVideo.split('/')[1], 'joint_positions.mat');
+    // whosmat: (name, shape, class) of every variable in file order; the fit: per frame and axis, pos_img = s·pos_world + o.
+    const read = scipy(
+      `out = {}\nfor key, f in (("original", sys.argv[1]), ("ours", sys.argv[2])):\n` +
+        `    m = sio.loadmat(f); p = m['pos_img']; w = m['pos_world']\n` +
+        `    fits = [np.linalg.lstsq(np.stack([w[d,:,t], np.ones(15)], 1), p[d,:,t], rcond=None)[0].tolist() for t in range(p.shape[2]) for d in range(2)]\n` +
+        `    out[key] = {"whos": [[n, list(s), c] for n, s, c in sio.whosmat(f)], "scale": [min(f[0] for f in fits), max(f[0] for f in fits)]}\n` +
+        `print(json.dumps(out))`,
+      mat,
+      ours,
+    ) as Record<'original' | 'ours', { whos: unknown[]; scale: [number, number] }>;
+    expect(read.original.whos).toEqual([['pos_world', [2, 15, 40], 'double'], ['pos_img', [2, 15, 40], 'double']]);
+    expect(read.ours.whos).toEqual(read.original.whos);
+    // One constant scale 0.45·H = 108 on every frame: pos_world carries no per-frame puppet scale to write as `scale`.
+    for (const [low, high] of [read.original.scale, read.ours.scale]) {
+      expect(Math.abs(low - 108)).toBeLessThan(1e-9);
+      expect(Math.abs(high - 108)).toBeLessThan(1e-9);
+    }
+  });
+
   it('names the file and the problem for bad .mat input', () => {
     const folder = join(scratch, 'bad');
     mkdirSync(folder, { recursive: true });

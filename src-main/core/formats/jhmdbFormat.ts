@@ -21,9 +21,15 @@ import { safePathComponent, sequenceNameOf } from './safeNames.ts';
 // The relation, derived from the shared sample (catch/Goal_Keeping_Tips_catch_f_cm_np1_fr_med_2, 320×240, 40
 // frames): for all 2×15×40 values, pos_world = (pos_img − c) / 108 with c = (160, 120) = (W/2, H/2), exact to
 // 2.2e-16 (e.g. x 286.5 → 1.1712962962962963 = 126.5/108). 108 = 0.45·H for the 240-pixel-high JHMDB frames,
-// so we write pos_world = (pos_img − (W/2, H/2)) / (0.45·H). The sample carries no `scale` or `viewpoint` (SPEC
-// §3.1 marks them unverified), so their definition cannot be derived here: they are not written, and are ignored
-// (reported) on import. JHMDB has no visibility: imported joints are visible (2); a joint we do not know
+// so we write pos_world = (pos_img − (W/2, H/2)) / (0.45·H).
+// `scale` and `viewpoint` (issue 7 item 2), derived from the same sample: scipy.io.whosmat lists exactly two
+// variables, [('pos_world', (2, 15, 40), 'double'), ('pos_img', (2, 15, 40), 'double')], in that order. A per-frame
+// least-squares fit pos_img = s_t·pos_world + o_t gives s_t = 108 and o_t = (160, 120) on every one of the 40
+// frames, so pos_world is not normalised by any per-frame puppet scale either. The original file of this video thus
+// defines neither variable: there is no shape, type or value to derive (SPEC §3.1 lists them only as "reportedly",
+// UNVERIFIED). We write what the original holds — pos_world then pos_img, 2×15×T double — and no guessed `scale` or
+// `viewpoint`; on import they are ignored and reported. jhmdbFormat.test.ts checks the variable list, order, shapes
+// and classes against the sample with scipy, and the constant fit. JHMDB has no visibility: imported joints are visible (2); a joint we do not know
 // (visibility 0, or a frame without annotation) is written as NaN and read back as unlabelled.
 // Frames: Rename_Images/<class>/<video>/%05d.png from 00001. Part objects: puppet_mask/<class>/<video>/puppet_mask.mat
 // with part_mask H×W×T uint8 (class ids; 0 background), streamed frame by frame.
