@@ -28,4 +28,19 @@ describe('benchmark records', () => {
     });
     expect(readFileSync(join(root, 'BENCHMARKS.md'), 'utf8')).toContain('| f | 48 | 2 | 1000 | 12000 | 12.0× | 100.0% (1.0e-6) | 4.8 | 48.0 | 10.0% |');
   });
+
+  it('renders the fine-tuning gain and the first-frame latency', () => {
+    saveRecord(root, 'finetune', {
+      label: 'car-shadow', measuredAt: '2026-11-27T10:00:00.000Z', machine: 'test CPU', sequence: 'car-shadow', steps: 100, trainingSeconds: 600,
+      imagesPerSecond: 1.3, device: 'cpu', lambda: 1.75, settings,
+      before: { stream: 'default+fc@1.75', JF: 0.7, J: 0.68, F: 0.72 }, after: { stream: 'x', JF: 0.735, J: 0.7, F: 0.77 },
+    });
+    saveRecord(root, 'ui', {
+      label: '480p', measuredAt: '2026-11-27T10:00:00.000Z', machine: 'test CPU', clip: '854×480, 40 frames', stream: 'default', repeats: 5,
+      receivedMs: [], shownMs: [], medianReceivedMs: 150.4, medianShownMs: 171.2, maxShownMs: 230, device: 'CPU · 2 threads',
+    });
+    const markdown = readFileSync(join(root, 'BENCHMARKS.md'), 'utf8');
+    expect(markdown).toContain('| car-shadow | 100 | 10.0 min | 70.0 | 73.5 | **+3.5** | 68.0 / 72.0 | 70.0 / 77.0 |');
+    expect(markdown).toContain('| 480p | 854×480, 40 frames | default | 5 | 150 | **171** | 230 |');
+  });
 });

@@ -130,6 +130,35 @@ function renderFeatures(records: BenchRecord[]): string[] {
   return lines;
 }
 
+interface ScoreRecord {
+  stream: string;
+  JF: number;
+  J: number;
+  F: number;
+}
+
+function renderFinetune(records: BenchRecord[]): string[] {
+  const lines = [
+    '## Fine-tuning the FC on one clip (`npx correspond bench finetune`)',
+    '',
+    'The shipped FC fused with the semantic default (`default+fc@λ`) on one dev sequence, then the FC trained further',
+    'from the shipped weights on that sequence\'s own frames (no labels, the Training panel\'s run), fused the same way.',
+    '',
+    '| sequence | steps | training time | before J&F | after J&F | gain | before J / F | after J / F |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of records) {
+    const before = r.before as ScoreRecord;
+    const after = r.after as ScoreRecord;
+    const gain = 100 * (after.JF - before.JF);
+    lines.push(
+      `| ${r.sequence} | ${r.steps} | ${((r.trainingSeconds as number) / 60).toFixed(1)} min | ${pct(before.JF)} | ${pct(after.JF)} | **${gain >= 0 ? '+' : '−'}${Math.abs(gain).toFixed(1)}** | ${pct(before.J)} / ${pct(before.F)} | ${pct(after.J)} / ${pct(after.F)} |`,
+    );
+  }
+  lines.push('', ...records.map((r) => `- ${r.label}: ${r.measuredAt.slice(0, 16)}, λ ${r.lambda}, ${r.device} at ${r.imagesPerSecond} images/s on ${r.machine}`));
+  return lines;
+}
+
 function renderUi(records: BenchRecord[]): string[] {
   const lines = [
     '## First propagated frame in the UI (`npx correspond bench ui`)',
@@ -165,6 +194,8 @@ export function renderBenchmarks(root: string): string {
   if (pose.length) parts.push(...renderPose(pose), '');
   const features = readRecords(root, 'features');
   if (features.length) parts.push(...renderFeatures(features), '');
+  const finetune = readRecords(root, 'finetune');
+  if (finetune.length) parts.push(...renderFinetune(finetune), '');
   const ui = readRecords(root, 'ui');
   if (ui.length) parts.push(...renderUi(ui), '');
   return `${parts.join('\n').trimEnd()}\n`;

@@ -2,7 +2,11 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { appRoot, type BenchRecord, saveRecord } from '../benchmarkRecords.ts';
-import { type CliCommand, kernelFlag, numberFlag, parseArgs, printResult, requiredFlag, stringFlag, UsageError } from '../cliCommand.ts';
+import { type CliCommand, kernelFlag, numberFlag, type ParsedArgs, parseArgs, printResult, requiredFlag, stringFlag, UsageError } from '../cliCommand.ts';
+import { trainHeadless } from '../trainHeadless.ts';
+import type { KernelKind } from '../../core/engine/kernelRunners.ts';
+import type { PropagationSettings } from '../../core/engine/propagationKernel.ts';
+import { SFC_FUSION_LAMBDA, SHIPPED_FC_STREAM, shippedFcFiles, shippedFcInitialWeights } from '../../core/models/shippedModels.ts';
 import { propagateClip } from '../propagateClip.ts';
 import { benchFirstFrame } from '../benchFirstFrame.ts';
 import { benchPropagation } from '../benchPropagation.ts';
@@ -20,6 +24,7 @@ const usage = `Usage:
                          [--out DIR] [--topk 10] [--context 20] [--radius 12] [--temperature 0.05] [--threads N]
   correspond bench jhmdb --root JHMDB_ROOT [--stream default] [--label NAME] [--topk 10] [--context 7] [--radius 12]
   correspond bench features [--stream default] [--model FILE] [--threads 1,2] [--frames 10]
+  correspond bench finetune --root DAVIS_ROOT --sequence NAME [--steps 100] [--lambda 1.75] [--label NAME]
   correspond bench ui [--repeats 5] [--stream default] [--size 854x480] [--label NAME]
 
 bench propagate  Our kernel and the PyTorch dense reference (resources/bench/dense_propagation.py, run by a Python
@@ -39,64 +44,142 @@ function listFlag(value: string | undefined, fallback: string[]): string[] {
   return value === undefined ? fallback : value.split(',').map((part) => part.trim()).filter(Boolean);
 }
 
-async function benchDavis(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['no-record']);
-  const root = resolve(requiredFlag(args, 'root'));
-  const annotations = join(root, 'Annotations', '480p');
-  if (!existsSync(annotations)) throw new UsageError(`--root ${root} has no Annotations/480p folder`);
-  const sequences = listFlag(stringFlag(args, 'sequences'), readdirSync(annotations).sort());
-  const stream = stringFlag(args, 'stream', 'default')!;
-  const label = stringFlag(args, 'label', stream)!;
-  const settings = {
-    topK: numberFlag(args, 'topk', 10),
-    contextFrames: numberFlag(args, 'context', 20),
-    radiusCells: numberFlag(args, 'radius', 12),
-    temperature: numberFlag(args, 'temperature', 0.05),
-  };
-  const threads = numberFlag(args, 'threads', availableParallelism());
-  const keepOut = stringFlag(args, 'out');
-  const outRoot = keepOut ? resolve(keepOut) : mkdtempSync(join(tmpdir(), 'correspond-bench-davis-'));
+interface DavisRun {
+  root: string;
+  sequences: string[];
+  stream: string;
+  settings: PropagationSettings;
+  threads: number;
+  cacheRoot?: string;
+  kernel?: KernelKind;
+  /** Keep the propagated PNGs here (default: a temporary folder, removed after scoring). */
+  outDir?: string;
+}
+
+/** Propagates each sequence from its first annotated frame with a stream and scores it with our DAVIS evaluator. */
+async function scoreDavisStream(run: DavisRun) {
+  const annotations = join(run.root, 'Annotations', '480p');
+  const outRoot = run.outDir ?? mkdtempSync(join(tmpdir(), 'correspond-bench-davis-'));
   let frames = 0;
   let ms = 0;
   try {
-    for (const sequence of sequences) {
+    for (const sequence of run.sequences) {
       const firstMask = readdirSync(join(annotations, sequence)).filter((name) => name.endsWith('.png')).sort()[0];
       if (!firstMask) throw new UsageError(`${join(annotations, sequence)} holds no PNG annotation`);
       const result = await propagateClip({
         labelsFile: join(annotations, sequence, firstMask),
-        framesPath: join(root, 'JPEGImages', '480p', sequence),
+        framesPath: join(run.root, 'JPEGImages', '480p', sequence),
         outDir: join(outRoot, sequence),
-        stream,
-        cacheRoot: stringFlag(args, 'cache'),
-        settings,
-        threads,
-        kernel: kernelFlag(args),
+        stream: run.stream,
+        cacheRoot: run.cacheRoot,
+        settings: run.settings,
+        threads: run.threads,
+        kernel: run.kernel,
         verbose: false,
       });
       frames += result.frames;
       ms += result.ms;
-      process.stderr.write(`${sequence}: ${result.frames} frames, ${result.msPerFrame} ms/frame\n`);
+      process.stderr.write(`${sequence} (${run.stream}): ${result.frames} frames, ${result.msPerFrame} ms/frame\n`);
     }
-    const report = evaluateDavis({ davisRoot: root, resultsDir: outRoot, sequences });
+    const report = evaluateDavis({ davisRoot: run.root, resultsDir: outRoot, sequences: run.sequences });
+    return { JF: report.global.JF, J: report.global.J, F: report.global.F, msPerFrame: ms / frames, sequences: report.sequences };
+  } finally {
+    if (!run.outDir) rmSync(outRoot, { recursive: true, force: true });
+  }
+}
+
+function davisRoot(args: ParsedArgs): { root: string; annotations: string } {
+  const root = resolve(requiredFlag(args, 'root'));
+  const annotations = join(root, 'Annotations', '480p');
+  if (!existsSync(annotations)) throw new UsageError(`--root ${root} has no Annotations/480p folder`);
+  return { root, annotations };
+}
+
+function propagationSettings(args: ParsedArgs, contextFrames: number): PropagationSettings {
+  return {
+    topK: numberFlag(args, 'topk', 10),
+    contextFrames: numberFlag(args, 'context', contextFrames),
+    radiusCells: numberFlag(args, 'radius', 12),
+    temperature: numberFlag(args, 'temperature', 0.05),
+  };
+}
+
+async function benchDavis(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['no-record']);
+  const { root, annotations } = davisRoot(args);
+  const sequences = listFlag(stringFlag(args, 'sequences'), readdirSync(annotations).sort());
+  const stream = stringFlag(args, 'stream', 'default')!;
+  const settings = propagationSettings(args, 20);
+  const threads = numberFlag(args, 'threads', availableParallelism());
+  const keepOut = stringFlag(args, 'out');
+  const scores = await scoreDavisStream({
+    root, sequences, stream, settings, threads, cacheRoot: stringFlag(args, 'cache'), kernel: kernelFlag(args), outDir: keepOut ? resolve(keepOut) : undefined,
+  });
+  const record: BenchRecord = {
+    label: stringFlag(args, 'label', stream)!,
+    measuredAt: new Date().toISOString(),
+    machine: machine(),
+    stream,
+    settings,
+    threads,
+    ...scores,
+    ...(stringFlag(args, 'note') ? { note: stringFlag(args, 'note') } : {}),
+  };
+  if (!args.flags.has('no-record')) saveRecord(appRoot, 'davis', record);
+  printResult(record);
+  return 0;
+}
+
+/**
+ * The gain of fine-tuning the shipped FC on one clip's own frames (no labels): J&F of `default+fc@λ` on that
+ * sequence, then training from the shipped weights on its frames, then J&F with the fine-tuned FC in its place.
+ */
+async function benchFinetune(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['no-record']);
+  const { root, annotations } = davisRoot(args);
+  const sequence = requiredFlag(args, 'sequence');
+  if (!existsSync(join(annotations, sequence))) throw new UsageError(`${join(annotations, sequence)} does not exist`);
+  const initFrom = shippedFcInitialWeights(appRoot);
+  if (!initFrom) throw new UsageError(`the shipped fine-grained weights are missing (${shippedFcFiles(appRoot).weightsFile})`);
+  const steps = numberFlag(args, 'steps', 100);
+  if (!Number.isInteger(steps) || steps < 1) throw new UsageError('--steps must be a positive integer');
+  const lambda = numberFlag(args, 'lambda', SFC_FUSION_LAMBDA);
+  const settings = propagationSettings(args, 20);
+  const threads = numberFlag(args, 'threads', availableParallelism());
+  const work = mkdtempSync(join(tmpdir(), 'correspond-bench-finetune-'));
+  try {
+    const before = `default+${SHIPPED_FC_STREAM}@${lambda}`;
+    const scoresBefore = await scoreDavisStream({ root, sequences: [sequence], stream: before, settings, threads, cacheRoot: stringFlag(args, 'cache') });
+    const model = join(work, `fc-${sequence}.onnx`);
+    const training = await trainHeadless(
+      {
+        framesDir: join(root, 'JPEGImages', '480p', sequence), steps, checkpointDir: join(work, 'checkpoints'), exportPath: model, initFrom,
+        batchSize: numberFlag(args, 'batch-size', 8), imageSize: numberFlag(args, 'image-size', 128), checkpointEvery: steps, progressIntervalSeconds: 10,
+      },
+      (line) => process.stderr.write(`${line}\n`),
+    );
+    if (training.reason !== 'completed') throw new Error(`fine-tuning on ${sequence} ${training.reason}: ${training.problem ?? 'see above'}`);
+    const after = `default+${model}@${lambda}`;
+    const scoresAfter = await scoreDavisStream({ root, sequences: [sequence], stream: after, settings, threads });
     const record: BenchRecord = {
-      label,
+      label: stringFlag(args, 'label', sequence)!,
       measuredAt: new Date().toISOString(),
       machine: machine(),
-      stream,
+      sequence,
+      steps,
+      trainingSeconds: training.seconds,
+      imagesPerSecond: training.imagesPerSecond,
+      device: training.device,
+      lambda,
       settings,
-      threads,
-      JF: report.global.JF,
-      J: report.global.J,
-      F: report.global.F,
-      msPerFrame: ms / frames,
-      sequences: report.sequences,
-      ...(stringFlag(args, 'note') ? { note: stringFlag(args, 'note') } : {}),
+      before: { stream: before, JF: scoresBefore.JF, J: scoresBefore.J, F: scoresBefore.F },
+      after: { stream: `default+fc fine-tuned on ${sequence}@${lambda}`, JF: scoresAfter.JF, J: scoresAfter.J, F: scoresAfter.F },
     };
-    if (!args.flags.has('no-record')) saveRecord(appRoot, 'davis', record);
+    if (!args.flags.has('no-record')) saveRecord(appRoot, 'finetune', record);
     printResult(record);
     return 0;
   } finally {
-    if (!keepOut) rmSync(outRoot, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
   }
 }
 
@@ -107,12 +190,7 @@ async function benchJhmdb(argv: string[]): Promise<number> {
   if (!existsSync(positions)) throw new UsageError(`--root ${root} has no joint_positions folder`);
   const videos = readdirSync(positions).flatMap((cls) => readdirSync(join(positions, cls)).map((video) => `${cls}/${video}`)).sort();
   const stream = stringFlag(args, 'stream', 'default')!;
-  const settings = {
-    topK: numberFlag(args, 'topk', 10),
-    contextFrames: numberFlag(args, 'context', 7),
-    radiusCells: numberFlag(args, 'radius', 12),
-    temperature: numberFlag(args, 'temperature', 0.05),
-  };
+  const settings = propagationSettings(args, 7);
   const threads = numberFlag(args, 'threads', availableParallelism());
   const folder = mkdtempSync(join(tmpdir(), 'correspond-bench-jhmdb-'));
   try {
@@ -230,8 +308,10 @@ export const command: CliCommand = {
         return benchJhmdb(rest);
       case 'ui':
         return benchUi(rest);
+      case 'finetune':
+        return benchFinetune(rest);
       default:
-        throw new UsageError(sub ? `unknown benchmark "${sub}"` : 'name a benchmark: propagate, davis, jhmdb, features or ui');
+        throw new UsageError(sub ? `unknown benchmark "${sub}"` : 'name a benchmark: propagate, davis, jhmdb, features, finetune or ui');
     }
   },
 };

@@ -1,9 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { type CliCommand, numberFlag, parseArgs, printResult, requiredFlag, stringFlag, UsageError } from '../cliCommand.ts';
-import { findPython } from '../../core/training/findPython.ts';
-import type { TrainingConfig, WorkerEvent } from '../../core/training/trainingProtocol.ts';
-import { TrainingWorker } from '../../core/training/trainingWorker.ts';
+import type { TrainingConfig } from '../../core/training/trainingProtocol.ts';
+import { trainHeadless } from '../trainHeadless.ts';
 
 const usage = `Usage:
   correspond train --frames DIR [--steps N] [--out model.onnx] [--batch-size B] [--image-size S]
@@ -55,68 +54,18 @@ function readConfig(argv: string[]): { config: TrainingConfig; out: string } {
   return { config, out };
 }
 
-function describeEvent(event: WorkerEvent): string | undefined {
-  switch (event.type) {
-    case 'ready':
-      return `torch ${event.torchVersion}, CUDA ${event.cudaAvailable ? 'available' : 'not available'}`;
-    case 'started':
-      return `${event.resumedFrom ? `resuming from ${event.resumedFrom} at` : 'starting at'} step ${event.step}/${event.totalSteps} on ${event.device}: ${event.frameCount} frames, batch ${event.batchSize}, ${event.imageSize}×${event.imageSize}`;
-    case 'progress':
-      return `step ${event.step}/${event.totalSteps}  loss ${event.loss?.toFixed(4) ?? 'n/a'}  ${event.imagesPerSecond.toFixed(2)} img/s  ETA ${Math.round(event.etaSeconds)} s`;
-    case 'checkpoint':
-      return `checkpoint at step ${event.step}: ${event.path}`;
-    case 'exported':
-      return `exported ${event.path} (${event.channels} channels, stride ${event.stride})`;
-    case 'error':
-      return `error ${event.code}: ${event.message}`;
-    default:
-      return undefined;
-  }
-}
-
 export const command: CliCommand = {
   name: 'train',
   summary: 'Train the fine-grained stream on frames (dense BYOL, PyTorch worker) and export ONNX',
   usage,
   async run(argv) {
     const { config, out } = readConfig(argv);
-    const search = await findPython();
-    if (!search.found) {
-      process.stderr.write(`correspond train: ${search.message}\n`);
+    const result = await trainHeadless(config, (line) => process.stderr.write(`${line}\n`));
+    if (result.reason !== 'completed') {
+      process.stderr.write(`correspond train: ${result.problem ?? `run ${result.reason} at step ${result.step}`}\n`);
       return 1;
     }
-    process.stderr.write(`python: ${search.python.executable} (Python ${search.python.pythonVersion})\n`);
-    const worker = new TrainingWorker({ pythonExecutable: search.python.executable });
-    let device = '';
-    let firstStep = 0;
-    let batchSize = 0;
-    worker.onEvent((event) => {
-      if (event.type === 'started') ({ device, step: firstStep, batchSize } = event);
-      const line = describeEvent(event);
-      if (line) process.stderr.write(`${line}\n`);
-    });
-    let interrupts = 0;
-    const onInterrupt = (): void => {
-      interrupts += 1;
-      process.stderr.write(interrupts === 1 ? 'cancelling after the current step (Ctrl-C again to kill)\n' : 'killing the worker\n');
-      if (interrupts === 1) worker.cancel();
-      else worker.kill();
-    };
-    process.on('SIGINT', onInterrupt);
-    const started = performance.now();
-    try {
-      worker.start(config);
-      const finished = await worker.finished;
-      const seconds = (performance.now() - started) / 1000;
-      if (finished.reason !== 'completed') {
-        process.stderr.write(`correspond train: run ${finished.reason} at step ${finished.step}\n`);
-        return 1;
-      }
-      const trainedSteps = finished.step - firstStep;
-      printResult({ steps: finished.step, seconds: Number(seconds.toFixed(1)), imagesPerSecond: Number(((trainedSteps * batchSize) / seconds).toFixed(3)), out, device });
-      return 0;
-    } finally {
-      process.off('SIGINT', onInterrupt);
-    }
+    printResult({ steps: result.step, seconds: result.seconds, imagesPerSecond: result.imagesPerSecond, out, device: result.device });
+    return 0;
   },
 };
