@@ -274,6 +274,11 @@ export class EditHistory {
     });
   }
 
+  /** Drops a clip's whole history: after a change made outside it (an annotation import), its steps no longer apply. */
+  forgetClip(clipId: string): void {
+    this.transaction(() => this.statement('DELETE FROM edit_step WHERE clip_id = ?').run(clipId));
+  }
+
   /** Steps of a clip, oldest first (tests and diagnostics). */
   list(clipId: string): HistoryStep[] {
     return this.transaction(() =>
