@@ -1,3 +1,4 @@
+// Just over 400 lines: recording, applying and pruning steps share one change-row format and its statements.
 /*
  * Undo/redo of a project's clips (schema 3). A step records, for every row it changed, the row before and after
  * (objects, annotations with their mask blob as stored, frame states); undo writes the befores back, redo the afters,
@@ -314,11 +315,16 @@ export class EditHistory {
     for (const change of objects) if (!snapshotOf(change)) this.statement('DELETE FROM object WHERE id = ?').run(change.object_id);
     this.statement('UPDATE project SET updated_at = ?').run(new Date().toISOString());
 
-    const frames = changes.filter((change) => change.target !== 'object').map((change) => change.frame_index);
+    let frames: AppliedStep['frames'] = null;
+    for (const change of changes) {
+      if (change.target === 'object') continue;
+      const frame = change.frame_index;
+      frames = frames ? { first: Math.min(frames.first, frame), last: Math.max(frames.last, frame) } : { first: frame, last: frame };
+    }
     return {
       step,
       objectIds: [...new Set(changes.filter((change) => change.target !== 'frame_state').map((change) => change.object_id))],
-      frames: frames.length ? { first: Math.min(...frames), last: Math.max(...frames) } : null,
+      frames,
       objectsChanged: objects.length > 0,
     };
   }
