@@ -307,7 +307,8 @@ export interface AnnotationsService {
 export interface PropagationService {
   /**
    * Propagates the objects' keyframes through the clip; each frame is saved as it is computed (progress reports
-   * `frameIndex`), user keyframes and other objects are never overwritten; a cancel keeps the frames done.
+   * `frameIndex`), user keyframes, labels the annotator changes during the run and other objects are never
+   * overwritten; a cancel keeps the frames done. The run is one undo step.
    */
   run(args: PropagationRequest, options?: CallOptions): Promise<PropagationSummary>;
 }

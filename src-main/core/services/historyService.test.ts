@@ -227,6 +227,26 @@ describe('history service', () => {
     expect((await api.history.status(ids)).undoLabel).toBe('brush on frame 0');
   }, 60_000);
 
+  it('leaves a label the annotator changed during a run as they left it, so undo unwinds both steps cleanly', async () => {
+    const { api } = open('during');
+    const ids = await squareProject(api, 'During');
+    const square = await api.objects.create({ ...ids, name: 'square', kind: 'mask' });
+    await api.annotations.putMask({ ...ids, objectId: square.id, frameIndex: 0, mask: squareMask(0), tool: 'brush' });
+    await api.propagation.run({ ...ids, mode: 'forward', stream: 'pixels' });
+    const firstRun = await clipState(api, ids);
+    const erased: Array<Promise<void>> = [];
+    await api.propagation.run(
+      { ...ids, mode: 'forward', stream: 'pixels' },
+      { onProgress: ({ done }) => void (done === 1 && erased.push(api.annotations.putMask({ ...ids, objectId: square.id, frameIndex: 7, mask: new Uint8Array(W * H), tool: 'eraser' }))) },
+    );
+    await Promise.all(erased);
+    expect(erased).toHaveLength(1);
+    expect((await api.annotations.getFrame({ ...ids, frameIndex: 7 })).annotations).toEqual([]);
+    expect((await api.history.undo(ids)).label).toBe('eraser on frame 7');
+    expect((await api.history.undo(ids)).label).toBe(`propagation (${FRAMES - 2} frames)`);
+    expect(await clipState(api, ids)).toEqual(firstRun);
+  }, 60_000);
+
   it('drops the redo branch when a new edit is made', async () => {
     const { api } = open('branch');
     const ids = await squareProject(api, 'Branch');
