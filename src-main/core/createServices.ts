@@ -5,6 +5,7 @@ import { ApiDispatcher } from './api/dispatcher.ts';
 import { availableParallelism } from 'node:os';
 import { describeComputeDevice, OnnxSessionPool } from './models/onnxRuntime.ts';
 import { ProjectAnnotationsService } from './services/annotationsService.ts';
+import { ProjectHistoryService } from './services/historyService.ts';
 import { ProjectObjectsService } from './services/objectsService.ts';
 import { ProjectPropagationService } from './services/propagationService.ts';
 import { RegistryModelsService } from './services/modelsService.ts';
@@ -67,6 +68,7 @@ export function createServices(options: ServicesOptions): Services {
     objects: new ProjectObjectsService(library),
     annotations: new ProjectAnnotationsService(library),
     propagation,
+    history: new ProjectHistoryService(library),
     models: new RegistryModelsService({ registryDirectory, appRoot: options.appRoot, pool }),
     training,
     files: new LocalFilesService(),

@@ -39,6 +39,8 @@ export const iconPaths = {
   keyframePrevious: 'M18 6l-6 6 6 6M6 9l3 3-3 3-3-3z',
   keyframeNext: 'M6 6l6 6-6 6M18 9l3 3-3 3-3-3z',
   more: 'M5 12h.01M12 12h.01M19 12h.01',
+  undo: 'M9 14L4 9l5-5M4 9h11a5 5 0 0 1 0 10h-3',
+  redo: 'M15 14l5-5-5-5M20 9H9a5 5 0 0 0 0 10h3',
   logo: 'M4 12c3-6 13-6 16 0M4 12c3 6 13 6 16 0M12 9.5a2.5 2.5 0 1 0 0 5 2.5 2.5 0 0 0 0-5z',
 } as const;
 

@@ -13,12 +13,35 @@ export interface EditorShortcutActions {
   removeLastPolygonPoint(): boolean;
   fit(): void;
   zoomBy(factor: number): void;
+  undo(): void;
+  redo(): void;
 }
 
-/** The editor's keys: B/E/P tools, [ ] brush size, F fill holes, V joint visibility, Enter/Esc/Backspace polygon, 0/+/- zoom. */
+/**
+ * Ctrl/Cmd+Z undo, Ctrl/Cmd+Shift+Z or Ctrl+Y redo (a text field keeps these for its own text). Returns whether the
+ * key was one of them.
+ */
+export function handleHistoryKey(event: KeyboardEvent, actions: Pick<EditorShortcutActions, 'undo' | 'redo'>): boolean {
+  if (!(event.ctrlKey || event.metaKey) || event.altKey) return false;
+  const key = event.key.toLowerCase();
+  if (key === 'z') (event.shiftKey ? actions.redo : actions.undo)();
+  else if (key === 'y' && !event.shiftKey) actions.redo();
+  else return false;
+  return true;
+}
+
+/**
+ * The editor's keys: B/E/P tools, [ ] brush size, F fill holes, V joint visibility, Enter/Esc/Backspace polygon,
+ * 0/+/- zoom, and undo/redo (see handleHistoryKey).
+ */
 export function useEditorShortcuts(actions: EditorShortcutActions, isEnabled: () => boolean): void {
   const onKeyDown = (event: KeyboardEvent) => {
-    if (!isEnabled() || event.ctrlKey || event.metaKey || keyBelongsElsewhere(event)) return;
+    if (!isEnabled() || keyBelongsElsewhere(event)) return;
+    if (handleHistoryKey(event, actions)) {
+      event.preventDefault();
+      return;
+    }
+    if (event.ctrlKey || event.metaKey) return;
     const handlers: Record<string, () => boolean | void> = {
       b: () => actions.selectTool('brush'),
       e: () => actions.selectTool('eraser'),

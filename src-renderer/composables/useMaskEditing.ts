@@ -77,7 +77,9 @@ export function useMaskEditing(target: () => MaskTarget | undefined, clientToFra
     stroke = undefined;
     editor.showLiveEdit(undefined);
     const accepted = finished.target.currentSource === 'propagated';
-    if (finished.changed > 0 || accepted) void annotations.commitMask(finished.target.objectId, finished.target.frameIndex, finished.map.data);
+    if (finished.changed > 0 || accepted) {
+      void annotations.commitMask(finished.target.objectId, finished.target.frameIndex, finished.map.data, finished.value === 0 ? 'eraser' : 'brush');
+    }
     return true;
   }
 
@@ -96,7 +98,7 @@ export function useMaskEditing(target: () => MaskTarget | undefined, clientToFra
     points = points.filter((point, index) => index === 0 || Math.hypot(point.x - points[index - 1].x, point.y - points[index - 1].y) > tolerance);
     if (points.length < 3) return false;
     const map = workingCopy(of);
-    if (fillPolygon(map, points, erase ? 0 : paintValue(of.kind)) > 0) void annotations.commitMask(of.objectId, of.frameIndex, map.data);
+    if (fillPolygon(map, points, erase ? 0 : paintValue(of.kind)) > 0) void annotations.commitMask(of.objectId, of.frameIndex, map.data, 'polygon');
     return true;
   }
 
@@ -117,7 +119,7 @@ export function useMaskEditing(target: () => MaskTarget | undefined, clientToFra
     const of = target();
     if (!of?.current) return;
     const map = workingCopy(of);
-    if (fillMaskHoles(map, paintValue(of.kind)) > 0) void annotations.commitMask(of.objectId, of.frameIndex, map.data);
+    if (fillMaskHoles(map, paintValue(of.kind)) > 0) void annotations.commitMask(of.objectId, of.frameIndex, map.data, 'fillHoles');
   }
 
   return { cursor, polygon, onPointerDown, onPointerMove, onPointerUp, onPointerLeave, closePolygon, cancelPolygon, removeLastPolygonPoint, fillHoles };

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
-import type { ClipTimeline, FrameAnnotations, KeypointValue, ObjectAnnotation } from '../../src-main/core/api/contract.ts';
+import type { ClipTimeline, FrameAnnotations, HistoryChange, KeypointValue, MaskEditTool, ObjectAnnotation } from '../../src-main/core/api/contract.ts';
 import { errorMessage } from '../api/apiClientError.ts';
 import { useApi } from '../api/apiInjection.ts';
 import { createLatestOnlyLoader } from '../utils/latestOnlyLoader.ts';
@@ -161,10 +161,10 @@ export const useAnnotationsStore = defineStore('annotations', () => {
     return result;
   }
 
-  /** Saves the object's mask on a frame as a user keyframe (an empty mask removes the label). */
-  function commitMask(objectId: string, frameIndex: number, mask: Uint8Array): Promise<boolean> {
+  /** Saves the object's mask on a frame as a user keyframe (an empty mask removes the label); `tool` names the undo step. */
+  function commitMask(objectId: string, frameIndex: number, mask: Uint8Array, tool?: MaskEditTool): Promise<boolean> {
     if (!projectId.value || !clipId.value) return Promise.resolve(false);
-    const args = { projectId: projectId.value, clipId: clipId.value, objectId, frameIndex, mask };
+    const args = { projectId: projectId.value, clipId: clipId.value, objectId, frameIndex, mask, ...(tool ? { tool } : {}) };
     applyLocally(frameIndex, isEmptyMask(mask) ? undefined : { objectId, source: 'user', confidence: null, mask }, objectId);
     return enqueueSave(() => api.annotations.putMask(args));
   }
@@ -196,6 +196,19 @@ export const useAnnotationsStore = defineStore('annotations', () => {
     refreshTimeline();
   }
 
+  /** Settles once every save queued so far has ended (an undo must not overtake the edit it is meant to revert). */
+  async function whenSaved(): Promise<void> {
+    await saveChain;
+  }
+
+  /** After an undo or redo: the timeline follows, and the frame on screen reloads when the step changed it. */
+  function onHistoryApplied(frames: HistoryChange['frames']): void {
+    editStamp += 1;
+    refreshTimeline();
+    const shown = wantedFrameIndex.value;
+    if (frames && shown !== undefined && shown >= frames.first && shown <= frames.last) reloadFrame();
+  }
+
   /** Live preview while propagation runs: the timeline follows, and the frame on screen reloads once written. */
   function onFramePropagated(frameIndex: number | undefined): void {
     refreshTimeline();
@@ -223,6 +236,8 @@ export const useAnnotationsStore = defineStore('annotations', () => {
     commitKeypoints,
     setReviewed,
     forgetObject,
+    whenSaved,
+    onHistoryApplied,
     onFramePropagated,
   };
 });

@@ -37,7 +37,7 @@ async function masksOfEveryFrame(page: import('@playwright/test').Page, colour?:
 }
 
 test('an annotator paints a mask on frame 0, propagates it, corrects frame 20, fills between keyframes and adds a second object', async ({ page }, testInfo) => {
-  test.setTimeout(420_000);
+  test.setTimeout(600_000);
   await openApp(page);
   await createProject(page, uniqueProjectName('Moving square'));
   await importSquareClip(page);
@@ -115,6 +115,37 @@ test('an annotator paints a mask on frame 0, propagates it, corrects frame 20, f
   const filledIou = filled.map((mask, frameIndex) => iouWithSquare(mask, frameIndex));
   testInfo.annotations.push({ type: 'IoU after fill', description: filledIou.map((v) => v.toFixed(3)).join(' ') });
   for (const [frameIndex, iou] of filledIou.entries()) expect(iou, `IoU on frame ${frameIndex} after fill`).toBeGreaterThanOrEqual(0.9);
+
+  // Undo: the fill is one step (every frame it wrote), the correction of frame 20 another. Undoing both gives back
+  // exactly the masks of the first run, frame 20 included; redoing both gives back the filled masks.
+  await seekFrame(page, 20);
+  const undo = page.getByTestId('history-undo');
+  const redo = page.getByTestId('history-redo');
+  await expect(undo).toHaveAttribute('title', `Undo propagation (${squareClip.frameCount - 2} frames) (Ctrl+Z)`);
+  await expect(redo).toBeDisabled();
+  await page.keyboard.press('Control+z');
+  await expect(undo).toHaveAttribute('title', 'Undo polygon on frame 20 (Ctrl+Z)');
+  await expect(redo).toHaveAttribute('title', `Redo propagation (${squareClip.frameCount - 2} frames) (Ctrl+Shift+Z)`);
+  await expect(page.getByTestId('frame-is-keyframe')).toBeVisible();
+  await undo.click();
+  await expect(page.locator('[data-testid="timeline-keyframe"][data-frame-index="20"]')).toHaveCount(0);
+  await expect(page.getByTestId('frame-is-keyframe')).toHaveCount(0);
+  await expect(redo).toHaveAttribute('title', 'Redo polygon on frame 20 (Ctrl+Shift+Z)');
+  await snapStep(page, testInfo, '05b-undo-restores-first-run');
+  const undone = await masksOfEveryFrame(page, dark.red);
+  for (const [frameIndex, mask] of undone.entries()) {
+    expect(Buffer.from(mask).equals(Buffer.from(forward[frameIndex])), `frame ${frameIndex} as after the first run`).toBe(true);
+  }
+  await page.keyboard.press('Control+Shift+z');
+  await expect(page.locator('[data-testid="timeline-keyframe"][data-frame-index="20"]')).toHaveCount(1);
+  await redo.click();
+  await expect(redo).toBeDisabled();
+  await expect(undo).toHaveAttribute('title', `Undo propagation (${squareClip.frameCount - 2} frames) (Ctrl+Z)`);
+  const redone = await masksOfEveryFrame(page, dark.red);
+  for (const [frameIndex, mask] of redone.entries()) {
+    expect(Buffer.from(mask).equals(Buffer.from(filled[frameIndex])), `frame ${frameIndex} filled again`).toBe(true);
+  }
+  await snapStep(page, testInfo, '05c-redo-restores-fill');
 
   // Review: N jumps to the least confident unreviewed frame, R marks it reviewed.
   await page.keyboard.press('n');

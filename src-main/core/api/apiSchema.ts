@@ -59,7 +59,16 @@ export const apiSchema: ApiSchema = {
   },
   annotations: {
     getFrame: { args: v.object({ projectId, clipId: v.id(), frameIndex }) },
-    putMask: { args: v.object({ projectId, clipId: v.id(), objectId: v.id(), frameIndex, mask: v.bytes() }) },
+    putMask: {
+      args: v.object({
+        projectId,
+        clipId: v.id(),
+        objectId: v.id(),
+        frameIndex,
+        mask: v.bytes(),
+        tool: v.optional(v.literal('brush', 'eraser', 'polygon', 'fillHoles')),
+      }),
+    },
     putKeypoints: {
       args: v.object({
         projectId,
@@ -85,6 +94,11 @@ export const apiSchema: ApiSchema = {
       }),
       long: true,
     },
+  },
+  history: {
+    status: { args: v.object({ projectId, clipId: v.id() }) },
+    undo: { args: v.object({ projectId, clipId: v.id() }) },
+    redo: { args: v.object({ projectId, clipId: v.id() }) },
   },
   models: {
     list: { args: v.none() },

@@ -152,6 +152,9 @@ export interface FrameAnnotations {
   annotations: ObjectAnnotation[];
 }
 
+/** The mask tool an edit came from; it names the step in the undo history ("brush on frame 20"). */
+export type MaskEditTool = 'brush' | 'eraser' | 'polygon' | 'fillHoles';
+
 /** Per-frame facts for the timeline. */
 export interface ClipTimeline {
   frameCount: number;
@@ -162,6 +165,31 @@ export interface ClipTimeline {
   /** Per frame: mean confidence of its propagated labels (null where none). */
   confidence: Array<number | null>;
   reviewed: boolean[];
+}
+
+/** What Undo and Redo would do on a clip. */
+export interface HistoryStatus {
+  canUndo: boolean;
+  canRedo: boolean;
+  /** The step Undo reverts, e.g. "brush on frame 20", "propagation (29 frames)". */
+  undoLabel?: string;
+  /** The step Redo applies again. */
+  redoLabel?: string;
+  /** A propagation run of the clip is still writing: undo and redo wait for it to end. */
+  busy: boolean;
+}
+
+/** What one undo or redo changed, so the UI refreshes exactly that. */
+export interface HistoryChange {
+  /** The step undone or redone. */
+  label: string;
+  /** Objects whose row or labels changed. */
+  objectIds: string[];
+  /** Frames whose labels or state changed; null when only object rows changed. */
+  frames: { first: number; last: number } | null;
+  /** Objects were created, changed or deleted (the object list needs reloading). */
+  objectsChanged: boolean;
+  status: HistoryStatus;
 }
 
 export type PropagationMode = 'forward' | 'backward' | 'fill';
@@ -379,8 +407,11 @@ export interface ObjectsService {
 
 export interface AnnotationsService {
   getFrame(args: { projectId: string; clipId: string; frameIndex: number }): Promise<FrameAnnotations>;
-  /** Saves a user-drawn mask (height×width bytes); the frame becomes a keyframe of that object. Empty = removes it. */
-  putMask(args: { projectId: string; clipId: string; objectId: string; frameIndex: number; mask: Uint8Array }): Promise<void>;
+  /**
+   * Saves a user-drawn mask (height×width bytes); the frame becomes a keyframe of that object. Empty = removes it.
+   * `tool` only names the undo step.
+   */
+  putMask(args: { projectId: string; clipId: string; objectId: string; frameIndex: number; mask: Uint8Array; tool?: MaskEditTool }): Promise<void>;
   /** Saves user-placed joints; the frame becomes a keyframe of that object. */
   putKeypoints(args: { projectId: string; clipId: string; objectId: string; frameIndex: number; keypoints: KeypointValue[] }): Promise<void>;
   getTimeline(args: { projectId: string; clipId: string }): Promise<ClipTimeline>;
@@ -390,9 +421,22 @@ export interface AnnotationsService {
 export interface PropagationService {
   /**
    * Propagates the objects' keyframes through the clip; each frame is saved as it is computed (progress reports
-   * `frameIndex`), user keyframes and other objects are never overwritten; a cancel keeps the frames done.
+   * `frameIndex`), user keyframes, labels the annotator changes during the run and other objects are never
+   * overwritten; a cancel keeps the frames done. The run is one undo step.
    */
   run(args: PropagationRequest, options?: CallOptions): Promise<PropagationSummary>;
+}
+
+/**
+ * Undo/redo per clip: every annotation, reviewed flag and object edit is one step, a whole propagation run (even a
+ * cancelled one) is one step. Kept in the project file, so history survives closing the project.
+ */
+export interface HistoryService {
+  status(args: { projectId: string; clipId: string }): Promise<HistoryStatus>;
+  /** Reverts the newest step (NOTHING_TO_UNDO when there is none, BUSY while a run of the clip writes). */
+  undo(args: { projectId: string; clipId: string }): Promise<HistoryChange>;
+  /** Applies the last undone step again (NOTHING_TO_REDO after a new edit, which drops the redo branch). */
+  redo(args: { projectId: string; clipId: string }): Promise<HistoryChange>;
 }
 
 export interface ModelsService {
@@ -440,6 +484,7 @@ export interface CorrespondApi {
   objects: ObjectsService;
   annotations: AnnotationsService;
   propagation: PropagationService;
+  history: HistoryService;
   models: ModelsService;
   training: TrainingService;
   files: FilesService;

@@ -47,6 +47,16 @@ describe('ProjectStore ⇄ annotation sources', () => {
     expect(digest(back)).toEqual(digest(source));
   });
 
+  it('clears the clip\'s undo history, whose steps would not apply on top of the import', () => {
+    const step = store.history.begin(clipId, 'edit', 'add "old"');
+    const old = store.addObject({ clipId, name: 'old', kind: 'mask' });
+    store.history.recordCreated(step, { target: 'object', objectId: old.id });
+    store.history.finish(step, 'add "old"');
+    expect(store.history.status(clipId).undo?.label).toBe('add "old"');
+    importIntoProject(store, clipId, asImported(syntheticClip({})), { replace: true });
+    expect(store.history.list(clipId)).toEqual([]);
+  });
+
   it('imports nothing when a frame fails half-way (one transaction)', () => {
     const source = syntheticClip({ withKeypoints: true });
     const annotationsAt = source.annotationsAt.bind(source);

@@ -74,6 +74,8 @@ export function importIntoProject(store: ProjectStore, clipId: string, imported:
   }
   const warnings = [...imported.warnings];
   return store.transaction(() => {
+    // The import is not an undo step; the clip's earlier steps would no longer apply on top of it.
+    store.history.forgetClip(clipId);
     if (options.replace) for (const object of store.listObjects(clipId)) store.deleteObject(object.id);
     const used = new Set(store.listObjects(clipId).map((object) => object.paletteIndex));
     const created: ProjectImportResult['objects'] = [];

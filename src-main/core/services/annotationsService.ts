@@ -1,5 +1,5 @@
 import { ApiError } from '../api/apiError.ts';
-import type { AnnotationsService, ClipTimeline, FrameAnnotations, KeypointValue, ObjectAnnotation } from '../api/contract.ts';
+import type { AnnotationsService, ClipTimeline, FrameAnnotations, KeypointValue, MaskEditTool, ObjectAnnotation } from '../api/contract.ts';
 import type { ProjectLibrary } from '../store/projectLibrary.ts';
 import type { ProjectStore } from '../store/projectStore.ts';
 import type { ClipRecord, ObjectRecord } from '../store/types.ts';
@@ -7,6 +7,9 @@ import { plainBytes } from './plainBytes.ts';
 
 /** Number of JHMDB joints a keypoints object carries. */
 export const JOINT_COUNT = 15;
+
+/** How an undo step names a mask edit: "brush on frame 20". */
+const toolWords: Record<MaskEditTool, string> = { brush: 'brush', eraser: 'eraser', polygon: 'polygon', fillHoles: 'fill holes' };
 
 /** What the annotator drew and what propagation computed, per frame; user keyframes are the annotator's own. */
 export class ProjectAnnotationsService implements AnnotationsService {
@@ -26,7 +29,7 @@ export class ProjectAnnotationsService implements AnnotationsService {
     return { frameIndex: args.frameIndex, width: clip.width, height: clip.height, annotations };
   }
 
-  async putMask(args: { projectId: string; clipId: string; objectId: string; frameIndex: number; mask: Uint8Array }): Promise<void> {
+  async putMask(args: { projectId: string; clipId: string; objectId: string; frameIndex: number; mask: Uint8Array; tool?: MaskEditTool }): Promise<void> {
     const { store, clip } = this.clipOf(args.projectId, args.clipId);
     checkFrame(clip, args.frameIndex);
     const object = objectOf(store, clip, args.objectId);
@@ -36,9 +39,14 @@ export class ProjectAnnotationsService implements AnnotationsService {
     }
     const data = object.kind === 'mask' ? args.mask.map((value) => (value ? 1 : 0)) : Uint8Array.from(args.mask);
     const empty = data.every((value) => value === 0);
+    const label = `${args.tool ? toolWords[args.tool] : 'mask'} on frame ${args.frameIndex}`;
     store.transaction(() => {
-      if (empty) store.deleteAnnotation(object.id, args.frameIndex);
-      else store.putAnnotation({ objectId: object.id, frameIndex: args.frameIndex, source: 'user', kind: 'labels', labels: { width: clip.width, height: clip.height, data } });
+      const step = store.history.begin(clip.id, 'edit', label);
+      store.history.track(step, [{ target: 'annotation', objectId: object.id, frameIndex: args.frameIndex }], () => {
+        if (empty) store.deleteAnnotation(object.id, args.frameIndex);
+        else store.putAnnotation({ objectId: object.id, frameIndex: args.frameIndex, source: 'user', kind: 'labels', labels: { width: clip.width, height: clip.height, data } });
+      });
+      store.history.finish(step, label);
     });
   }
 
@@ -48,9 +56,14 @@ export class ProjectAnnotationsService implements AnnotationsService {
     const object = objectOf(store, clip, args.objectId);
     if (object.kind !== 'keypoints') throw new ApiError('INVALID_ARGUMENT', `"${object.name}" is a ${object.kind} object; it takes a mask, not joints.`);
     if (args.keypoints.length !== JOINT_COUNT) throw new ApiError('INVALID_ARGUMENT', `A skeleton has ${JOINT_COUNT} joints, got ${args.keypoints.length}.`);
-    store.transaction(() =>
-      store.putAnnotation({ objectId: object.id, frameIndex: args.frameIndex, source: 'user', kind: 'keypoints', keypoints: args.keypoints.map((point) => ({ ...point })) }),
-    );
+    const label = `joints on frame ${args.frameIndex}`;
+    store.transaction(() => {
+      const step = store.history.begin(clip.id, 'edit', label);
+      store.history.track(step, [{ target: 'annotation', objectId: object.id, frameIndex: args.frameIndex }], () =>
+        store.putAnnotation({ objectId: object.id, frameIndex: args.frameIndex, source: 'user', kind: 'keypoints', keypoints: args.keypoints.map((point) => ({ ...point })) }),
+      );
+      store.history.finish(step, label);
+    });
   }
 
   async getTimeline(args: { projectId: string; clipId: string }): Promise<ClipTimeline> {
@@ -86,7 +99,14 @@ export class ProjectAnnotationsService implements AnnotationsService {
   async setReviewed(args: { projectId: string; clipId: string; frameIndex: number; reviewed: boolean }): Promise<void> {
     const { store, clip } = this.clipOf(args.projectId, args.clipId);
     checkFrame(clip, args.frameIndex);
-    store.transaction(() => store.setFrameState(clip.id, args.frameIndex, { reviewed: args.reviewed }));
+    const label = `${args.reviewed ? 'reviewed mark' : 'unreviewed mark'} on frame ${args.frameIndex}`;
+    store.transaction(() => {
+      const step = store.history.begin(clip.id, 'edit', label);
+      store.history.track(step, [{ target: 'frame_state', frameIndex: args.frameIndex }], () =>
+        store.setFrameState(clip.id, args.frameIndex, { reviewed: args.reviewed }),
+      );
+      store.history.finish(step, label);
+    });
   }
 
   private clipOf(projectId: string, clipId: string): { store: ProjectStore; clip: ClipRecord } {

@@ -35,21 +35,57 @@ export class ProjectObjectsService implements ObjectsService {
     }
     const name = args.name.trim();
     if (!name) throw new ApiError('INVALID_ARGUMENT', 'An object needs a name.');
+    const label = `add "${name}"`;
     return toObjectSummary(
-      store.transaction(() => store.addObject({ clipId: args.clipId, name, kind: args.kind, paletteIndex: args.paletteIndex, firstFrame: args.firstFrame })),
+      store.transaction(() => {
+        const step = store.history.begin(clip.id, 'edit', label);
+        // The new object's id is known only once it is added: its row is recorded as created (before: none).
+        const object = store.addObject({ clipId: args.clipId, name, kind: args.kind, paletteIndex: args.paletteIndex, firstFrame: args.firstFrame });
+        store.history.recordCreated(step, { target: 'object', objectId: object.id });
+        store.history.finish(step, label);
+        return object;
+      }),
     );
   }
 
   async update(args: { projectId: string; objectId: string; name?: string; paletteIndex?: number; hidden?: boolean }): Promise<ObjectSummary> {
     const store = this.library.open(args.projectId);
-    if (!store.getObject(args.objectId)) throw new ApiError('NOT_FOUND', `This project has no object ${args.objectId}.`);
+    const current = store.getObject(args.objectId);
+    if (!current) throw new ApiError('NOT_FOUND', `This project has no object ${args.objectId}.`);
     const { projectId: _projectId, objectId, ...patch } = args;
     if (patch.name !== undefined && !patch.name.trim()) throw new ApiError('INVALID_ARGUMENT', 'An object needs a name.');
-    return toObjectSummary(store.transaction(() => store.updateObject(objectId, { ...patch, ...(patch.name ? { name: patch.name.trim() } : {}) })));
+    const change = { ...patch, ...(patch.name ? { name: patch.name.trim() } : {}) };
+    const label = updateLabel(current, change);
+    return toObjectSummary(
+      store.transaction(() => {
+        const step = store.history.begin(current.clipId, 'edit', label);
+        const updated = store.history.track(step, [{ target: 'object', objectId }], () => store.updateObject(objectId, change));
+        store.history.finish(step, label);
+        return updated;
+      }),
+    );
   }
 
   async delete(args: { projectId: string; objectId: string }): Promise<void> {
     const store = this.library.open(args.projectId);
-    if (!store.transaction(() => store.deleteObject(args.objectId))) throw new ApiError('NOT_FOUND', `This project has no object ${args.objectId}.`);
+    const object = store.getObject(args.objectId);
+    if (!object) throw new ApiError('NOT_FOUND', `This project has no object ${args.objectId}.`);
+    const label = `delete "${object.name}"`;
+    store.transaction(() => {
+      const step = store.history.begin(object.clipId, 'edit', label);
+      // The object's row and every label it had, so undo brings all of them back.
+      const keys = [{ target: 'object' as const, objectId: object.id }, ...store.history.annotationKeysOf(object.id)];
+      store.history.track(step, keys, () => store.deleteObject(object.id));
+      store.history.finish(step, label);
+    });
   }
+}
+
+/** How an undo step names an object change: 'rename "A" to "B"', 'hide "A"', 'recolour "A"'. */
+function updateLabel(object: ObjectRecord, change: { name?: string; paletteIndex?: number; hidden?: boolean }): string {
+  const parts: string[] = [];
+  if (change.name !== undefined && change.name !== object.name) parts.push(`rename "${object.name}" to "${change.name}"`);
+  if (change.paletteIndex !== undefined && change.paletteIndex !== object.paletteIndex) parts.push(`recolour "${object.name}"`);
+  if (change.hidden !== undefined && change.hidden !== object.hidden) parts.push(`${change.hidden ? 'hide' : 'show'} "${object.name}"`);
+  return parts.join(', ') || `change "${object.name}"`;
 }

@@ -36,7 +36,8 @@ interface Group {
   objects: ObjectRecord[];
   keyframes: number[];
   labelsAt(frameIndex: number): SoftLabels;
-  write(store: ProjectStore, frameIndex: number, result: FrameResult, runId: string): void;
+  /** Saves a computed frame; `keep(objectId)` says the annotator edited that label during the run, so it stays. */
+  write(store: ProjectStore, frameIndex: number, result: FrameResult, runId: string, keep: (objectId: string) => boolean): void;
 }
 
 export class ProjectPropagationService implements PropagationService {
@@ -140,14 +141,17 @@ export class ProjectPropagationService implements PropagationService {
     const { stream, source, features } = await this.clipFeatures(args.projectId, clip, specName);
     const settings = defaultPropagationSettings;
     const direction = args.mode === 'fill' ? 'both' : args.mode;
-    const run = store.transaction(() =>
-      store.startRun({ clipId: clip.id, params: { mode: args.mode, stream: specName, ...settings, objects: groups.flatMap((g) => g.objects.map((o) => o.id)) }, modelId: null, direction }),
-    );
+    // The run is one undo step: every frame it saves records the rows it replaced, in that frame's transaction.
+    const { run, step } = store.transaction(() => ({
+      run: store.startRun({ clipId: clip.id, params: { mode: args.mode, stream: specName, ...settings, objects: groups.flatMap((g) => g.objects.map((o) => o.id)) }, modelId: null, direction }),
+      step: store.history.begin(clip.id, 'propagation', 'propagation'),
+    }));
     const started = performance.now();
     let framesWritten = 0;
     let framesComputed = 0;
     const totalFrames = groups.reduce((sum, group) => sum + this.framesOf(args, clip, group).length, 0);
     let cancelled = false;
+    let failed = false;
     try {
       for (const group of groups) {
         const session = new PropagationSession({ frameCount: clip.frameCount, features, settings, runner: this.runnerHandle() });
@@ -155,10 +159,16 @@ export class ProjectPropagationService implements PropagationService {
           for (const frameIndex of group.keyframes) session.setKeyframe(frameIndex, group.labelsAt(frameIndex));
           const onFrame = (frameIndex: number, result: FrameResult) => {
             if (result.isKeyframe) return;
-            store.transaction(() => {
-              group.write(store, frameIndex, result, run.id);
-              store.setFrameState(clip.id, frameIndex, { confidence: result.confidence });
-            });
+            const keys = [
+              ...group.objects.map((object) => ({ target: 'annotation' as const, objectId: object.id, frameIndex })),
+              { target: 'frame_state' as const, frameIndex },
+            ];
+            store.transaction(() =>
+              store.history.track(step, keys, () => {
+                group.write(store, frameIndex, result, run.id, (objectId) => store.history.changedSince(step, objectId, frameIndex));
+                store.setFrameState(clip.id, frameIndex, { confidence: result.confidence });
+              }),
+            );
             framesWritten++;
             framesComputed++;
             callOptions.onProgress?.({ done: framesComputed, total: totalFrames, message: `Frame ${frameIndex + 1} of ${clip.frameCount}`, frameIndex });
@@ -176,11 +186,15 @@ export class ProjectPropagationService implements PropagationService {
         cancelled = true;
         store.transaction(() => store.finishRun(run.id, 'cancelled'));
       } else {
+        failed = true;
         store.transaction(() => store.finishRun(run.id, 'failed', (error as Error).message));
         throw error;
       }
     } finally {
       source.close();
+      const frames = store.history.changedFrames(step);
+      const outcome = cancelled ? ', cancelled' : failed ? ', failed' : '';
+      store.history.finish(step, `propagation (${frames} frame${frames === 1 ? '' : 's'}${outcome})`);
     }
     const ms = performance.now() - started;
     return {
@@ -271,11 +285,11 @@ function maskGroup(clip: ClipRecord, objects: ObjectRecord[], userKeyframes: Map
       });
       return encodeLabelMap({ width: clip.width, height: clip.height, indices }, labelSet).labels;
     },
-    write(store, frameIndex, result, runId) {
+    write(store, frameIndex, result, runId, keep) {
       const indices = decodePrediction(result.labels, labelSet, clip.width, clip.height);
       objects.forEach((object, i) => {
         const existing = store.getAnnotation(object.id, frameIndex);
-        if (existing?.source === 'user') return;
+        if (existing?.source === 'user' || keep(object.id)) return;
         const data = indices.map((value) => (value === i + 1 ? 1 : 0));
         store.putAnnotation({ objectId: object.id, frameIndex, source: 'propagated', runId, confidence: result.confidence, kind: 'labels', labels: { width: clip.width, height: clip.height, data } });
       });
@@ -296,8 +310,8 @@ function partGroup(clip: ClipRecord, object: ObjectRecord, keys: Map<number, Ann
       const indices = record.kind === 'labels' ? Uint8Array.from(record.labels.data) : new Uint8Array(clip.width * clip.height);
       return encodeLabelMap({ width: clip.width, height: clip.height, indices }, labelSet).labels;
     },
-    write(store, frameIndex, result, runId) {
-      if (store.getAnnotation(object.id, frameIndex)?.source === 'user') return;
+    write(store, frameIndex, result, runId, keep) {
+      if (store.getAnnotation(object.id, frameIndex)?.source === 'user' || keep(object.id)) return;
       const data = decodePrediction(result.labels, labelSet, clip.width, clip.height);
       store.putAnnotation({ objectId: object.id, frameIndex, source: 'propagated', runId, confidence: result.confidence, kind: 'labels', labels: { width: clip.width, height: clip.height, data } });
     },
@@ -315,8 +329,8 @@ function keypointGroup(clip: ClipRecord, object: ObjectRecord, keys: Map<number,
       const joints = record.kind === 'keypoints' ? record.keypoints.map((p) => (p.visibility > 0 ? { x: p.x, y: p.y } : null)) : [];
       return encodeKeypoints(joints, geometry);
     },
-    write(store, frameIndex, result, runId) {
-      if (store.getAnnotation(object.id, frameIndex)?.source === 'user') return;
+    write(store, frameIndex, result, runId, keep) {
+      if (store.getAnnotation(object.id, frameIndex)?.source === 'user' || keep(object.id)) return;
       const { width, height } = result.labels;
       const keypoints = decodeKeypoints(result.labels).map((p) =>
         p.x < 0 ? { x: 0, y: 0, visibility: 0 as const } : { x: (p.x / width) * clip.width, y: (p.y / height) * clip.height, visibility: 2 as const },

@@ -129,6 +129,40 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    description: 'edit history: undoable steps per clip with the before and after rows of what each changed',
+    up(db) {
+      db.exec(`
+        -- One undoable step: an edit, or a whole propagation run ('open' while the run is still writing).
+        -- AUTOINCREMENT keeps ids growing after pruning, so id order is history order.
+        CREATE TABLE edit_step (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          clip_id TEXT NOT NULL REFERENCES clip (id) ON DELETE CASCADE,
+          kind TEXT NOT NULL CHECK (kind IN ('edit', 'propagation')),
+          label TEXT NOT NULL,
+          state TEXT NOT NULL CHECK (state IN ('open', 'done', 'undone')),
+          created_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX edit_step_by_clip ON edit_step (clip_id, id);
+
+        -- One row a step changed, before and after (NULL json = the row did not exist). object_id is '' for frame
+        -- states and frame_index -1 for objects, so the key stays unique; masks keep their RLE blob as stored.
+        CREATE TABLE edit_change (
+          step_id INTEGER NOT NULL REFERENCES edit_step (id) ON DELETE CASCADE,
+          target TEXT NOT NULL CHECK (target IN ('object', 'annotation', 'frame_state')),
+          object_id TEXT NOT NULL,
+          frame_index INTEGER NOT NULL,
+          before_json TEXT CHECK (before_json IS NULL OR json_valid(before_json)),
+          before_mask BLOB,
+          after_json TEXT CHECK (after_json IS NULL OR json_valid(after_json)),
+          after_mask BLOB,
+          PRIMARY KEY (step_id, target, object_id, frame_index)
+        ) STRICT;
+        CREATE INDEX edit_change_by_key ON edit_change (object_id, frame_index);
+      `);
+    },
+  },
 ];
 
 export const currentSchemaVersion: number = migrations[migrations.length - 1]!.version;

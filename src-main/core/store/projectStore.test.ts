@@ -61,7 +61,7 @@ describe('ProjectStore basics', () => {
     expect(project.name).toBe('My project');
     expect(project.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(project.createdAt).toBe(project.updatedAt);
-    expect(store.schemaVersion).toBe(2);
+    expect(store.schemaVersion).toBe(3);
     expect(store.migratedFrom).toBeNull();
   });
 

@@ -1,6 +1,7 @@
 // Over 400 lines: one class is the whole typed surface of a project file; its parts share statements and guards.
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import { defaultHistoryLimits, EditHistory } from './editHistory.ts';
 import { encodeMaskRle } from './maskCodec.ts';
 import { createProjectDatabase, openProjectDatabase } from './projectDatabase.ts';
 import { StoreError } from './storeError.ts';
@@ -50,14 +51,21 @@ export class ProjectStore {
   readonly schemaVersion: number;
   /** Schema version the file had before this open upgraded it; null when it was current. */
   readonly migratedFrom: number | null;
+  /** Undo/redo steps of the project's clips; services record each user action and propagation run in it. */
+  readonly history: EditHistory;
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
 
-  private constructor(filePath: string, opened: { db: Database.Database; schemaVersion: number; migratedFrom: number | null }) {
+  private constructor(
+    filePath: string,
+    opened: { db: Database.Database; schemaVersion: number; migratedFrom: number | null },
+    options: StoreOptions,
+  ) {
     this.filePath = filePath;
     this.db = opened.db;
     this.schemaVersion = opened.schemaVersion;
     this.migratedFrom = opened.migratedFrom;
+    this.history = new EditHistory(this.db, (fn) => this.transaction(fn), options.historyLimits ?? defaultHistoryLimits);
   }
 
   static create(filePath: string, init: { name: string; id?: string }, options: StoreOptions = {}): ProjectStore {
@@ -68,12 +76,19 @@ export class ProjectStore {
       throw new StoreError('INVALID_INPUT', `${(error as Error).message} (project ${filePath})`, filePath);
     }
     const project = { id: init.id ?? randomUUID(), name, createdAt: now() };
-    return new ProjectStore(filePath, createProjectDatabase(filePath, project, options));
+    return new ProjectStore(filePath, createProjectDatabase(filePath, project, options), options);
   }
 
   /** Opens an existing project, upgrading an older schema in one transaction. */
   static open(filePath: string, options: StoreOptions = {}): ProjectStore {
-    return new ProjectStore(filePath, openProjectDatabase(filePath, options));
+    const store = new ProjectStore(filePath, openProjectDatabase(filePath, options), options);
+    try {
+      store.history.closeInterruptedSteps();
+    } catch (error) {
+      store.close();
+      throw error;
+    }
+    return store;
   }
 
   get isOpen(): boolean {

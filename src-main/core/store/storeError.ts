@@ -8,7 +8,9 @@ export type StoreErrorCode =
   | 'INVALID_INPUT'
   | 'CONSTRAINT'
   | 'CORRUPT_DATA'
-  | 'CLOSED';
+  | 'CLOSED'
+  /** An undo or redo asked while a propagation run of the clip is still writing. */
+  | 'BUSY';
 
 export class StoreError extends Error {
   readonly code: StoreErrorCode;

@@ -25,6 +25,15 @@ export interface StoreOptions {
   nativeBinding?: string;
   /** How long a statement waits on a lock held by another connection before failing. Default 5000. */
   busyTimeoutMs?: number;
+  /** How many undo steps a clip keeps (default `defaultHistoryLimits`: 200, up to 1000 to keep the last run). */
+  historyLimits?: HistoryLimits;
+}
+
+export interface HistoryLimits {
+  /** Steps kept per clip. */
+  steps: number;
+  /** Steps kept per clip when more are needed to keep the last propagation run undoable. */
+  stepsKeepingLastRun: number;
 }
 
 export interface ProjectRecord {
