@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defaultModelName, fileNameOf, isCheckpointFile, isModelFile, isOnnxFile } from './modelFiles.ts';
+import { hasExtension } from './filePaths.ts';
+import { defaultModelName, isCheckpointFile, isOnnxFile, modelFileExtensions } from './modelFiles.ts';
 
 describe('model files', () => {
   it('recognises checkpoints and ONNX models by their extension, in any case', () => {
@@ -7,13 +8,8 @@ describe('model files', () => {
     expect(isCheckpointFile('/m/crw.PT')).toBe(true);
     expect(isCheckpointFile('/m/moco_v2_800ep.pth.tar')).toBe(true);
     expect(isOnnxFile('/m/fc.onnx')).toBe(true);
-    expect(isModelFile('/m/notes.txt')).toBe(false);
-    expect(isModelFile('/m/archive.tar')).toBe(false);
-  });
-
-  it('names the file of a path on either kind of separator', () => {
-    expect(fileNameOf('/a/b/c.onnx')).toBe('c.onnx');
-    expect(fileNameOf('C:\\models\\c.pth')).toBe('c.pth');
+    expect(hasExtension('/m/notes.txt', modelFileExtensions)).toBe(false);
+    expect(hasExtension('/m/archive.tar', modelFileExtensions)).toBe(false);
   });
 
   it('predicts the engine\'s default name from the preset and the file', () => {

@@ -1,21 +1,16 @@
+import { fileNameOf, hasExtension } from './filePaths.ts';
+
 /** Which files the model import dialog offers: PyTorch checkpoints and ONNX models. */
-const checkpointPattern = /\.(pth|pt|pth\.tar)$/i;
-const onnxPattern = /\.onnx$/i;
+const checkpointExtensions = ['.pth', '.pt', '.pth.tar'] as const;
+const onnxExtensions = ['.onnx'] as const;
+export const modelFileExtensions: readonly string[] = [...checkpointExtensions, ...onnxExtensions];
 
 export function isOnnxFile(path: string): boolean {
-  return onnxPattern.test(path.trim());
+  return hasExtension(path, onnxExtensions);
 }
 
 export function isCheckpointFile(path: string): boolean {
-  return checkpointPattern.test(path.trim());
-}
-
-export function isModelFile(path: string): boolean {
-  return isOnnxFile(path) || isCheckpointFile(path);
-}
-
-export function fileNameOf(path: string): string {
-  return path.split(/[\\/]/).filter(Boolean).pop() ?? '';
+  return hasExtension(path, checkpointExtensions);
 }
 
 /**

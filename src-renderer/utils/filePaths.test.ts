@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { fileNameOf, hasExtension } from './filePaths.ts';
+
+describe('file paths', () => {
+  it('names the file of a path on either kind of separator', () => {
+    expect(fileNameOf('/a/b/c.onnx')).toBe('c.onnx');
+    expect(fileNameOf('C:\\models\\c.pth')).toBe('c.pth');
+    expect(fileNameOf('/a/folder/')).toBe('folder');
+  });
+
+  it('matches extensions in any case, including double ones, and ignores surrounding spaces', () => {
+    expect(hasExtension('/m/CRW.PT', ['.pt'])).toBe(true);
+    expect(hasExtension(' /m/moco.pth.tar ', ['.pth.tar'])).toBe(true);
+    expect(hasExtension('/m/archive.tar', ['.pth.tar'])).toBe(false);
+    expect(hasExtension('/m/notes.txt', [])).toBe(false);
+  });
+});
