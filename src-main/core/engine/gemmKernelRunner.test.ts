@@ -71,4 +71,25 @@ describe('GemmKernelRunner', () => {
       await runner.close();
     }
   });
+
+  it('counts the padding copies of the first frame without scanning them, bit for bit (more copies than k)', async () => {
+    const base = job({ tiedCopies: false });
+    const [anchor] = base.slots;
+    for (const copies of [1, 5, 9]) {
+      // Frame 1 of a clip: the long-term first frame, then `copies` short-term copies of it, then one newer frame.
+      const frameJob: FrameJob = {
+        ...base,
+        query: base.slots[2].features,
+        slots: [anchor, ...Array.from({ length: copies }, () => ({ ...anchor, restricted: true })), base.slots[4]],
+      };
+      const runner = new GemmKernelRunner({ threads: 1 });
+      try {
+        const gemm = await runner.run(frameJob);
+        const exact = await new InlineKernelRunner().run(frameJob);
+        expect(Array.from(gemm), `${copies} copies`).toEqual(Array.from(exact));
+      } finally {
+        await runner.close();
+      }
+    }
+  });
 });

@@ -128,16 +128,46 @@ export async function gemmRows(session: ort.InferenceSession, job: FrameJob, row
     let candCells = new Int32Array(1024);
     let exactValues = new Float32Array(256);
     let exactIndices = new Int32Array(256);
-    // Short-term slots from the newest back, then the long-term ones.
+    // Short-term slots from the newest back, then the long-term ones. Copies (the same features and labels, the
+    // same restriction: the reference's frame-0 padding) are scanned once; each of their candidates counts once per
+    // copy, at most k times, as the reference's top-k over the literal copies would see it.
     const slotOrder = [
       ...slots.map((_, s) => s).filter((s) => slots[s].restricted).reverse(),
       ...slots.map((_, s) => s).filter((s) => !slots[s].restricted),
     ];
+    const copies: number[][] = [];
+    for (const s of slotOrder) {
+      const twin = copies.find(([first]) => slots[first].features === slots[s].features && slots[first].labels === slots[s].labels && slots[first].restricted === slots[s].restricted);
+      if (twin) twin.push(s);
+      else copies.push([s]);
+    }
+    const multiplicity = copies.map((group) => Math.min(group.length, k));
+    // Short-term copies of a long-term frame (same features and labels) score exactly what the long-term slot scores
+    // inside the radius: they are not scanned at all, the long-term candidates inside the window count once more per
+    // copy instead.
+    const folded: Array<number[] | undefined> = copies.map(() => undefined);
+    const skipped = copies.map(() => false);
+    copies.forEach((group, g) => {
+      const first = slots[group[0]];
+      if (!first.restricted) return;
+      const anchor = copies.findIndex(([u]) => !slots[u].restricted && slots[u].features === first.features && slots[u].labels === first.labels);
+      if (anchor < 0 || folded[anchor]) return;
+      folded[anchor] = group;
+      skipped[g] = true;
+    });
     const halfWidth = new Int32Array(2 * Math.ceil(settings.radiusCells) + 1).fill(-1);
     for (let i = 0; i < windowDy.length; i++) {
       const slot = windowDy[i] + Math.ceil(settings.radiusCells);
       halfWidth[slot] = Math.max(halfWidth[slot], Math.abs(windowDx[i]));
     }
+    /** Whether key cell `cell` lies within the radius of query cell (x, y) (the short-term window). */
+    const inWindow = (cell: number, x: number, y: number): boolean => {
+      const cy = Math.floor(cell / width);
+      const dy = cy - y;
+      if (dy < -reach || dy > reach) return false;
+      const half = halfWidth[dy + reach];
+      return half >= 0 && Math.abs(cell - cy * width - x) <= half;
+    };
     const topValues = new Float32Array(k);
     const topIndices = new Int32Array(k);
 
@@ -217,29 +247,35 @@ export async function gemmRows(session: ort.InferenceSession, job: FrameJob, row
         let filled = 0;
         let bar = -Infinity;
         let count = 0;
-        for (let pass = 0; pass < slotOrder.length; pass++) {
-          const s = slotOrder[pass];
+        for (let group = 0; group < copies.length; group++) {
+          if (skipped[group]) continue;
+          const s = copies[group][0];
+          const times = multiplicity[group];
           const source = slotSources[s];
           const scores = source.scores;
           const base = row * source.rowStride + source.offset;
           if (!slots[s].restricted) {
+            const extra = folded[group]?.length ?? 0;
             for (let cell = 0; cell < N; cell++) {
               const value = scores[base + cell];
               if (value < bar) continue;
               if (count === candValues.length) [candValues, candSlots, candCells] = [grow(candValues), grow(candSlots), grow(candCells)];
               candValues[count] = value;
-              candSlots[count] = s;
+              candSlots[count] = group;
               candCells[count++] = cell;
-              if (filled < k) {
-                heapValues[filled++] = value;
-                if (filled === k) {
-                  heapify(heapValues, k);
+              const cellTimes = extra > 0 && inWindow(cell, x, y) ? Math.min(k, times + extra) : times;
+              for (let copy = 0; copy < cellTimes; copy++) {
+                if (filled < k) {
+                  heapValues[filled++] = value;
+                  if (filled === k) {
+                    heapify(heapValues, k);
+                    bar = heapValues[0] - twiceBound;
+                  }
+                } else if (value > heapValues[0]) {
+                  heapValues[0] = value;
+                  siftDown(heapValues, k, 0);
                   bar = heapValues[0] - twiceBound;
-                }
-              } else if (value > heapValues[0]) {
-                heapValues[0] = value;
-                siftDown(heapValues, k, 0);
-                bar = heapValues[0] - twiceBound;
+                } else break;
               }
             }
             continue;
@@ -256,18 +292,20 @@ export async function gemmRows(session: ort.InferenceSession, job: FrameJob, row
               if (value < bar) continue;
               if (count === candValues.length) [candValues, candSlots, candCells] = [grow(candValues), grow(candSlots), grow(candCells)];
               candValues[count] = value;
-              candSlots[count] = s;
+              candSlots[count] = group;
               candCells[count++] = yy * width + xx;
-              if (filled < k) {
-                heapValues[filled++] = value;
-                if (filled === k) {
-                  heapify(heapValues, k);
+              for (let copy = 0; copy < times; copy++) {
+                if (filled < k) {
+                  heapValues[filled++] = value;
+                  if (filled === k) {
+                    heapify(heapValues, k);
+                    bar = heapValues[0] - twiceBound;
+                  }
+                } else if (value > heapValues[0]) {
+                  heapValues[0] = value;
+                  siftDown(heapValues, k, 0);
                   bar = heapValues[0] - twiceBound;
-                }
-              } else if (value > heapValues[0]) {
-                heapValues[0] = value;
-                siftDown(heapValues, k, 0);
-                bar = heapValues[0] - twiceBound;
+                } else break;
               }
             }
           }
@@ -276,12 +314,17 @@ export async function gemmRows(session: ort.InferenceSession, job: FrameJob, row
         let kept = 0;
         for (let i = 0; i < count; i++) {
           if (candValues[i] < bar) continue;
-          const s = candSlots[i];
+          const group = copies[candSlots[i]];
           const cell = candCells[i];
-          const keys = distinct.get(slots[s].features)!.plain;
-          exactValues[kept] = f32(exactDot(keys, cell * D, query, q * D, D) / temperature32);
-          exactIndices[kept++] = s * N + cell;
-          if (kept === exactValues.length) [exactValues, exactIndices] = [grow(exactValues), grow(exactIndices)];
+          const keys = distinct.get(slots[group[0]].features)!.plain;
+          const exact = f32(exactDot(keys, cell * D, query, q * D, D) / temperature32);
+          const extra = folded[candSlots[i]];
+          const owners = extra && inWindow(cell, x, y) ? [...group, ...extra] : group;
+          for (let copy = 0; copy < Math.min(k, owners.length); copy++) {
+            exactValues[kept] = exact;
+            exactIndices[kept++] = owners[copy] * N + cell;
+            if (kept === exactValues.length) [exactValues, exactIndices] = [grow(exactValues), grow(exactIndices)];
+          }
         }
         // Unique top-k (or ties only among equal labels) → the reference's selection; else the exact kernel.
         if (!selectTopK(exactValues, exactIndices, kept, k, topValues, topIndices, slots, L, N)) {
