@@ -92,4 +92,28 @@ describe('GemmKernelRunner', () => {
       }
     }
   });
+
+  it('stays exact on a flat long-term frame whose tied scores outnumber the best ones onnxruntime returns', async () => {
+    const base = job({ tiedCopies: false });
+    // The long-term frame: every cell the mean query feature, so each query scores all its cells alike (and best);
+    // the short-term frames: negated queries, scoring below. The 64 best returned cannot prove the top-k.
+    const D = base.featureChannels;
+    const mean = new Float32Array(D);
+    for (let i = 0; i < base.query.length; i++) mean[i % D] += base.query[i];
+    const flat = base.query.map((_, i) => mean[i % D]);
+    const negated = base.query.map((value) => -value);
+    const frameJob: FrameJob = {
+      ...base,
+      slots: [{ ...base.slots[0], features: flat }, { ...base.slots[2], features: negated }, { ...base.slots[4], features: negated.slice() }],
+    };
+    const runner = new GemmKernelRunner({ threads: 1 });
+    try {
+      const gemm = await runner.run(frameJob);
+      expect(runner.lastFallbackCells).toBeGreaterThan(0);
+      const exact = await new InlineKernelRunner().run(frameJob);
+      expect(Array.from(gemm)).toEqual(Array.from(exact));
+    } finally {
+      await runner.close();
+    }
+  });
 });

@@ -17,13 +17,34 @@ const f32 = Math.fround;
 export const TILE_ROWS = 8;
 const TILE_COLS = 8;
 
-function gemmModel(): Uint8Array {
+/**
+ * Long-term (unrestricted) frames are scored against every cell; the selection then only needs each query's best
+ * TOP_CANDIDATES scores, which onnxruntime's TopK returns. The k-th value and the error bound decide afterwards
+ * whether those were enough (see gemmRows); frames smaller than FULL_SCAN_CELLS are scanned whole.
+ */
+const TOP_CANDIDATES = 64;
+const FULL_SCAN_CELLS = 4 * TOP_CANDIDATES;
+
+function gemmModel(top: boolean): Uint8Array {
   const builder = new OnnxGraphBuilder();
   builder.addInput('queries', ['m', 'd']);
   builder.addInput('keys', ['n', 'd']);
   builder.add('Gemm', ['queries', 'keys'], { transB: 1 }, 'scores');
-  builder.addOutput('scores', ['m', 'n']);
-  return builder.encode('correspond_scores');
+  if (!top) {
+    builder.addOutput('scores', ['m', 'n']);
+    return builder.encode('correspond_scores');
+  }
+  builder.addInt64Initializer('candidates', [1], [TOP_CANDIDATES]);
+  builder.addNode('TopK', ['scores', 'candidates'], { outputs: ['values', 'cells'], attributes: { axis: 1, largest: 1, sorted: 1 } });
+  builder.addOutput('values', ['m', TOP_CANDIDATES]);
+  builder.addOutput('cells', ['m', TOP_CANDIDATES], 'int64');
+  return builder.encode('correspond_top_scores');
+}
+
+/** The two scoring sessions of one thread: all scores of a key matrix, or only each query's best ones. */
+export interface GemmSessions {
+  scores: ort.InferenceSession;
+  top: ort.InferenceSession;
 }
 
 /** Where one distinct features array's scores for the current tile live. */
@@ -33,6 +54,8 @@ interface ScoreSource {
   full: boolean;
   /** m × rowStride scores; this frame's columns start at `offset`. */
   scores: Float32Array;
+  /** Only each query's best scores (descending, rowStride of them per row): their key cells. */
+  cells?: Int32Array;
   rowStride: number;
   offset: number;
   /** Region geometry (full: the whole grid). */
@@ -49,7 +72,7 @@ export interface GemmRunnerOptions {
 export class GemmKernelRunner implements KernelRunner {
   readonly threads: number;
   readonly name: string;
-  private session: Promise<ort.InferenceSession> | undefined;
+  private session: Promise<GemmSessions> | undefined;
   /** Cells solved by the exact fallback in the last run (ties at the k-th value). */
   lastFallbackCells = 0;
 
@@ -58,7 +81,7 @@ export class GemmKernelRunner implements KernelRunner {
     this.name = `onnxruntime GEMM + exact top-k · ${this.threads} thread${this.threads === 1 ? '' : 's'}`;
   }
 
-  private sessionOf(): Promise<ort.InferenceSession> {
+  private sessionOf(): Promise<GemmSessions> {
     this.session ??= createGemmSession(this.threads);
     return this.session;
   }
@@ -73,33 +96,46 @@ export class GemmKernelRunner implements KernelRunner {
   async close(): Promise<void> {
     const session = await this.session?.catch(() => undefined);
     this.session = undefined;
-    await session?.release();
+    if (session) await releaseGemmSessions(session);
   }
 }
 
-/** The scoring session: one Gemm node, queries × keysᵀ. */
-export function createGemmSession(threads: number): Promise<ort.InferenceSession> {
-  return ort.InferenceSession.create(gemmModel(), {
+/** The scoring sessions: queries × keysᵀ by one Gemm node, alone or followed by TopK. */
+export async function createGemmSession(threads: number): Promise<GemmSessions> {
+  const options: ort.InferenceSession.SessionOptions = {
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     executionMode: 'sequential',
     extra: { session: { intra_op: { allow_spinning: '0' } } },
-  });
+  };
+  const [scores, top] = await Promise.all([ort.InferenceSession.create(gemmModel(false), options), ort.InferenceSession.create(gemmModel(true), options)]);
+  return { scores, top };
 }
 
-async function gemm(session: ort.InferenceSession, queries: Float32Array, m: number, keys: Float32Array, n: number, d: number): Promise<Float32Array> {
-  const result = await session.run({
-    queries: new ort.Tensor('float32', queries, [m, d]),
-    keys: new ort.Tensor('float32', keys, [n, d]),
-  });
+export async function releaseGemmSessions(sessions: GemmSessions): Promise<void> {
+  await Promise.all([sessions.scores.release(), sessions.top.release()]);
+}
+
+function scoreInputs(queries: Float32Array, m: number, keys: Float32Array, n: number, d: number) {
+  return { queries: new ort.Tensor('float32', queries, [m, d]), keys: new ort.Tensor('float32', keys, [n, d]) };
+}
+
+async function gemm(sessions: GemmSessions, queries: Float32Array, m: number, keys: Float32Array, n: number, d: number): Promise<Float32Array> {
+  const result = await sessions.scores.run(scoreInputs(queries, m, keys, n, d));
   return result.scores.data as Float32Array;
+}
+
+/** Each query's TOP_CANDIDATES best scores (descending) and their key cells. */
+async function gemmTop(sessions: GemmSessions, queries: Float32Array, m: number, keys: Float32Array, n: number, d: number): Promise<{ values: Float32Array; cells: Int32Array }> {
+  const result = await sessions.top.run(scoreInputs(queries, m, keys, n, d));
+  return { values: result.values.data as Float32Array, cells: Int32Array.from(result.cells.data as BigInt64Array, Number) };
 }
 
 /**
  * Solves query rows [rowStart, rowEnd) of a frame into `out` (N×L); returns how many cells needed the exact
  * fallback. Rows are processed in tiles of TILE_ROWS, so bands should start on a multiple of it.
  */
-export async function gemmRows(session: ort.InferenceSession, job: FrameJob, rowStart: number, rowEnd: number, out: Float32Array): Promise<number> {
+export async function gemmRows(session: GemmSessions, job: FrameJob, rowStart: number, rowEnd: number, out: Float32Array): Promise<number> {
   {
     const { width, height, featureChannels: D, labelChannels: L, slots, settings } = job;
     const N = width * height;
@@ -160,6 +196,12 @@ export async function gemmRows(session: ort.InferenceSession, job: FrameJob, row
       const slot = windowDy[i] + Math.ceil(settings.radiusCells);
       halfWidth[slot] = Math.max(halfWidth[slot], Math.abs(windowDx[i]));
     }
+    // A long-term frame no unfolded short-term slot reads gets only each query's best scores from onnxruntime.
+    const scannedWindowed = new Set(copies.filter((group, g) => !skipped[g] && slots[group[0]].restricted).map(([s]) => slots[s].features));
+    const topOnly = new Set<Float32Array>();
+    if (N > FULL_SCAN_CELLS && 2 * k <= TOP_CANDIDATES) {
+      for (const [features, entry] of distinct) if (entry.full && !scannedWindowed.has(features)) topOnly.add(features);
+    }
     /** Whether key cell `cell` lies within the radius of query cell (x, y) (the short-term window). */
     const inWindow = (cell: number, x: number, y: number): boolean => {
       const cy = Math.floor(cell / width);
@@ -207,9 +249,13 @@ export async function gemmRows(session: ort.InferenceSession, job: FrameJob, row
           continue;
         }
         jobs.push(
-          gemm(session, queries, m, entry.plain, N, D).then((scores) => [
-            { features, full: true, scores, rowStride: N, offset: 0, x0: 0, y0: 0, regionWidth: width, regionCells: N },
-          ]),
+          topOnly.has(features)
+            ? gemmTop(session, queries, m, entry.plain, N, D).then(({ values, cells }) => [
+                { features, full: true, scores: values, cells, rowStride: TOP_CANDIDATES, offset: 0, x0: 0, y0: 0, regionWidth: width, regionCells: N },
+              ])
+            : gemm(session, queries, m, entry.plain, N, D).then((scores) => [
+                { features, full: true, scores, rowStride: N, offset: 0, x0: 0, y0: 0, regionWidth: width, regionCells: N },
+              ]),
         );
       }
       if (windowed.length > 0) {
@@ -256,9 +302,15 @@ export async function gemmRows(session: ort.InferenceSession, job: FrameJob, row
           const base = row * source.rowStride + source.offset;
           if (!slots[s].restricted) {
             const extra = folded[group]?.length ?? 0;
-            for (let cell = 0; cell < N; cell++) {
-              const value = scores[base + cell];
-              if (value < bar) continue;
+            const bestCells = source.cells;
+            const scanned = bestCells ? TOP_CANDIDATES : N;
+            for (let j = 0; j < scanned; j++) {
+              const value = scores[base + j];
+              if (value < bar) {
+                if (bestCells) break; // descending: the rest are lower still
+                continue;
+              }
+              const cell = bestCells ? bestCells[base + j] : j;
               if (count === candValues.length) [candValues, candSlots, candCells] = [grow(candValues), grow(candSlots), grow(candCells)];
               candValues[count] = value;
               candSlots[count] = group;
@@ -309,6 +361,17 @@ export async function gemmRows(session: ort.InferenceSession, job: FrameJob, row
               }
             }
           }
+        }
+        // A long-term frame seen only through its best scores: complete when its last one is below the final bar
+        // (every score it did not return is lower still); else the exact kernel solves this cell.
+        let complete = true;
+        for (let group = 0; group < copies.length && complete; group++) {
+          const source = slotSources[copies[group][0]];
+          if (!skipped[group] && source.cells && source.scores[row * TOP_CANDIDATES + TOP_CANDIDATES - 1] >= bar) complete = false;
+        }
+        if (!complete) {
+          fallback.push(q);
+          continue;
         }
         // Exact float32 scores (the reference's arithmetic) for the survivors of the final bar.
         let kept = 0;

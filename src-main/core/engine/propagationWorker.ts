@@ -4,8 +4,7 @@
  * single-threaded onnxruntime session, so scoring and selection of different bands proceed on different cores.
  */
 import { parentPort } from 'node:worker_threads';
-import type * as ort from 'onnxruntime-node';
-import { createGemmSession, gemmRows } from './gemmKernelRunner.ts';
+import { createGemmSession, type GemmSessions, gemmRows } from './gemmKernelRunner.ts';
 import { type KernelTask, propagateRows } from './propagationKernel.ts';
 
 export type WorkerRequest =
@@ -18,7 +17,7 @@ export type WorkerReply = { id: number; ok: true; fallbackCells?: number } | { i
 if (!parentPort) throw new Error('propagationWorker.ts must run inside a worker thread');
 const port = parentPort;
 
-let session: Promise<ort.InferenceSession> | undefined;
+let session: Promise<GemmSessions> | undefined;
 /** Plain (non-shared) copies of the frames of the current context, by the runner's feature id. */
 let copies = new Map<number, Float32Array>();
 

@@ -26,9 +26,9 @@ export class OnnxGraphBuilder {
     return name;
   }
 
-  addOutput(name: string, shape: Dimension[]): void {
+  addOutput(name: string, shape: Dimension[], elementType: 'float32' | 'int64' = 'float32'): void {
     if (!this.definedNames.has(name)) throw new Error(`graph output ${name} is not produced by any node`);
-    this.outputs.push(valueInfo(name, shape));
+    this.outputs.push(valueInfo(name, shape, elementType === 'int64' ? onnx.TensorProto.DataType.INT64 : onnx.TensorProto.DataType.FLOAT));
   }
 
   /** A float32 constant; `dims` row-major. */
@@ -92,9 +92,9 @@ export class OnnxGraphBuilder {
   }
 }
 
-function valueInfo(name: string, shape: Dimension[]): onnxProto.onnx.IValueInfoProto {
+function valueInfo(name: string, shape: Dimension[], elemType: number = onnx.TensorProto.DataType.FLOAT): onnxProto.onnx.IValueInfoProto {
   const dim = shape.map((size) => (typeof size === 'number' ? { dimValue: size } : { dimParam: size }));
-  return { name, type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim } } } };
+  return { name, type: { tensorType: { elemType, shape: { dim } } } };
 }
 
 function encodeAttribute(name: string, value: AttributeValue): onnxProto.onnx.IAttributeProto {
