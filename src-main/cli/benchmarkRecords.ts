@@ -17,7 +17,7 @@ export interface BenchRecord {
   [key: string]: unknown;
 }
 
-export type BenchKind = 'propagate' | 'davis' | 'pose' | 'features' | 'ui' | 'finetune';
+export type BenchKind = 'propagate' | 'davis' | 'pose' | 'features' | 'ui' | 'finetune' | 'training';
 
 function recordsFile(root: string, kind: BenchKind): string {
   return join(root, 'benchmarks', `${kind}.json`);
@@ -159,6 +159,25 @@ function renderFinetune(records: BenchRecord[]): string[] {
   return lines;
 }
 
+function renderTraining(records: BenchRecord[]): string[] {
+  const lines = [
+    '## Training the shipped FC (`npx correspond train`)',
+    '',
+    'The fine-grained ResNet-18 shipped as `resources/models/fc-default.onnx` (stream `fc`): dense BYOL (SPEC §7) with',
+    'our worker, on unlabelled frames only, on this machine\'s CPU. Cost as the `train` command reported it.',
+    '',
+    '| model | frames | steps | images | batch × size | wall-clock | images/s | device |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of records) {
+    lines.push(
+      `| ${r.label} | ${r.frames} | ${r.steps} | ${r.images} | ${r.batchSize} × ${r.imageSize}² | ${((r.seconds as number) / 3600).toFixed(2)} h | ${r.imagesPerSecond} | ${r.device} |`,
+    );
+  }
+  lines.push('', ...records.map((r) => `- ${r.label}: finished ${r.measuredAt.slice(0, 16)} on ${r.machine}${r.note ? `; ${r.note}` : ''}`));
+  return lines;
+}
+
 function renderUi(records: BenchRecord[]): string[] {
   const lines = [
     '## First propagated frame in the UI (`npx correspond bench ui`)',
@@ -194,6 +213,8 @@ export function renderBenchmarks(root: string): string {
   if (pose.length) parts.push(...renderPose(pose), '');
   const features = readRecords(root, 'features');
   if (features.length) parts.push(...renderFeatures(features), '');
+  const training = readRecords(root, 'training');
+  if (training.length) parts.push(...renderTraining(training), '');
   const finetune = readRecords(root, 'finetune');
   if (finetune.length) parts.push(...renderFinetune(finetune), '');
   const ui = readRecords(root, 'ui');
