@@ -10,6 +10,7 @@ function model(streamName: string, role: ModelInfo['role'], origin: ModelInfo['o
 
 const listed: ModelInfo[] = [
   model('default', 'semantic', 'embedded'),
+  model('fc', 'fine-grained', 'embedded'),
   model('pixels', 'pixels', 'built-in'),
   model('mocov2-r50', 'semantic'),
   model('crw-r18', 'fine-grained'),
@@ -51,7 +52,7 @@ describe('models store', () => {
     const store = useModelsStore();
     await store.refresh();
     expect(store.semanticChoices.map((m) => m.streamName)).toEqual(['default', 'pixels', 'mocov2-r50', 'fc-1234abcd']);
-    expect(store.fineGrainedChoices.map((m) => m.streamName)).toEqual(['crw-r18', 'fc-1234abcd']);
+    expect(store.fineGrainedChoices.map((m) => m.streamName)).toEqual(['fc', 'crw-r18', 'fc-1234abcd']);
   });
 
   it('uses the embedded default stream until the user chooses otherwise', () => {

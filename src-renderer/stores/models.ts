@@ -57,10 +57,11 @@ export const useModelsStore = defineStore('models', () => {
   const streamSpec = computed(() => formatStreamSpec(fusion.value));
 
   const usable = (model: ModelInfo) => isSpecSafeStreamName(model.streamName);
-  /** default, pixels and imported semantic models; imported models of unknown role may serve either way. */
+  /** default, pixels and imported semantic models; the shipped and imported fine-grained ones; imported models of
+   * unknown role may serve either way. */
   const semanticChoices = computed(() => models.value.filter((m) => usable(m) && m.role !== 'fine-grained'));
   const fineGrainedChoices = computed(() =>
-    models.value.filter((m) => usable(m) && m.origin === 'imported' && (m.role === 'fine-grained' || m.role === 'unknown')),
+    models.value.filter((m) => usable(m) && (m.role === 'fine-grained' || (m.origin === 'imported' && m.role === 'unknown'))),
   );
   /** Streams the saved spec names that the engine no longer lists (removed elsewhere, e.g. with the CLI). */
   const missingStreams = computed(() => {
