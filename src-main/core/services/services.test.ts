@@ -99,21 +99,24 @@ describe('services', () => {
   it('lists the embedded and built-in models, imports a stride-8 .onnx by name, refuses to remove built-ins', async () => {
     const { api } = services;
     const before = await api.models.list();
-    expect(before.map((model) => model.streamName)).toEqual(['default', 'hypercolumn', 'pixels']);
+    expect(before.map((model) => model.streamName)).toEqual(['default', 'hypercolumn', 'fc', 'pixels']);
     expect(before[0]).toMatchObject({ origin: 'embedded', channels: 176, stride: 8 });
     expect(before[1]).toMatchObject({ origin: 'embedded', channels: 128, stride: 8 });
+    expect(before[2]).toMatchObject({ origin: 'embedded', role: 'fine-grained', channels: 256, stride: 8 });
     expect((await api.models.presets()).map((preset) => preset.name)).toContain('mocov2');
     const onnx = path.join(appRoot, 'resources/models/generated/mobilenetv2-hypercolumn.onnx');
     const imported = await api.models.import({ path: onnx, name: 'my-copy' });
     expect(imported).toMatchObject({ streamName: 'my-copy', origin: 'imported', channels: 128 });
-    expect((await api.models.list()).map((model) => model.streamName)).toEqual(['default', 'hypercolumn', 'pixels', 'my-copy']);
-    expect(await api.models.remove({ streamName: 'pixels' }).catch(toApiErrorShape)).toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect((await api.models.list()).map((model) => model.streamName)).toEqual(['default', 'hypercolumn', 'fc', 'pixels', 'my-copy']);
+    for (const streamName of ['pixels', 'fc']) {
+      expect(await api.models.remove({ streamName }).catch(toApiErrorShape)).toMatchObject({ code: 'INVALID_ARGUMENT' });
+    }
     await api.models.remove({ streamName: 'my-copy' });
-    expect((await api.models.list()).map((model) => model.streamName)).toEqual(['default', 'hypercolumn', 'pixels']);
+    expect((await api.models.list()).map((model) => model.streamName)).toEqual(['default', 'hypercolumn', 'fc', 'pixels']);
     const broken = path.join(folder, 'broken.onnx');
     writeFileSync(broken, 'not a model');
     const error = toApiErrorShape(await api.models.import({ path: broken, name: "broken" }).then(() => undefined, (reason: unknown) => reason));
     expect(error.message).toContain(broken);
-    expect((await api.models.list()).map((model) => model.streamName)).toEqual(['default', 'hypercolumn', 'pixels']);
+    expect((await api.models.list()).map((model) => model.streamName)).toEqual(['default', 'hypercolumn', 'fc', 'pixels']);
   });
 });
