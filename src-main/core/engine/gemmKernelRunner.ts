@@ -164,6 +164,32 @@ export async function gemmRows(session: GemmSessions, job: FrameJob, rowStart: n
     let candCells = new Int32Array(1024);
     let exactValues = new Float32Array(256);
     let exactIndices = new Int32Array(256);
+    // The current query cell's selection state: a min-heap of the k best GEMM scores (counting copies), the bar
+    // (k-th best minus twice the error bound; only rises) and the candidates collected at or above it.
+    let twiceBound = 0;
+    let filled = 0;
+    let bar = -Infinity;
+    let count = 0;
+    /** Collects a candidate at or above the bar and counts it `times` times (once per copy) into the heap. */
+    const consider = (value: number, group: number, cell: number, times: number): void => {
+      if (count === candValues.length) [candValues, candSlots, candCells] = [grow(candValues), grow(candSlots), grow(candCells)];
+      candValues[count] = value;
+      candSlots[count] = group;
+      candCells[count++] = cell;
+      for (let copy = 0; copy < times; copy++) {
+        if (filled < k) {
+          heapValues[filled++] = value;
+          if (filled === k) {
+            heapify(heapValues, k);
+            bar = heapValues[0] - twiceBound;
+          }
+        } else if (value > heapValues[0]) {
+          heapValues[0] = value;
+          siftDown(heapValues, k, 0);
+          bar = heapValues[0] - twiceBound;
+        } else break;
+      }
+    };
     // Short-term slots from the newest back, then the long-term ones. Copies (the same features and labels, the
     // same restriction: the reference's frame-0 padding) are scanned once; each of their candidates counts once per
     // copy, at most k times, as the reference's top-k over the literal copies would see it.
@@ -289,10 +315,10 @@ export async function gemmRows(session: GemmSessions, job: FrameJob, rowStart: n
         // One pass over every candidate's GEMM score: a min-heap keeps the k best, and every candidate within
         // twice the GEMM error bound of the running k-th best is collected (the k-th best only rises, so nothing
         // that can reach the exact top-k is dropped). Near slots first: they raise the bar fastest.
-        const twiceBound = 2 * (2 * D * 2 ** -24 * queryNorms[q] * maxKeyNorm + 1e-6);
-        let filled = 0;
-        let bar = -Infinity;
-        let count = 0;
+        twiceBound = 2 * (2 * D * 2 ** -24 * queryNorms[q] * maxKeyNorm + 1e-6);
+        filled = 0;
+        bar = -Infinity;
+        count = 0;
         for (let group = 0; group < copies.length; group++) {
           if (skipped[group]) continue;
           const s = copies[group][0];
@@ -311,24 +337,7 @@ export async function gemmRows(session: GemmSessions, job: FrameJob, rowStart: n
                 continue;
               }
               const cell = bestCells ? bestCells[base + j] : j;
-              if (count === candValues.length) [candValues, candSlots, candCells] = [grow(candValues), grow(candSlots), grow(candCells)];
-              candValues[count] = value;
-              candSlots[count] = group;
-              candCells[count++] = cell;
-              const cellTimes = extra > 0 && inWindow(cell, x, y) ? Math.min(k, times + extra) : times;
-              for (let copy = 0; copy < cellTimes; copy++) {
-                if (filled < k) {
-                  heapValues[filled++] = value;
-                  if (filled === k) {
-                    heapify(heapValues, k);
-                    bar = heapValues[0] - twiceBound;
-                  }
-                } else if (value > heapValues[0]) {
-                  heapValues[0] = value;
-                  siftDown(heapValues, k, 0);
-                  bar = heapValues[0] - twiceBound;
-                } else break;
-              }
+              consider(value, group, cell, extra > 0 && inWindow(cell, x, y) ? Math.min(k, times + extra) : times);
             }
             continue;
           }
@@ -341,24 +350,7 @@ export async function gemmRows(session: GemmSessions, job: FrameJob, rowStart: n
             const rowBase = base + (yy - source.y0) * source.regionWidth - source.x0;
             for (let xx = xa; xx <= xb; xx++) {
               const value = scores[rowBase + xx];
-              if (value < bar) continue;
-              if (count === candValues.length) [candValues, candSlots, candCells] = [grow(candValues), grow(candSlots), grow(candCells)];
-              candValues[count] = value;
-              candSlots[count] = group;
-              candCells[count++] = yy * width + xx;
-              for (let copy = 0; copy < times; copy++) {
-                if (filled < k) {
-                  heapValues[filled++] = value;
-                  if (filled === k) {
-                    heapify(heapValues, k);
-                    bar = heapValues[0] - twiceBound;
-                  }
-                } else if (value > heapValues[0]) {
-                  heapValues[0] = value;
-                  siftDown(heapValues, k, 0);
-                  bar = heapValues[0] - twiceBound;
-                } else break;
-              }
+              if (value >= bar) consider(value, group, yy * width + xx, times);
             }
           }
         }
