@@ -32,6 +32,19 @@ function job(options: { tiedCopies: boolean }): FrameJob {
   };
 }
 
+/** Runs the GEMM kernel on one thread, checks its bits against the exact JS kernel, returns its fallback cells. */
+async function fallbackCellsOfExactRun(frameJob: FrameJob): Promise<number> {
+  const runner = new GemmKernelRunner({ threads: 1 });
+  try {
+    const gemm = await runner.run(frameJob);
+    const exact = await new InlineKernelRunner().run(frameJob);
+    expect(Array.from(gemm)).toEqual(Array.from(exact));
+    return runner.lastFallbackCells;
+  } finally {
+    await runner.close();
+  }
+}
+
 describe('GemmKernelRunner', () => {
   it('gives the same bits when two worker threads each score a band of tile rows', async () => {
     const frameJob = job({ tiedCopies: true });
@@ -61,15 +74,7 @@ describe('GemmKernelRunner', () => {
 
   it('hands cells whose top-k ties across different labels to the exact kernel, with the same result', async () => {
     const frameJob = job({ tiedCopies: true });
-    const runner = new GemmKernelRunner({ threads: 1 });
-    try {
-      const gemm = await runner.run(frameJob);
-      expect(runner.lastFallbackCells).toBeGreaterThan(0);
-      const exact = await new InlineKernelRunner().run(frameJob);
-      expect(Array.from(gemm)).toEqual(Array.from(exact));
-    } finally {
-      await runner.close();
-    }
+    expect(await fallbackCellsOfExactRun(frameJob)).toBeGreaterThan(0);
   });
 
   it('counts the padding copies of the first frame without scanning them, bit for bit (more copies than k)', async () => {
@@ -82,14 +87,7 @@ describe('GemmKernelRunner', () => {
         query: base.slots[2].features,
         slots: [anchor, ...Array.from({ length: copies }, () => ({ ...anchor, restricted: true })), base.slots[4]],
       };
-      const runner = new GemmKernelRunner({ threads: 1 });
-      try {
-        const gemm = await runner.run(frameJob);
-        const exact = await new InlineKernelRunner().run(frameJob);
-        expect(Array.from(gemm), `${copies} copies`).toEqual(Array.from(exact));
-      } finally {
-        await runner.close();
-      }
+      await fallbackCellsOfExactRun(frameJob);
     }
   });
 
@@ -106,14 +104,6 @@ describe('GemmKernelRunner', () => {
       ...base,
       slots: [{ ...base.slots[0], features: flat }, { ...base.slots[2], features: negated }, { ...base.slots[4], features: negated.slice() }],
     };
-    const runner = new GemmKernelRunner({ threads: 1 });
-    try {
-      const gemm = await runner.run(frameJob);
-      expect(runner.lastFallbackCells).toBeGreaterThan(0);
-      const exact = await new InlineKernelRunner().run(frameJob);
-      expect(Array.from(gemm)).toEqual(Array.from(exact));
-    } finally {
-      await runner.close();
-    }
+    expect(await fallbackCellsOfExactRun(frameJob)).toBeGreaterThan(0);
   });
 });
