@@ -7,6 +7,7 @@
 import type Database from 'better-sqlite3';
 import { StoreError } from './storeError.ts';
 import type { HistoryLimits } from './types.ts';
+import { StatementCache } from './statementCache.ts';
 
 export type HistoryStepKind = 'edit' | 'propagation';
 export type HistoryStepState = 'open' | 'done' | 'undone';
@@ -104,13 +105,15 @@ function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
  * caller's), run through `transaction` so failures become StoreErrors naming the file.
  */
 export class EditHistory {
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements: StatementCache;
 
   constructor(
-    private readonly db: Database.Database,
+    db: Database.Database,
     private readonly transaction: <T>(fn: () => T) => T,
     private readonly limits: HistoryLimits = defaultHistoryLimits,
-  ) {}
+  ) {
+    this.statements = new StatementCache(db);
+  }
 
   /**
    * Opens a step on a clip and returns its id; it takes changes through `track` until `finish`. An open step (a
@@ -402,11 +405,6 @@ export class EditHistory {
   }
 
   private statement(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+    return this.statements.get(sql);
   }
 }

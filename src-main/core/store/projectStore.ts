@@ -7,6 +7,7 @@ import { createProjectDatabase, openProjectDatabase } from './projectDatabase.ts
 import { StoreError } from './storeError.ts';
 import * as rows from './storeRows.ts';
 import * as check from './storeValidation.ts';
+import { StatementCache } from './statementCache.ts';
 import {
   annotationSources,
   clipSourceKinds,
@@ -54,7 +55,7 @@ export class ProjectStore {
   /** Undo/redo steps of the project's clips; services record each user action and propagation run in it. */
   readonly history: EditHistory;
   private readonly db: Database.Database;
-  private readonly statements = new Map<string, Database.Statement>();
+  private readonly statements: StatementCache;
 
   private constructor(
     filePath: string,
@@ -63,6 +64,7 @@ export class ProjectStore {
   ) {
     this.filePath = filePath;
     this.db = opened.db;
+    this.statements = new StatementCache(opened.db);
     this.schemaVersion = opened.schemaVersion;
     this.migratedFrom = opened.migratedFrom;
     this.history = new EditHistory(this.db, (fn) => this.transaction(fn), options.historyLimits ?? defaultHistoryLimits);
@@ -503,12 +505,7 @@ export class ProjectStore {
   // ── internals ────────────────────────────────────────────────────────────────────────────────────────────
 
   private statement(sql: string): Database.Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+    return this.statements.get(sql);
   }
 
   /** Runs a read, turning every failure into a StoreError that names this file. */
