@@ -3,6 +3,8 @@
  * cached, measured by the page itself (User Timing entries of src-renderer/utils/propagationTiming.ts) in Debian's
  * Chromium against the browser host, on a generated 480p clip. The annotator's usual move is reproduced: frame 0 has
  * a mask, the playhead is on frame 1, click Forward; the run is cancelled once frame 1 is shown, and repeated.
+ * Two variants side by side in one run: "prepared" (the page readies the run while the playhead rests, as it does
+ * for the annotator; each click waits until that happened) and "cold" (preparing switched off in the page).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -20,6 +22,11 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 /** Names of the page's measures (kept in step with src-renderer/utils/propagationTiming.ts). */
 const RECEIVED_MEASURE = 'correspond:first-frame-received';
 const SHOWN_MEASURE = 'correspond:first-frame-shown';
+const PREPARED_MARK = 'correspond:prepared';
+/** The page's localStorage switch for preparing runs (src-renderer/stores/propagation.ts). */
+const PREPARE_STORAGE_KEY = 'correspond.prepareRuns';
+
+export type FirstFrameVariant = 'prepared' | 'cold';
 
 export interface FirstFrameOptions {
   repeats: number;
@@ -31,6 +38,7 @@ export interface FirstFrameOptions {
 }
 
 export interface FirstFrameResult {
+  variant: FirstFrameVariant;
   clip: string;
   stream: string;
   repeats: number;
@@ -55,7 +63,7 @@ function makeClip(folder: string, options: FirstFrameOptions): string {
   return file;
 }
 
-export async function benchFirstFrame(options: FirstFrameOptions): Promise<FirstFrameResult> {
+export async function benchFirstFrame(options: FirstFrameOptions): Promise<FirstFrameResult[]> {
   if (!existsSync(CHROMIUM_PATH)) throw new UsageError(`bench ui needs Debian's Chromium at ${CHROMIUM_PATH} (apt-get install chromium)`);
   let chromium: typeof import('@playwright/test').chromium;
   try {
@@ -81,44 +89,65 @@ export async function benchFirstFrame(options: FirstFrameOptions): Promise<First
     options.log('warming up: features of frames 0–3 and the kernel');
     await api.propagation.run({ projectId: project.id, clipId: clip.id, mode: 'forward', fromFrame: 0, toFrame: 3, stream: options.stream });
 
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    // The page's own storage (this file is type-checked without DOM types).
-    await page.addInitScript(`localStorage.setItem('correspond.streamSpec', ${JSON.stringify(options.stream)})`);
-    await page.goto(`${host.url}#/project/${project.id}/clip/${clip.id}?frame=1`);
-    await page.locator('[data-testid="overlay-canvas"][data-frame-index="1"]').waitFor({ timeout: 60_000 });
-    const forward = page.getByTestId('propagate-forward');
-    const receivedMs: number[] = [];
-    const shownMs: number[] = [];
-    for (let repeat = 0; repeat < options.repeats; repeat++) {
-      await page.evaluate(() => performance.clearMeasures());
-      await forward.click();
-      // No named helpers inside: the TypeScript loader would wrap them in a function the page does not have.
-      const handle = await page.waitForFunction(
-        (names: string[]) => {
-          const [received, shown] = names.map((name) => (performance.getEntriesByName(name, 'measure')[0] as { duration: number } | undefined)?.duration);
-          return shown === undefined ? undefined : { received, shown };
-        },
-        [RECEIVED_MEASURE, SHOWN_MEASURE],
-        { timeout: 60_000 },
-      );
-      const { received, shown } = (await handle.jsonValue()) as { received: number; shown: number };
-      receivedMs.push(received);
-      shownMs.push(shown);
-      options.log(`run ${repeat + 1}/${options.repeats}: first frame received after ${received.toFixed(0)} ms, shown after ${shown.toFixed(0)} ms`);
-      await page.getByTestId('cancel-propagation').click().catch(() => undefined); // the run may already be over
-      await page.getByTestId('propagation-progress').waitFor({ state: 'detached', timeout: 120_000 });
+    const device = (await api.app.getInfo()).computeDevice.label;
+    const results: FirstFrameResult[] = [];
+    // Cold first: nothing is prepared on the host yet.
+    for (const variant of ['cold', 'prepared'] as const) {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      // The page's own storage (this file is type-checked without DOM types).
+      await page.addInitScript(`localStorage.setItem('correspond.streamSpec', ${JSON.stringify(options.stream)}); localStorage.setItem('${PREPARE_STORAGE_KEY}', '${variant === 'cold' ? 'off' : 'on'}')`);
+      await page.goto(`${host.url}#/project/${project.id}/clip/${clip.id}?frame=1`);
+      await page.locator('[data-testid="overlay-canvas"][data-frame-index="1"]').waitFor({ timeout: 60_000 });
+      const forward = page.getByTestId('propagate-forward');
+      const receivedMs: number[] = [];
+      const shownMs: number[] = [];
+      let preparedMarks = 0;
+      for (let repeat = 0; repeat < options.repeats; repeat++) {
+        if (variant === 'prepared') {
+          // The annotator's pause before the click: the page has readied the run (again, after the last one).
+          const marks = await page.waitForFunction(
+            ([name, seen]: [string, number]) => {
+              const count = performance.getEntriesByName(name, 'mark').length;
+              return count > seen ? count : undefined;
+            },
+            [PREPARED_MARK, preparedMarks] as [string, number],
+            { timeout: 120_000 },
+          );
+          preparedMarks = (await marks.jsonValue()) as number;
+        }
+        await page.evaluate(() => performance.clearMeasures());
+        await forward.click();
+        // No named helpers inside: the TypeScript loader would wrap them in a function the page does not have.
+        const handle = await page.waitForFunction(
+          (names: string[]) => {
+            const [received, shown] = names.map((name) => (performance.getEntriesByName(name, 'measure')[0] as { duration: number } | undefined)?.duration);
+            return shown === undefined ? undefined : { received, shown };
+          },
+          [RECEIVED_MEASURE, SHOWN_MEASURE],
+          { timeout: 60_000 },
+        );
+        const { received, shown } = (await handle.jsonValue()) as { received: number; shown: number };
+        receivedMs.push(received);
+        shownMs.push(shown);
+        options.log(`${variant} run ${repeat + 1}/${options.repeats}: first frame received after ${received.toFixed(0)} ms, shown after ${shown.toFixed(0)} ms`);
+        await page.getByTestId('cancel-propagation').click().catch(() => undefined); // the run may already be over
+        await page.getByTestId('propagation-progress').waitFor({ state: 'detached', timeout: 120_000 });
+      }
+      await page.close();
+      results.push({
+        variant,
+        clip: `${clip.width}×${clip.height}, ${clip.frameCount} frames`,
+        stream: options.stream,
+        repeats: options.repeats,
+        receivedMs,
+        shownMs,
+        medianReceivedMs: median(receivedMs),
+        medianShownMs: median(shownMs),
+        maxShownMs: Math.max(...shownMs),
+        device,
+      });
     }
-    return {
-      clip: `${clip.width}×${clip.height}, ${clip.frameCount} frames`,
-      stream: options.stream,
-      repeats: options.repeats,
-      receivedMs,
-      shownMs,
-      medianReceivedMs: median(receivedMs),
-      medianShownMs: median(shownMs),
-      maxShownMs: Math.max(...shownMs),
-      device: (await api.app.getInfo()).computeDevice.label,
-    };
+    return results;
   } finally {
     await browser.close();
     await host.close();

@@ -36,9 +36,9 @@ function writeAtomically(file: string, text: string): void {
   renameSync(partial, file);
 }
 
-/** Adds or replaces (same label) a record, then re-renders BENCHMARKS.md. */
+/** Adds or replaces (same label and variant) a record, then re-renders BENCHMARKS.md. */
 export function saveRecord(root: string, kind: BenchKind, record: BenchRecord): void {
-  const records = readRecords(root, kind).filter((existing) => existing.label !== record.label);
+  const records = readRecords(root, kind).filter((existing) => existing.label !== record.label || existing.variant !== record.variant);
   records.push(record);
   writeAtomically(recordsFile(root, kind), `${JSON.stringify(records, null, 2)}\n`);
   writeAtomically(join(root, 'BENCHMARKS.md'), renderBenchmarks(root));
@@ -185,13 +185,16 @@ function renderUi(records: BenchRecord[]): string[] {
     'Debian Chromium against the browser host on this machine: frame 0 of a generated clip has a mask, the playhead',
     'is on frame 1, features of the first frames are cached (an earlier run), click Forward. Measured by the page',
     '(User Timing, `src-renderer/utils/propagationTiming.ts`): click → first frame received over the WebSocket, and',
-    'click → its labels drawn over the frame. Target: shown within 200 ms.',
+    'click → its labels drawn over the frame. Target: shown within 200 ms. "prepared": the page readied the run',
+    'while the playhead rested (what the app does; the click waits until it did), so the first frame\'s selection',
+    'was made ahead and only its labels are added up after the click; "cold": preparing switched off, everything',
+    'after the click. Rows of one run are side by side; "—" rows predate preparing.',
     '',
-    '| variant | clip | stream | runs | median received ms | median shown ms | slowest shown ms |',
-    '|---|---|---|---|---|---|---|',
+    '| variant | run ahead | clip | stream | runs | median received ms | median shown ms | slowest shown ms |',
+    '|---|---|---|---|---|---|---|---|',
   ];
   for (const r of records) {
-    lines.push(`| ${r.label} | ${r.clip} | ${r.stream} | ${r.repeats} | ${ms(r.medianReceivedMs as number)} | **${ms(r.medianShownMs as number)}** | ${ms(r.maxShownMs as number)} |`);
+    lines.push(`| ${r.label} | ${r.variant ?? '—'} | ${r.clip} | ${r.stream} | ${r.repeats} | ${ms(r.medianReceivedMs as number)} | **${ms(r.medianShownMs as number)}** | ${ms(r.maxShownMs as number)} |`);
   }
   lines.push('', ...records.map((r) => `- ${r.label}: ${r.measuredAt.slice(0, 16)}, ${r.device} on ${r.machine}`));
   return lines;

@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import type { CallOptions, ClipTimeline, PropagationSummary } from '../../src-main/core/api/contract.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { CallOptions, ClipTimeline, ObjectSummary, PropagationRequest, PropagationSummary } from '../../src-main/core/api/contract.ts';
 import { ApiClientError } from '../api/apiClientError.ts';
 import { useAnnotationsStore } from './annotations.ts';
-import { progressFrameIndex, usePropagationStore } from './propagation.ts';
+import { useObjectsStore } from './objects.ts';
+import { PREPARE_STORAGE_KEY, progressFrameIndex, usePropagationStore } from './propagation.ts';
 import { deferred, flushPromises, installStoresWith } from './storeTestHarness.ts';
 
 const timeline: ClipTimeline = { frameCount: 3, keyframes: [0], propagated: [], confidence: [null, null, null], reviewed: [false, false, false] };
@@ -59,5 +60,67 @@ describe('propagation store', () => {
     await expect(result).resolves.toBeUndefined();
     expect(store.runError).toBeUndefined();
     expect(store.running).toBeUndefined();
+  });
+});
+
+describe('preparing runs ahead of the click', () => {
+  afterEach(() => vi.unstubAllGlobals());
+  const keyframed: ClipTimeline = { frameCount: 5, keyframes: [0, 4], propagated: [], confidence: Array(5).fill(null), reviewed: Array(5).fill(false) };
+  const object = { id: 'o1', name: 'Object', kind: 'mask', hidden: false } as ObjectSummary;
+
+  async function setUp(prepare: (args: PropagationRequest) => Promise<{ prepared: boolean }>) {
+    installStoresWith({
+      annotations: { getTimeline: async () => keyframed },
+      objects: { list: async () => [object] },
+      propagation: { prepare },
+    });
+    useAnnotationsStore().open('p1', 'c1');
+    await useObjectsStore().open('p1', 'c1');
+    await flushPromises();
+    return usePropagationStore();
+  }
+
+  it('readies the runs Forward and Backward would start, the latest playhead winning, and marks when done', async () => {
+    const asked: string[] = [];
+    const first = deferred<{ prepared: boolean }>();
+    const store = await setUp(async (args) => {
+      asked.push(`${args.mode} from ${args.fromFrame} (${args.stream})`);
+      if (asked.length === 1) return first.promise;
+      return { prepared: true };
+    });
+    const marks = () => performance.getEntriesByName('correspond:prepared', 'mark').length;
+    const before = marks();
+    const done = store.prepare(2);
+    void store.prepare(3); // while the first is on its way: replaced by the next
+    void store.prepare(1);
+    first.resolve({ prepared: true });
+    await done;
+    expect(asked).toEqual(['forward from 0 (default)', 'backward from 4 (default)', 'forward from 0 (default)', 'backward from 4 (default)']);
+    expect(marks()).toBe(before + 1);
+  });
+
+  it('prepares nothing while a run goes, when switched off, or when it fails (quietly)', async () => {
+    let asked = 0;
+    const run = deferred<PropagationSummary>();
+    installStoresWith({
+      annotations: { getTimeline: async () => keyframed },
+      objects: { list: async () => [object] },
+      propagation: { prepare: async () => (asked++, Promise.reject(new ApiClientError('INTERNAL', 'worker died'))), run: () => run.promise },
+    });
+    useAnnotationsStore().open('p1', 'c1');
+    await useObjectsStore().open('p1', 'c1');
+    await flushPromises();
+    const store = usePropagationStore();
+    await store.prepare(2);
+    expect(asked).toBe(2);
+    expect(store.runError).toBeUndefined();
+    const running = store.run({ projectId: 'p1', clipId: 'c1', mode: 'forward', fromFrame: 0 });
+    await store.prepare(2);
+    expect(asked).toBe(2);
+    run.resolve(summary);
+    await running;
+    vi.stubGlobal('localStorage', { getItem: (key: string) => (key === PREPARE_STORAGE_KEY ? 'off' : null) });
+    await store.prepare(2);
+    expect(asked).toBe(2);
   });
 });

@@ -3,7 +3,7 @@ import { ref } from 'vue';
 import type { Progress, PropagationMode, PropagationRequest, PropagationSummary } from '../../src-main/core/api/contract.ts';
 import { ApiClientError, errorMessage } from '../api/apiClientError.ts';
 import { useApi } from '../api/apiInjection.ts';
-import { endPropagationTiming, markFirstFrameReceived, markPropagationClick } from '../utils/propagationTiming.ts';
+import { endPropagationTiming, markFirstFrameReceived, markPropagationClick, markPrepared } from '../utils/propagationTiming.ts';
 import { keyframeAtOrNear } from '../utils/timelineNavigation.ts';
 import { useAnnotationsStore } from './annotations.ts';
 import { useModelsStore } from './models.ts';
@@ -24,6 +24,17 @@ export function progressFrameIndex(progress: Progress): number | undefined {
   if (typeof extra === 'number' && Number.isInteger(extra)) return extra;
   const match = /frame\s+(\d+)/i.exec(progress.message ?? '');
   return match ? Number(match[1]) : undefined;
+}
+
+/** localStorage switch: 'off' stops preparing runs ahead of the click (to measure the cold path, or save CPU). */
+export const PREPARE_STORAGE_KEY = 'correspond.prepareRuns';
+
+function preparingEnabled(): boolean {
+  try {
+    return globalThis.localStorage?.getItem(PREPARE_STORAGE_KEY) !== 'off';
+  } catch {
+    return true;
+  }
 }
 
 /** Runs propagation as a long call: progress, live preview of written frames, and cancel (frames done are kept). */
@@ -96,6 +107,39 @@ export const usePropagationStore = defineStore('propagation', () => {
     return request ? run(request) : undefined;
   }
 
+  let preparing: Promise<void> | undefined;
+  let nextPrepare: { frameIndex: number } | undefined;
+
+  /**
+   * Readies the runs Forward and Backward would start from `frameIndex` (the engine selects their first frame
+   * ahead, from features alone), so the click shows it at once. Called when the playhead rests or a keyframe
+   * changes; one preparation at a time, the latest request wins; skipped while a run is going. Failures only
+   * mean the click computes everything itself, so they are not shown.
+   */
+  function prepare(frameIndex: number): Promise<void> {
+    if (!preparingEnabled()) return Promise.resolve();
+    nextPrepare = { frameIndex };
+    preparing ??= (async () => {
+      try {
+        while (nextPrepare) {
+          const { frameIndex: frame } = nextPrepare;
+          nextPrepare = undefined;
+          if (running.value) continue;
+          const stream = useModelsStore().streamSpec;
+          for (const mode of ['forward', 'backward'] as const) {
+            const request = requestFor(mode, frame);
+            if (!request || running.value) continue;
+            await api.propagation.prepare({ ...request, stream }).catch(() => undefined);
+          }
+          if (!nextPrepare) markPrepared(frame);
+        }
+      } finally {
+        preparing = undefined;
+      }
+    })();
+    return preparing;
+  }
+
   function cancel(): void {
     if (!running.value || !abort) return;
     running.value = { ...running.value, cancelling: true };
@@ -106,5 +150,5 @@ export const usePropagationStore = defineStore('propagation', () => {
     runError.value = undefined;
   }
 
-  return { running, lastSummary, runError, run, requestFor, start, cancel, clearError };
+  return { running, lastSummary, runError, run, requestFor, start, prepare, cancel, clearError };
 });

@@ -5,12 +5,16 @@
  *   correspond:propagate-click ─▶ correspond:first-frame-received   (the engine's first frame reached the page)
  *                              ─▶ correspond:first-frame-shown      (its labels were drawn over the frame)
  *
+ * Before a click, `correspond:prepared` marks that the runs from the playhead were readied (propagation.prepare):
+ * its detail is the frame. A click after it finds the first frame selected already.
+ *
  * "Shown" is measured only when the annotator is looking at that frame (the usual case: step to the next frame,
  * click Forward). A new click starts over; a run that ends first leaves no "shown" entry.
  */
 export const CLICK_MARK = 'correspond:propagate-click';
 export const RECEIVED_MEASURE = 'correspond:first-frame-received';
 export const SHOWN_MEASURE = 'correspond:first-frame-shown';
+export const PREPARED_MARK = 'correspond:prepared';
 
 interface Pending {
   frameIndex?: number;
@@ -46,4 +50,9 @@ export function markOverlayDrawn(frameIndex: number | undefined): void {
 /** The run ended: later loads and draws belong to no click. */
 export function endPropagationTiming(): void {
   pending = undefined;
+}
+
+/** The runs from the playhead at `frameIndex` were prepared. */
+export function markPrepared(frameIndex: number): void {
+  performance.mark(PREPARED_MARK, { detail: frameIndex });
 }

@@ -282,12 +282,13 @@ async function benchUi(argv: string[]): Promise<number> {
   const repeats = numberFlag(args, 'repeats', 5);
   if (!Number.isInteger(repeats) || repeats < 1) throw new UsageError('--repeats must be a positive integer');
   const stream = stringFlag(args, 'stream', 'default')!;
-  const result = await benchFirstFrame({
+  const results = await benchFirstFrame({
     repeats, width: Number(size[1]), height: Number(size[2]), frames: 40, stream, log: (line) => process.stderr.write(`${line}\n`),
   });
-  const record: BenchRecord = { label: stringFlag(args, 'label', stream)!, measuredAt: new Date().toISOString(), machine: machine(), ...result };
-  if (!args.flags.has('no-record')) saveRecord(appRoot, 'ui', record);
-  printResult(record);
+  const measuredAt = new Date().toISOString();
+  const records: BenchRecord[] = results.map((result) => ({ label: stringFlag(args, 'label', stream)!, measuredAt, machine: machine(), ...result }));
+  if (!args.flags.has('no-record')) for (const record of records) saveRecord(appRoot, 'ui', record);
+  printResult({ results: records });
   return 0;
 }
 

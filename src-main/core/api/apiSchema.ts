@@ -21,6 +21,16 @@ const visibility: Validator<0 | 1 | 2> = (value, at) => {
   return value;
 };
 
+const propagationRequest = v.object({
+  projectId,
+  clipId: v.id(),
+  objectIds: v.optional(v.array(v.id(), { maxLength: 255 })),
+  mode: v.literal('forward', 'backward', 'fill'),
+  fromFrame: v.optional(frameIndex),
+  toFrame: v.optional(frameIndex),
+  stream: v.optional(v.string({ minLength: 1, maxLength: 4096 })),
+});
+
 /**
  * Every method of the contract, with the validation its arguments get at the boundary (house rule 11). The mapped
  * type makes a method missing here a compile error.
@@ -82,18 +92,8 @@ export const apiSchema: ApiSchema = {
     setReviewed: { args: v.object({ projectId, clipId: v.id(), frameIndex, reviewed: v.boolean() }) },
   },
   propagation: {
-    run: {
-      args: v.object({
-        projectId,
-        clipId: v.id(),
-        objectIds: v.optional(v.array(v.id(), { maxLength: 255 })),
-        mode: v.literal('forward', 'backward', 'fill'),
-        fromFrame: v.optional(frameIndex),
-        toFrame: v.optional(frameIndex),
-        stream: v.optional(v.string({ minLength: 1, maxLength: 4096 })),
-      }),
-      long: true,
-    },
+    run: { args: propagationRequest, long: true },
+    prepare: { args: propagationRequest },
   },
   history: {
     status: { args: v.object({ projectId, clipId: v.id() }) },

@@ -425,6 +425,13 @@ export interface PropagationService {
    * overwritten; a cancel keeps the frames done. The run is one undo step.
    */
   run(args: PropagationRequest, options?: CallOptions): Promise<PropagationSummary>;
+  /**
+   * Readies the first frame of the run this request would start (features of the frames involved, and the scores
+   * of that frame against its keyframes, which do not depend on labels), so the click shows it at once. The page
+   * calls it when the playhead settles; a later run() with the same range and stream uses the result, any other
+   * run is unaffected. Resolves to whether anything was prepared (fill requests and small clips need nothing).
+   */
+  prepare(args: PropagationRequest): Promise<{ prepared: boolean }>;
 }
 
 /**

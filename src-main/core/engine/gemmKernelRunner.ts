@@ -9,7 +9,7 @@
 import * as ort from 'onnxruntime-node';
 import { type FrameJob, type KernelRunner } from './kernelRunner.ts';
 import { exactDot } from './kernelScreening.ts';
-import { accumulateLabels, type ContextSlot, propagateCells, sameLabels, windowOffsets } from './propagationKernel.ts';
+import { accumulateLabels, type ContextSlot, propagateCells, recordSelection, sameLabels, windowOffsets } from './propagationKernel.ts';
 import { OnnxGraphBuilder } from '../models/onnxGraphBuilder.ts';
 
 const f32 = Math.fround;
@@ -387,6 +387,7 @@ export async function gemmRows(session: GemmSessions, job: FrameJob, rowStart: n
           continue;
         }
         accumulateLabels(topValues, topIndices, k, weights, slots, N, L, out, q);
+        if (job.selection) recordSelection(job.selection, q, topValues, topIndices, k);
       }
     }
     if (fallback.length > 0) propagateCells({ ...job, out }, fallback);

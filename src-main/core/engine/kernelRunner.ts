@@ -1,3 +1,4 @@
+import type { FrameSelection } from './frameSelection.ts';
 import { type ContextSlot, type PropagationSettings, propagateRows } from './propagationKernel.ts';
 
 /** Everything the kernel needs for one frame; the runner decides how rows are split. */
@@ -9,6 +10,8 @@ export interface FrameJob {
   query: Float32Array;
   slots: ContextSlot[];
   settings: PropagationSettings;
+  /** Also record every cell's top-k here (on shared memory: worker runners write their bands into it). */
+  selection?: FrameSelection;
 }
 
 /** Runs the kernel for a whole frame and returns the N×L soft prediction. */

@@ -143,3 +143,39 @@ export function projectionTable(features: Float32Array, cells: number, channels:
   }
   return out;
 }
+
+const twinTables = new WeakMap<Float32Array, Int32Array>();
+
+/**
+ * For each of the N cells, the first cell whose D features are bit-identical to it (itself when none is): equal
+ * vectors score equally against any query, so the exact kernel scores each group once. Kept per features array.
+ */
+export function twinCells(features: Float32Array, N: number, D: number): Int32Array {
+  const known = twinTables.get(features);
+  if (known && known.length === N) return known;
+  const bits = new Uint32Array(features.buffer, features.byteOffset, N * D);
+  const twins = new Int32Array(N);
+  const firstByHash = new Map<number, number[]>();
+  for (let m = 0; m < N; m++) {
+    let hash = 0x811c9dc5;
+    for (let c = m * D, end = c + D; c < end; c++) hash = Math.imul(hash ^ bits[c], 0x01000193);
+    const group = firstByHash.get(hash);
+    let twin = m;
+    if (group) {
+      for (const other of group) {
+        let same = true;
+        for (let c = 0; c < D && same; c++) same = bits[other * D + c] === bits[m * D + c];
+        if (same) {
+          twin = other;
+          break;
+        }
+      }
+      if (twin === m) group.push(m);
+    } else {
+      firstByHash.set(hash, [m]);
+    }
+    twins[m] = twin;
+  }
+  twinTables.set(features, twins);
+  return twins;
+}

@@ -5,7 +5,8 @@
  * reference so the selected neighbours are the same. Pure function of typed arrays so worker threads can run it
  * on SharedArrayBuffers.
  */
-import { BLOCK, exactDot, partialDot, principalBasis, projectionBlocks, projectionTable, tailNorms } from './kernelScreening.ts';
+import { BLOCK, exactDot, partialDot, principalBasis, projectionBlocks, projectionTable, tailNorms, twinCells } from './kernelScreening.ts';
+import type { FrameSelection } from './frameSelection.ts';
 import { makeHeap, replaceTop, sortHeap } from './topK.ts';
 
 const f32 = Math.fround;
@@ -46,6 +47,8 @@ export interface KernelTask {
   out: Float32Array;
   rowStart: number;
   rowEnd: number;
+  /** When set, each solved cell's top-k (sorted) is recorded here too (see frameSelection.ts). */
+  selection?: FrameSelection;
 }
 
 /** Cells (dy, dx) with float32 sqrt(dy²+dx²) < radius, row-major, as `MaskedAttention.make` (SPEC §2.5). */
@@ -72,9 +75,21 @@ interface KeyFrameData {
   projections: Float64Array;
   /** Per-block projection ranges (see projectionBlocks). */
   projectionRanges: Float64Array;
-  /** float32 scores computed for the current query (valid where stamps[m] === query index). */
+  /**
+   * float32 scores computed for the current query (valid where stamps[m] === query index), kept at the first cell
+   * of each group of bit-identical feature vectors (`twinOf`): flat image regions give thousands of exactly tied
+   * candidates, and they share one score.
+   */
   exact: Float32Array;
   stamps: Int32Array;
+  twinOf: Int32Array;
+  /**
+   * The tightest bound (dot units) a screen computed for the current query and rejected the cell with (valid where
+   * boundStamps[m] === query index). The short-term copies of a frame offer its cells again, and the reject bar
+   * only rises within a scan, so the same comparison is answered without recomputing the dot products.
+   */
+  bounds: Float64Array;
+  boundStamps: Int32Array;
 }
 
 interface ScanState {
@@ -110,7 +125,7 @@ interface ScanState {
  */
 function scanSegment(state: ScanState, frame: KeyFrameData, base: number, q: number, y: number, xa: number, xb: number): void {
   const { heapValues, heapIndices, k, temperature32, margin, width, D, split, query } = state;
-  const { keys, tails, exact, stamps, projections, projectionRanges } = frame;
+  const { keys, tails, exact, stamps, twinOf, bounds, boundStamps, projections, projectionRanges } = frame;
   const { queryProjections, R } = state;
   const qr = q * (R + 1);
   const blocksPerRow = Math.ceil(width / BLOCK);
@@ -134,31 +149,40 @@ function scanSegment(state: ScanState, frame: KeyFrameData, base: number, q: num
       }
     }
     for (; x <= blockEnd; x++) {
-      const m = y * width + x;
+      const cell = y * width + x;
+      const m = twinOf[cell];
       if (stamps[m] !== q) {
         if (rejectBelow > -Infinity) {
+          if (boundStamps[m] === q && bounds[m] < rejectBelow) continue;
           const kr = m * (R + 1);
           let projected = queryProjections[qr + R] * projections[kr + R] + 1e-9;
           for (let r = 0; r < R; r++) projected += queryProjections[qr + r] * projections[kr + r];
           if (projected < rejectBelow) continue;
           const head = partialDot(keys, m * D, query, qOffset, 0, split);
-          if (head + tails[m] * queryTail < rejectBelow) continue;
-          if (head + partialDot(keys, m * D, query, qOffset, split, D) < rejectBelow) continue;
+          const halfBound = head + tails[m] * queryTail;
+          boundStamps[m] = q;
+          if (halfBound < rejectBelow) {
+            bounds[m] = halfBound;
+            continue;
+          }
+          const dot = head + partialDot(keys, m * D, query, qOffset, split, D);
+          bounds[m] = dot;
+          if (dot < rejectBelow) continue;
         }
         exact[m] = f32(exactDot(keys, m * D, query, qOffset, D) / temperature32);
         stamps[m] = q;
       }
       const value = exact[m];
-      if (state.collecting && (filled < k || value >= heapValues[0])) collect(state, value, base + m);
+      if (state.collecting && (filled < k || value >= heapValues[0])) collect(state, value, base + cell);
       if (filled < k) {
         heapValues[filled] = value;
-        heapIndices[filled++] = base + m;
+        heapIndices[filled++] = base + cell;
         if (filled === k) {
           makeHeap(heapValues, heapIndices, k);
           rejectBelow = Math.max(heapValues[0], state.floorScore) * temperature32 - margin;
         }
       } else if (value > heapValues[0]) {
-        replaceTop(heapValues, heapIndices, k, value, base + m);
+        replaceTop(heapValues, heapIndices, k, value, base + cell);
         rejectBelow = Math.max(heapValues[0], state.floorScore) * temperature32 - margin;
       }
     }
@@ -227,7 +251,8 @@ function scanAll(
 }
 
 /** exact float32 score of candidate cell m of a slot's frame for query q (cached per query). */
-function exactScore(state: ScanState, frame: KeyFrameData, q: number, m: number): number {
+function exactScore(state: ScanState, frame: KeyFrameData, q: number, cell: number): number {
+  const m = frame.twinOf[cell];
   if (frame.stamps[m] !== q) {
     frame.exact[m] = f32(exactDot(frame.keys, m * state.D, state.query, q * state.D, state.D) / state.temperature32);
     frame.stamps[m] = q;
@@ -365,6 +390,9 @@ function prepareKernel(task: KernelTask, principalCount = PRINCIPAL_COUNT): Prep
       projectionRanges: projectionBlocks(projections, width, height, basis.length),
       exact: new Float32Array(N),
       stamps: new Int32Array(N).fill(-1),
+      twinOf: twinCells(slot.features, N, D),
+      bounds: new Float64Array(N),
+      boundStamps: new Int32Array(N).fill(-1),
     });
   }
   const slotFrames = slots.map((slot) => frames.get(slot.features)!);
@@ -410,6 +438,14 @@ function solveCell(kernel: PreparedKernel, q: number): void {
     sortHeap(heapValues, heapIndices, state.filled);
   }
   accumulateLabels(heapValues, heapIndices, state.filled, weights, slots, N, L, out, q);
+  if (task.selection) recordSelection(task.selection, q, heapValues, heapIndices, state.filled);
+}
+
+/** Records cell q's sorted top-k candidates and scores. */
+export function recordSelection(selection: FrameSelection, q: number, values: Float32Array, indices: Int32Array, count: number): void {
+  if (count !== selection.k) throw new Error(`cell ${q} selected ${count} candidates, the selection holds ${selection.k}`);
+  selection.values.set(values.subarray(0, count), q * count);
+  selection.indices.set(indices.subarray(0, count), q * count);
 }
 
 /** Softmax of the sorted top-k scores and the weighted label sum, in the reference's float32 order. */

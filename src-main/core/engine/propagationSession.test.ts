@@ -5,6 +5,7 @@ import type { FeatureMap } from './featureMap.ts';
 import { decodePrediction, encodeLabelMap, type LabelSet } from './labelEncoding.ts';
 import { pixelsFeatures } from './pixelsStream.ts';
 import { propagateFromFirstFrame } from './propagation.ts';
+import { SelectionCache } from './frameSelection.ts';
 import { PropagationSession } from './propagationSession.ts';
 import { maskIou, movingSquareClip } from './syntheticClip.ts';
 
@@ -136,5 +137,54 @@ describe('PropagationSession', () => {
     await expect(session.propagate({ from: 0, to: 9, direction: 'forward' })).rejects.toThrow(/outside the clip/);
     expect(() => session.setKeyframe(2, { width: 3, height: 3, channels: 2, data: new Float32Array(18) })).not.toThrow();
     await expect(session.propagate({ from: 0, to: 2, direction: 'forward' })).rejects.toThrow(/do not match the 16×8 feature grid/);
+  });
+
+  it('prepares the first frame of a pass without labels: the run after it gives the same bits, edits included', async () => {
+    const cache = new SelectionCache();
+    let featureReads = 0;
+    const prepared = (keyLabels: Float32Array) => {
+      const session = new PropagationSession({
+        frameCount,
+        features: (t) => (featureReads++, features[t]),
+        settings,
+        selections: { cache, frameKey: (t) => `clip/${t}` },
+      });
+      session.setKeyframe(0, { ...encode(0).labels, data: keyLabels });
+      session.setKeyframe(5, encode(5).labels);
+      return session;
+    };
+    const { labels } = encode(0);
+    expect(await prepared(labels.data).prepare({ from: 0, to: 6, direction: 'forward' })).toBe(true);
+    expect(cache.size).toBe(1);
+    // The annotator changes the keyframe after the preparation: a different mask, the same frames.
+    const edited = encode(1).labels.data;
+    for (const keyLabels of [labels.data, edited]) {
+      const plain = newSession();
+      plain.setKeyframe(0, { ...labels, data: keyLabels });
+      plain.setKeyframe(5, encode(5).labels);
+      const expected = await plain.propagate({ from: 0, to: 6, direction: 'forward' });
+      featureReads = 0;
+      const frames: number[] = [];
+      const got = await prepared(keyLabels).propagate({ from: 0, to: 6, direction: 'forward', onFrame: () => frames.push(featureReads) });
+      got.forEach((result, i) => expect(Array.from(result.labels.data)).toEqual(Array.from(expected[i].labels.data)));
+      // Frame 1 came out of the selection before any features were read.
+      expect(frames.slice(0, 2)).toEqual([0, 0]);
+    }
+    expect(cache.hits).toBe(2);
+    // Other passes have other contexts (here frame 5 is no anchor of frame 1): nothing prepared is taken for them.
+    await prepared(labels.data).propagate({ from: 0, to: 3, direction: 'forward' });
+    await prepared(labels.data).propagate({ from: 5, to: 3, direction: 'backward' });
+    expect(cache.hits).toBe(2);
+  });
+
+  it('prepares nothing without a cache or when the pass computes no frame', async () => {
+    const session = newSession();
+    session.setKeyframe(0, encode(0).labels);
+    expect(await session.prepare({ from: 0, to: 3, direction: 'forward' })).toBe(false);
+    const cached = new PropagationSession({ frameCount, features: (t) => features[t], settings, selections: { cache: new SelectionCache(), frameKey: String } });
+    cached.setKeyframe(0, encode(0).labels);
+    cached.setKeyframe(1, encode(1).labels);
+    expect(await cached.prepare({ from: 0, to: 1, direction: 'forward' })).toBe(false);
+    expect(await cached.prepare({ from: 1, to: 2, direction: 'forward' })).toBe(true);
   });
 });

@@ -6,6 +6,7 @@
  */
 import { EngineError } from './engineError.ts';
 import { type FeatureMap, sharedFloat32, toCellMajor } from './featureMap.ts';
+import { applySelection, identityLabels, labelStructure, newSelection, type SelectionCache } from './frameSelection.ts';
 import { InlineKernelRunner, type KernelRunner } from './kernelRunner.ts';
 import { blendPredictions, predictionConfidence } from './propagation.ts';
 import { type ContextSlot, defaultPropagationSettings, type PropagationSettings } from './propagationKernel.ts';
@@ -38,6 +39,18 @@ export interface SessionOptions {
   features: FeatureProvider;
   settings?: Partial<PropagationSettings>;
   runner?: KernelRunner;
+  /**
+   * Frame selections shared across sessions (see prepare()), keyed through `frameKey`, which must name a frame's
+   * features uniquely (clip, stream, models, frame index).
+   */
+  selections?: { cache: SelectionCache; frameKey: (frameIndex: number) => string };
+}
+
+/** Where one context slot of a pass frame comes from. */
+interface SlotPlan {
+  frameIndex: number;
+  labels: Float32Array;
+  restricted: boolean;
 }
 
 export interface ProgressEvent {
@@ -74,6 +87,9 @@ export class PropagationSession {
   readonly settings: PropagationSettings;
   private readonly provider: FeatureProvider;
   private readonly runner: KernelRunner;
+  private readonly selections: SessionOptions['selections'];
+  /** The label grid (from the first keyframe), known before any features are read. */
+  private labelGrid: { width: number; height: number } | undefined;
   private readonly keyframes = new Map<number, Float32Array>();
   private readonly featureCache = new Map<number, Float32Array>();
   private readonly results = new Map<number, FrameResult>();
@@ -87,6 +103,7 @@ export class PropagationSession {
     this.frameCount = options.frameCount;
     this.provider = options.features;
     this.runner = options.runner ?? new InlineKernelRunner();
+    this.selections = options.selections;
     this.settings = { ...defaultPropagationSettings, ...options.settings };
     const { topK, contextFrames, radiusCells, temperature } = this.settings;
     if (!(Number.isInteger(topK) && topK >= 1 && Number.isInteger(contextFrames) && contextFrames >= 0 && radiusCells > 0 && temperature > 0)) {
@@ -107,6 +124,7 @@ export class PropagationSession {
       throw new EngineError('BAD_LABELS', `keyframe ${frameIndex} labels are ${labels.width}×${labels.height}, features are ${this.grid.width}×${this.grid.height}`);
     }
     this.labelChannels = labels.channels;
+    this.labelGrid ??= { width: labels.width, height: labels.height };
     const shared = sharedFloat32(labels.data.length);
     shared.set(labels.data);
     this.keyframes.set(frameIndex, shared);
@@ -143,15 +161,8 @@ export class PropagationSession {
    * output their own labels, which then feed the context like frame 0 does in the reference.
    */
   async propagate(options: PropagateOptions): Promise<FrameResult[]> {
-    const { from, to, direction, signal } = options;
-    this.checkFrame(from);
-    this.checkFrame(to);
-    if (!this.keyframes.has(from)) throw new EngineError('NO_KEYFRAME', `frame ${from} is not a keyframe; propagation starts from a keyframe`);
-    const step = direction === 'forward' ? 1 : -1;
-    if ((to - from) * step < 0) throw new EngineError('BAD_ARGUMENT', `cannot go ${direction} from frame ${from} to frame ${to}`);
-    const order: number[] = [];
-    for (let t = from; t !== to + step; t += step) order.push(t);
-    const anchors = [from, ...this.keyframeIndices().filter((k) => k !== from && (k - from) * step > 0 && (to - k) * step >= 0)];
+    const { signal } = options;
+    const { order, anchors } = this.passOf(options);
     const n = this.settings.contextFrames;
     const passLabels: Float32Array[] = [];
     const out: FrameResult[] = [];
@@ -161,29 +172,24 @@ export class PropagationSession {
       const keyLabels = this.keyframes.get(frameIndex);
       let result: FrameResult;
       if (keyLabels) {
-        await this.featuresOf(frameIndex);
-        result = this.keyframeResult(frameIndex, this.grid!.width, this.grid!.height);
+        // Its features are read when a later frame needs them (not at all when that frame was selected ahead).
+        result = this.keyframeResult(frameIndex, this.labelGrid!.width, this.labelGrid!.height);
         passLabels.push(keyLabels);
       } else {
-        const slots: ContextSlot[] = [];
-        for (const anchor of anchors) slots.push({ features: await this.featuresOf(anchor), labels: this.keyframes.get(anchor)!, restricted: false });
-        for (let j = 0; j < n; j++) {
-          const padded = i + j; // index into P = [n copies of `from`] ++ pass frames
-          const passIndex = padded - n;
-          const contextFrame = order[Math.max(0, passIndex)];
-          slots.push({ features: await this.featuresOf(contextFrame), labels: passIndex < 0 ? this.keyframes.get(from)! : passLabels[passIndex], restricted: true });
+        const plan = this.contextOf(i, order, anchors, passLabels);
+        const grid = this.labelGrid!;
+        const cells = grid.width * grid.height;
+        // Selected ahead of the click (prepare()): only the labels are left to add up.
+        const selected = this.selections && (await this.selections.cache.take(this.selectionKey(frameIndex, plan)));
+        let prediction: Float32Array;
+        if (selected) {
+          prediction = applySelection(selected, plan.map((slot) => slot.labels), cells, this.labelChannels!);
+        } else {
+          const slots: ContextSlot[] = [];
+          for (const slot of plan) slots.push({ features: await this.featuresOf(slot.frameIndex), labels: slot.labels, restricted: slot.restricted });
+          const query = await this.featuresOf(frameIndex);
+          prediction = await this.runner.run(this.jobOf(query, slots, this.labelChannels!));
         }
-        const query = await this.featuresOf(frameIndex);
-        const grid = this.grid!;
-        const prediction = await this.runner.run({
-          width: grid.width,
-          height: grid.height,
-          featureChannels: grid.featureChannels,
-          labelChannels: this.labelChannels!,
-          query,
-          slots,
-          settings: this.settings,
-        });
         const shared = sharedFloat32(prediction.length);
         shared.set(prediction);
         passLabels.push(shared);
@@ -199,6 +205,33 @@ export class PropagationSession {
       options.onProgress?.({ done: i + 1, total: order.length, frameIndex });
     }
     return out;
+  }
+
+  /**
+   * Selects, ahead of a propagate() call over the same range, its first computed frame: that frame's context holds
+   * keyframes only, and its selection (the costly part: at 480p every cell against the whole long-term frame)
+   * does not depend on their labels, so the annotator may go on editing them. The run then only adds up labels.
+   * Returns whether a selection was made (false without a cache, or when the pass computes no frame).
+   */
+  async prepare(options: Pick<PropagateOptions, 'from' | 'to' | 'direction'>): Promise<boolean> {
+    const selections = this.selections;
+    if (!selections) return false;
+    const { order, anchors } = this.passOf(options);
+    const i = order.findIndex((t) => !this.keyframes.has(t));
+    if (i < 0) return false;
+    const frameIndex = order[i];
+    const plan = this.contextOf(i, order, anchors, order.slice(0, i).map((t) => this.keyframes.get(t)!));
+    await selections.cache.compute(this.selectionKey(frameIndex, plan), async () => {
+      const slots: ContextSlot[] = [];
+      const query = await this.featuresOf(frameIndex);
+      const cells = this.grid!.width * this.grid!.height;
+      const identities = identityLabels(plan.map((slot) => slot.labels), cells);
+      for (let s = 0; s < plan.length; s++) slots.push({ features: await this.featuresOf(plan[s].frameIndex), labels: identities[s], restricted: plan[s].restricted });
+      const selection = newSelection(cells, Math.min(this.settings.topK, cells * slots.length));
+      await this.runner.run({ ...this.jobOf(query, slots, 1), selection });
+      return selection;
+    });
+    return true;
   }
 
   /**
@@ -248,6 +281,48 @@ export class PropagationSession {
   private keyframeResult(frameIndex: number, width: number, height: number): FrameResult {
     const labels = { width, height, channels: this.labelChannels!, data: this.keyframes.get(frameIndex)! };
     return { frameIndex, labels, confidence: predictionConfidence(labels), isKeyframe: true };
+  }
+
+  /** The frames of a pass in order and its long-term anchors (`from`, then the keyframes inside the range). */
+  private passOf(options: Pick<PropagateOptions, 'from' | 'to' | 'direction'>): { order: number[]; anchors: number[] } {
+    const { from, to, direction } = options;
+    this.checkFrame(from);
+    this.checkFrame(to);
+    if (!this.keyframes.has(from)) throw new EngineError('NO_KEYFRAME', `frame ${from} is not a keyframe; propagation starts from a keyframe`);
+    const step = direction === 'forward' ? 1 : -1;
+    if ((to - from) * step < 0) throw new EngineError('BAD_ARGUMENT', `cannot go ${direction} from frame ${from} to frame ${to}`);
+    const order: number[] = [];
+    for (let t = from; t !== to + step; t += step) order.push(t);
+    const anchors = [from, ...this.keyframeIndices().filter((k) => k !== from && (k - from) * step > 0 && (to - k) * step >= 0)];
+    return { order, anchors };
+  }
+
+  /**
+   * Context of the i-th frame of a pass (SPEC §2.4, "preceding" meaning preceding in pass order): the anchors
+   * (long-term), then the n previous pass frames, padded with copies of the first (duplicates kept).
+   */
+  private contextOf(i: number, order: number[], anchors: number[], passLabels: Float32Array[]): SlotPlan[] {
+    const n = this.settings.contextFrames;
+    const plan: SlotPlan[] = anchors.map((anchor) => ({ frameIndex: anchor, labels: this.keyframes.get(anchor)!, restricted: false }));
+    for (let j = 0; j < n; j++) {
+      const passIndex = i + j - n; // index into P = [n copies of `from`] ++ pass frames
+      plan.push({ frameIndex: order[Math.max(0, passIndex)], labels: passIndex < 0 ? this.keyframes.get(order[0])! : passLabels[passIndex], restricted: true });
+    }
+    return plan;
+  }
+
+  /** Names a frame's selection problem: its features, each slot's features and restriction, which slots share labels. */
+  private selectionKey(frameIndex: number, plan: SlotPlan[]): string {
+    const { frameKey } = this.selections!;
+    const { topK, radiusCells, temperature } = this.settings;
+    const structure = labelStructure(plan.map((slot) => slot.labels));
+    const slots = plan.map((slot, s) => `${frameKey(slot.frameIndex)}${slot.restricted ? '~' : '='}${structure[s]}`);
+    return `${frameKey(frameIndex)} ← ${slots.join(' ')} | k${topK} r${radiusCells} t${temperature}`;
+  }
+
+  private jobOf(query: Float32Array, slots: ContextSlot[], labelChannels: number) {
+    const grid = this.grid!;
+    return { width: grid.width, height: grid.height, featureChannels: grid.featureChannels, labelChannels, query, slots, settings: this.settings };
   }
 
   private checkFrame(frameIndex: number): void {

@@ -124,4 +124,39 @@ describe('propagation service', () => {
     const error = await api.propagation.run({ projectId: project.id, clipId: clip.id, mode: 'forward' }).catch(toApiErrorShape);
     expect(error).toMatchObject({ code: 'NO_KEYFRAME' });
   });
+
+  it('a run prepared ahead (keyframe edited after the preparation) saves the same masks as one that was not', async () => {
+    const { api } = services;
+    const edited = squareMask(0).map((value, i) => (i % W < squareX(0) + 20 ? 0 : value));
+    const masksAfterRun = async (prepareFirst: boolean) => {
+      const project = await api.projects.create({ name: prepareFirst ? 'Prepared' : 'Cold' });
+      const clip = await api.clips.import({ projectId: project.id, sourcePath: clipPath });
+      const square = await api.objects.create({ projectId: project.id, clipId: clip.id, name: 'square', kind: 'mask' });
+      const at = { projectId: project.id, clipId: clip.id };
+      await api.annotations.putMask({ ...at, objectId: square.id, frameIndex: 0, mask: squareMask(0) });
+      const request = { ...at, mode: 'forward' as const, fromFrame: 0, toFrame: 5, stream: 'pixels' };
+      if (prepareFirst) {
+        expect(await api.propagation.prepare(request)).toEqual({ prepared: true });
+        expect(await api.propagation.prepare({ ...request, mode: 'fill' })).toEqual({ prepared: false });
+      }
+      await api.annotations.putMask({ ...at, objectId: square.id, frameIndex: 0, mask: edited });
+      await api.propagation.run(request);
+      const masks: number[][] = [];
+      for (let frameIndex = 1; frameIndex <= 5; frameIndex++) {
+        masks.push(Array.from((await api.annotations.getFrame({ ...at, frameIndex })).annotations[0].mask!));
+      }
+      return masks;
+    };
+    const prepared = await masksAfterRun(true);
+    expect(prepared).toEqual(await masksAfterRun(false));
+    expect(prepared[0].some(Boolean)).toBe(true);
+  }, 60_000);
+
+  it('prepares nothing for a clip without keyframes', async () => {
+    const { api } = services;
+    const project = await api.projects.create({ name: 'Nothing to prepare' });
+    const clip = await api.clips.import({ projectId: project.id, sourcePath: clipPath });
+    await api.objects.create({ projectId: project.id, clipId: clip.id, name: 'square', kind: 'mask' });
+    expect(await api.propagation.prepare({ projectId: project.id, clipId: clip.id, mode: 'forward' })).toEqual({ prepared: false });
+  });
 });

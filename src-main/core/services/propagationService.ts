@@ -12,6 +12,7 @@ import type { FeatureMap } from '../engine/featureMap.ts';
 import { decodeKeypoints, encodeKeypoints } from '../engine/keypointEncoding.ts';
 import type { KernelRunner } from '../engine/kernelRunner.ts';
 import { createKernelRunner } from '../engine/kernelRunners.ts';
+import { SelectionCache } from '../engine/frameSelection.ts';
 import { decodePrediction, encodeLabelMap, type LabelSet } from '../engine/labelEncoding.ts';
 import { defaultPropagationSettings } from '../engine/propagationKernel.ts';
 import { type FrameResult, PropagationSession, type SoftLabels } from '../engine/propagationSession.ts';
@@ -44,6 +45,8 @@ export class ProjectPropagationService implements PropagationService {
   private readonly streams = new Map<string, Promise<OpenedStream>>();
   /** One kernel runner for every run: its workers and onnxruntime sessions stay warm between clicks. */
   private runner: KernelRunner | undefined;
+  /** First-frame selections made by prepare() for the next click (a few, any clip). */
+  private readonly selections = new SelectionCache(8);
 
   constructor(private readonly options: PropagationServiceOptions) {}
 
@@ -78,12 +81,15 @@ export class ProjectPropagationService implements PropagationService {
   private async clipFeatures(projectId: string, clip: ClipRecord, spec: string) {
     const stream = await this.streamOf(spec);
     const source = new FrameSource(sourceInfoOf(clip));
-    const cache = new FeatureCache(join(this.options.library.cacheDir(projectId), 'features'), featureCacheKey({
+    const key = featureCacheKey({
       clip: clip.id, sourcePath: clip.sourcePath, frameCount: clip.frameCount, width: clip.width, height: clip.height,
       stream: stream.id, models: stream.modelHashes.join(','),
-    }));
+    });
+    const cache = new FeatureCache(join(this.options.library.cacheDir(projectId), 'features'), key);
     const features = (frameIndex: number): Promise<FeatureMap> => cache.get(frameIndex, async () => stream.extract(await source.getFrame(frameIndex)));
-    return { stream, source, features };
+    // Sessions of this clip and stream share prepared selections; the feature cache key names the features.
+    const selections = { cache: this.selections, frameKey: (frameIndex: number) => `${key}/${frameIndex}` };
+    return { stream, source, features, selections };
   }
 
   /**
@@ -138,7 +144,7 @@ export class ProjectPropagationService implements PropagationService {
       throw new ApiError('NO_KEYFRAME', 'Nothing to propagate: draw a mask (or place joints) on a frame of an object first.');
     }
     const specName = args.stream ?? 'default';
-    const { stream, source, features } = await this.clipFeatures(args.projectId, clip, specName);
+    const { stream, source, features, selections } = await this.clipFeatures(args.projectId, clip, specName);
     const settings = defaultPropagationSettings;
     const direction = args.mode === 'fill' ? 'both' : args.mode;
     // The run is one undo step: every frame it saves records the rows it replaced, in that frame's transaction.
@@ -154,7 +160,7 @@ export class ProjectPropagationService implements PropagationService {
     let failed = false;
     try {
       for (const group of groups) {
-        const session = new PropagationSession({ frameCount: clip.frameCount, features, settings, runner: this.runnerHandle() });
+        const session = new PropagationSession({ frameCount: clip.frameCount, features, settings, runner: this.runnerHandle(), selections });
         try {
           for (const frameIndex of group.keyframes) session.setKeyframe(frameIndex, group.labelsAt(frameIndex));
           const onFrame = (frameIndex: number, result: FrameResult) => {
@@ -206,6 +212,37 @@ export class ProjectPropagationService implements PropagationService {
       stream: stream.description,
       cancelled,
     };
+  }
+
+  async prepare(args: PropagationRequest): Promise<{ prepared: boolean }> {
+    const store = this.options.library.open(args.projectId);
+    const clip = store.getClip(args.clipId);
+    if (!clip) throw new ApiError('NOT_FOUND', `This project has no clip ${args.clipId}.`);
+    if (args.mode === 'fill') return { prepared: false };
+    for (const frame of [args.fromFrame, args.toFrame]) {
+      if (frame !== undefined && frame >= clip.frameCount) throw new ApiError('OUT_OF_RANGE', `Frame ${frame} is past the end of "${clip.name}" (${clip.frameCount} frames).`);
+    }
+    const groups = this.groupsOf(store, clip, args.objectIds);
+    if (groups.length === 0) return { prepared: false };
+    const { source, features, selections } = await this.clipFeatures(args.projectId, clip, args.stream ?? 'default');
+    let prepared = false;
+    try {
+      // The groups' first frames, in the order run() reaches them (the first one matters most).
+      for (const group of groups) {
+        const session = new PropagationSession({ frameCount: clip.frameCount, features, settings: defaultPropagationSettings, runner: this.runnerHandle(), selections });
+        try {
+          // The keyframes set the pass, its anchors and which slots share labels; label values do not matter.
+          for (const frameIndex of group.keyframes) session.setKeyframe(frameIndex, group.labelsAt(frameIndex));
+          const range = this.rangeOf(args, clip, group);
+          prepared = (await session.prepare({ ...range, direction: args.mode })) || prepared;
+        } finally {
+          await session.close();
+        }
+      }
+    } finally {
+      source.close();
+    }
+    return { prepared };
   }
 
   /** Frames a group's pass covers (for the progress total). */
