@@ -23,6 +23,7 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 const RECEIVED_MEASURE = 'correspond:first-frame-received';
 const SHOWN_MEASURE = 'correspond:first-frame-shown';
 const PREPARED_MARK = 'correspond:prepared';
+const PREPARE_MEASURE = 'correspond:prepare';
 /** The page's localStorage switch for preparing runs (src-renderer/stores/propagation.ts). */
 const PREPARE_STORAGE_KEY = 'correspond.prepareRuns';
 
@@ -47,6 +48,8 @@ export interface FirstFrameResult {
   medianReceivedMs: number;
   medianShownMs: number;
   maxShownMs: number;
+  /** "prepared": the slowest preparation the page measured (the background work; later ones find it done). */
+  slowestPrepareMs?: number;
   device: string;
 }
 
@@ -115,7 +118,7 @@ export async function benchFirstFrame(options: FirstFrameOptions): Promise<First
           );
           preparedMarks = (await marks.jsonValue()) as number;
         }
-        await page.evaluate(() => performance.clearMeasures());
+        await page.evaluate((names: string[]) => names.forEach((name) => performance.clearMeasures(name)), [RECEIVED_MEASURE, SHOWN_MEASURE]);
         await forward.click();
         // No named helpers inside: the TypeScript loader would wrap them in a function the page does not have.
         const handle = await page.waitForFunction(
@@ -133,8 +136,10 @@ export async function benchFirstFrame(options: FirstFrameOptions): Promise<First
         await page.getByTestId('cancel-propagation').click().catch(() => undefined); // the run may already be over
         await page.getByTestId('propagation-progress').waitFor({ state: 'detached', timeout: 120_000 });
       }
+      const prepareMs = (await page.evaluate((name: string) => performance.getEntriesByName(name, 'measure').map((entry) => entry.duration), PREPARE_MEASURE)) as number[];
       await page.close();
       results.push({
+        ...(variant === 'prepared' && prepareMs.length > 0 ? { slowestPrepareMs: Math.max(...prepareMs) } : {}),
         variant,
         clip: `${clip.width}×${clip.height}, ${clip.frameCount} frames`,
         stream: options.stream,

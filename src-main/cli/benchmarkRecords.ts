@@ -196,7 +196,8 @@ function renderUi(records: BenchRecord[]): string[] {
   for (const r of records) {
     lines.push(`| ${r.label} | ${r.variant ?? '—'} | ${r.clip} | ${r.stream} | ${r.repeats} | ${ms(r.medianReceivedMs as number)} | **${ms(r.medianShownMs as number)}** | ${ms(r.maxShownMs as number)} |`);
   }
-  lines.push('', ...records.map((r) => `- ${r.label}: ${r.measuredAt.slice(0, 16)}, ${r.device} on ${r.machine}`));
+  const prepared = (r: BenchRecord) => (typeof r.slowestPrepareMs === 'number' ? `; preparing took up to ${ms(r.slowestPrepareMs)} ms in the background` : '');
+  lines.push('', ...records.map((r) => `- ${r.label}${r.variant ? ` (${r.variant})` : ''}: ${r.measuredAt.slice(0, 16)}, ${r.device} on ${r.machine}${prepared(r)}`));
   return lines;
 }
 

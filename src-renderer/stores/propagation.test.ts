@@ -99,6 +99,22 @@ describe('preparing runs ahead of the click', () => {
     expect(marks()).toBe(before + 1);
   });
 
+  it('keeps preparing after a round that had nothing to prepare (objects not loaded yet)', async () => {
+    let asked = 0;
+    installStoresWith({
+      annotations: { getTimeline: async () => keyframed },
+      objects: { list: async () => [object] },
+      propagation: { prepare: async () => (asked++, { prepared: true }) },
+    });
+    const store = usePropagationStore();
+    await store.prepare(2); // no clip open: no request, the round ends at once
+    useAnnotationsStore().open('p1', 'c1');
+    await useObjectsStore().open('p1', 'c1');
+    await flushPromises();
+    await store.prepare(2);
+    expect(asked).toBe(2);
+  });
+
   it('prepares nothing while a run goes, when switched off, or when it fails (quietly)', async () => {
     let asked = 0;
     const run = deferred<PropagationSummary>();

@@ -119,25 +119,29 @@ export const usePropagationStore = defineStore('propagation', () => {
   function prepare(frameIndex: number): Promise<void> {
     if (!preparingEnabled()) return Promise.resolve();
     nextPrepare = { frameIndex };
-    preparing ??= (async () => {
-      try {
-        while (nextPrepare) {
-          const { frameIndex: frame } = nextPrepare;
-          nextPrepare = undefined;
-          if (running.value) continue;
-          const stream = useModelsStore().streamSpec;
-          for (const mode of ['forward', 'backward'] as const) {
-            const request = requestFor(mode, frame);
-            if (!request || running.value) continue;
-            await api.propagation.prepare({ ...request, stream }).catch(() => undefined);
-          }
-          if (!nextPrepare) markPrepared(frame);
-        }
-      } finally {
-        preparing = undefined;
-      }
-    })();
+    // `finally` runs after the assignment even when a round needs no call and the loop ends synchronously.
+    preparing ??= drainPreparations().finally(() => {
+      preparing = undefined;
+    });
     return preparing;
+  }
+
+  async function drainPreparations(): Promise<void> {
+    while (nextPrepare) {
+      const { frameIndex: frame } = nextPrepare;
+      const startedAt = performance.now();
+      nextPrepare = undefined;
+      if (running.value) continue;
+      const stream = useModelsStore().streamSpec;
+      let asked = false;
+      for (const mode of ['forward', 'backward'] as const) {
+        const request = requestFor(mode, frame);
+        if (!request || running.value) continue;
+        asked = true;
+        await api.propagation.prepare({ ...request, stream }).catch(() => undefined);
+      }
+      if (asked && !nextPrepare) markPrepared(frame, startedAt);
+    }
   }
 
   function cancel(): void {

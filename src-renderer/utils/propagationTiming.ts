@@ -15,6 +15,8 @@ export const CLICK_MARK = 'correspond:propagate-click';
 export const RECEIVED_MEASURE = 'correspond:first-frame-received';
 export const SHOWN_MEASURE = 'correspond:first-frame-shown';
 export const PREPARED_MARK = 'correspond:prepared';
+/** How long one preparation took (the background work behind a "prepared" click). */
+export const PREPARE_MEASURE = 'correspond:prepare';
 
 interface Pending {
   frameIndex?: number;
@@ -52,7 +54,8 @@ export function endPropagationTiming(): void {
   pending = undefined;
 }
 
-/** The runs from the playhead at `frameIndex` were prepared. */
-export function markPrepared(frameIndex: number): void {
+/** The runs from the playhead at `frameIndex` were prepared; the work began at `startedAt` (performance.now()). */
+export function markPrepared(frameIndex: number, startedAt: number): void {
+  performance.measure(PREPARE_MEASURE, { start: startedAt, end: performance.now(), detail: frameIndex });
   performance.mark(PREPARED_MARK, { detail: frameIndex });
 }
