@@ -2,9 +2,10 @@ import { resolve } from 'node:path';
 import { exportAnnotations, type FormatExportOptions } from '../../core/formats/annotationFormats.ts';
 import { type AnnotationFormat, annotationFormats, type RgbFrameAt } from '../../core/formats/annotationSource.ts';
 import { projectAnnotationSource } from '../../core/formats/projectAnnotationSource.ts';
+import { sourceInfoOf } from '../../core/services/clipsService.ts';
 import { ProjectStore } from '../../core/store/projectStore.ts';
 import type { ClipRecord } from '../../core/store/types.ts';
-import { FrameSource, type SourceInfo } from '../../core/video/index.ts';
+import { FrameSource } from '../../core/video/index.ts';
 import { type CliCommand, type ParsedArgs, parseArgs, printResult, requiredFlag, stringFlag, UsageError } from '../cliCommand.ts';
 
 const usage = `Usage:
@@ -49,22 +50,6 @@ export function formatFlag(args: ParsedArgs): AnnotationFormat {
   const format = requiredFlag(args, 'format');
   if (!annotationFormats.includes(format as AnnotationFormat)) throw new UsageError(`--format must be one of ${annotationFormats.join(', ')}, got "${format}"`);
   return format as AnnotationFormat;
-}
-
-/** The probe facts saved with the clip, as the video module needs them to decode without probing again. */
-function sourceInfoOf(clip: ClipRecord): SourceInfo {
-  const probe = (clip.sourceDetails.probe ?? {}) as Partial<SourceInfo>;
-  return {
-    ...probe,
-    kind: clip.sourceKind,
-    path: clip.sourcePath,
-    name: clip.name,
-    width: clip.width,
-    height: clip.height,
-    fps: clip.fps,
-    frameCount: clip.frameCount,
-    ...(clip.imageFiles ? { files: clip.imageFiles } : {}),
-  } as SourceInfo;
 }
 
 export const command: CliCommand = {
