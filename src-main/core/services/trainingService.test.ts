@@ -66,9 +66,11 @@ describe.skipIf(!python.found)(`training service (skipped: ${python.found ? '' :
     expect(evaluation).toMatchObject({ state: 'done', objectName: 'Box', inputFrame: 0, heldOutFrames: [5, 10] });
     expect(evaluation.beforeStream).toBe(shippedFcInitialWeights(appRoot) ? 'default+fc@1.75' : 'default');
     expect(evaluation.afterStream).toBe(`default+${status.model}@1.75`);
+    // The clip's frames are flat colours, so the values say nothing about the models here (a 3-step run on them can
+    // lose the box entirely); that both sides are scored, and how, is what this checks.
     for (const score of [evaluation.before!, evaluation.after!]) {
       expect(score.JF).toBeCloseTo((score.J + score.F) / 2, 12);
-      expect(score.J).toBeGreaterThan(0);
+      expect(score.J).toBeGreaterThanOrEqual(0);
       expect(score.J).toBeLessThanOrEqual(1);
     }
     // Held out means held out: scoring never wrote a propagated frame into the project.

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findPython } from './findPython.ts';
-import { checkOnnxParity } from './onnxParity.ts';
+import { OnnxSessionPool } from '../models/onnxRuntime.ts';
+import { OnnxFeatureStream } from '../models/onnxFeatureStream.ts';
+import { checkOnnxParity, compareOutputs, dumpReferenceFeatures } from './onnxParity.ts';
 import type { TrainingConfig, WorkerEvent } from './trainingProtocol.ts';
 import { TrainingWorker } from './trainingWorker.ts';
 
@@ -69,6 +71,21 @@ describe.skipIf(skipReason !== '')(`training worker with PyTorch ${skipReason}`,
     expect(report.outputShape).toEqual([1, 256, 6, 9]);
     expect(report.maxAbsReference).toBeGreaterThan(0);
     expect(report.relativeDifference).toBeLessThan(1e-4);
+
+    // Opened the way propagation opens a model file, the exported model gives for an RGB frame what the trained
+    // encoder gives for that frame prepared as training prepares its views (ImageNet mean/std).
+    const frame = { width: 67, height: 45, data: Uint8Array.from({ length: 67 * 45 * 3 }, (_, i) => (i * 97 + (i >> 5) * 31) % 256) };
+    const pool = new OnnxSessionPool({ threads: 1 });
+    try {
+      const stream = await OnnxFeatureStream.load(pool, exportPath, { id: 'parity' });
+      const features = await stream.extract(frame);
+      const reference = await dumpReferenceFeatures({ pythonExecutable: python!.executable, checkpointPath: checkpoint!.type === 'checkpoint' ? checkpoint!.path : '' }, { pixels: frame.data }, 45, 67);
+      expect([features.channels, features.height, features.width]).toEqual(reference.shape.slice(1));
+      const { maxAbsDifference, maxAbsReference } = compareOutputs(features.data, reference.data as Float32Array);
+      expect(maxAbsDifference / maxAbsReference).toBeLessThan(1e-4);
+    } finally {
+      await pool.release();
+    }
   });
 
   it('reports a SIGKILL mid-run as an error and a new worker resumes from the last checkpoint', async () => {
