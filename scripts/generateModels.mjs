@@ -17,7 +17,11 @@ try {
   const { ensureGeneratedModels, generatedModelsDirectory } = await tsImport('../src-main/core/models/embeddedModel.ts', import.meta.url);
   const directory = outputIndex >= 0 ? path.resolve(argumentsList[outputIndex + 1] ?? '') : generatedModelsDirectory(appRoot);
   const result = ensureGeneratedModels(directory, { force });
-  const names = result.models.map(({ modelFile }) => path.relative(appRoot, modelFile)).join(', ');
+  // The MobileNetV2 trunk weights the training worker starts an ImageNet FC from (resources/trainer/mobilenet.py).
+  const { ensureTrunkWeights } = await tsImport('../src-main/core/models/mobileNetWeights.ts', import.meta.url);
+  const trunk = ensureTrunkWeights(directory, { force });
+  if (trunk.status === 'generated') result.status = 'generated';
+  const names = [...result.models.map(({ modelFile }) => modelFile), trunk.indexFile].map((file) => path.relative(appRoot, file)).join(', ');
   const verb = result.status === 'current' ? 'already current' : `generated in ${Date.now() - started} ms`;
   console.log(`[correspond] embedded models ${verb}: ${names}`);
 } catch (error) {

@@ -47,14 +47,15 @@ def random_resized_crop_box(rng, width, height, scale=CROP_SCALE, ratio=CROP_RAT
     return (left, top, left + crop_width, top + crop_height)
 
 
-def image_to_tensor(image):
-    """PIL RGB image → [3,H,W] float32, /255 then ImageNet mean/std (SPEC §2.1)."""
+def image_to_tensor(image, mean=IMAGENET_MEAN, std=IMAGENET_STD):
+    """PIL RGB image → [3,H,W] float32, /255 then (x − mean) / std: ImageNet's for ResNet (SPEC §2.1), none
+    (mean 0, std 1) for the Keras MobileNetV2, which takes RGB/255."""
     array = np.asarray(image, dtype=np.float32) / 255.0
-    array = (array - np.asarray(IMAGENET_MEAN, dtype=np.float32)) / np.asarray(IMAGENET_STD, dtype=np.float32)
+    array = (array - np.asarray(mean, dtype=np.float32)) / np.asarray(std, dtype=np.float32)
     return torch.from_numpy(np.ascontiguousarray(array.transpose(2, 0, 1)))
 
 
-def make_view(rng, image, size, horizontal_flip=True):
+def make_view(rng, image, size, horizontal_flip=True, normalization=(IMAGENET_MEAN, IMAGENET_STD)):
     """One augmented view: (tensor [3,size,size], box (x0,y0,x1,y1) as floats).
 
     A flipped view swaps x0 and x1 in its box: the first feature column then sits at the crop's right edge.
@@ -65,16 +66,17 @@ def make_view(rng, image, size, horizontal_flip=True):
     if horizontal_flip and rng.random() < 0.5:
         view = view.transpose(Image.FLIP_LEFT_RIGHT)
         x0, x1 = x1, x0
-    return image_to_tensor(view), (x0, y0, x1, y1)
+    return image_to_tensor(view, *normalization), (x0, y0, x1, y1)
 
 
-def make_pair_batch(rng, images, size, horizontal_flip=True):
-    """Two independent views of each image: views [B,3,S,S] ×2 and boxes [B,4] ×2 (float64)."""
+def make_pair_batch(rng, images, size, horizontal_flip=True, normalization=(IMAGENET_MEAN, IMAGENET_STD)):
+    """Two independent views of each image: views [B,3,S,S] ×2 and boxes [B,4] ×2 (float64); `normalization` is
+    the encoder's (input_mean, input_std)."""
     views = ([], [])
     boxes = ([], [])
     for image in images:
         for which in (0, 1):
-            tensor, box = make_view(rng, image, size, horizontal_flip)
+            tensor, box = make_view(rng, image, size, horizontal_flip, normalization)
             views[which].append(tensor)
             boxes[which].append(box)
     return (

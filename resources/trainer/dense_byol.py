@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from resnet import ResNet18Encoder
+from encoders import DEFAULT_ARCHITECTURE, build_encoder
 
 POSITIVE_RADIUS = 0.5
 BASE_MOMENTUM = 0.99
@@ -80,9 +80,10 @@ def pair_loss(q, k, mask):
 class DenseBYOL(nn.Module):
     """Online (encoder, projector, predictor) and target (encoder, projector) networks; the target starts equal."""
 
-    def __init__(self):
+    def __init__(self, architecture=DEFAULT_ARCHITECTURE):
         super().__init__()
-        self.encoder = ResNet18Encoder(with_layer4=True)
+        self.architecture = architecture
+        self.encoder = build_encoder(architecture, training=True)
         self.projector = conv_head(self.encoder.out_channels)
         self.predictor = conv_head(PROJECTION_CHANNELS)
         self.target_encoder = copy.deepcopy(self.encoder)

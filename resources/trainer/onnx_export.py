@@ -1,9 +1,10 @@
-"""Export of the fine-grained stream: online encoder without layer4 → ONNX opset 13 + a JSON description.
+"""Export of the fine-grained stream: online encoder without its training-only top → ONNX opset 13 + a JSON description.
 
-Input `image` [1,3,H,W] float32 RGB in [0,1] (pixel/255); the graph itself subtracts the ImageNet mean and divides
-by the std the encoder was trained with, so every consumer that feeds RGB/255 (OnnxFeatureStream's default, a model
-imported as a plain .onnx) sees what training saw. Output `features` [1,256,⌈H/8⌉,⌈W/8⌉] (not L2-normalised:
-propagation normalises, SPEC §2.3). Height and width are free (dynamic axes).
+Input `image` [1,3,H,W] float32 RGB in [0,1] (pixel/255); the graph itself applies the input normalisation the
+encoder was trained with (ImageNet mean/std for ResNet-18, none for MobileNetV2), so every consumer that feeds
+RGB/255 (OnnxFeatureStream's default, a model imported as a plain .onnx) sees what training saw. Output `features`
+[1,C,⌈H/8⌉,⌈W/8⌉] (C = 256 for ResNet-18, 96 for MobileNetV2; not L2-normalised: propagation normalises,
+SPEC §2.3). Height and width are free (dynamic axes).
 """
 
 import json
@@ -12,38 +13,39 @@ import os
 import torch
 from torch import nn
 
-from crops import IMAGENET_MEAN, IMAGENET_STD
-from resnet import ResNet18Encoder
+from encoders import architecture_of, build_encoder, describe_architecture, is_training_only
 
 INPUT_NAME = "image"
 OUTPUT_NAME = "features"
 OPSET = 13
-CHANNELS = 256
 STRIDE = 8
 
 
 class FineGrainedStream(nn.Module):
-    """RGB in [0,1] → (x − mean) / std → encoder: the exported network, input normalisation included."""
+    """RGB in [0,1] → (x − mean) / std → encoder: the exported network, input normalisation included (skipped
+    when the encoder takes RGB/255 as it is)."""
 
     def __init__(self, encoder):
         super().__init__()
         self.encoder = encoder
-        self.register_buffer("mean", torch.tensor(IMAGENET_MEAN, dtype=torch.float32).view(1, 3, 1, 1))
-        self.register_buffer("std", torch.tensor(IMAGENET_STD, dtype=torch.float32).view(1, 3, 1, 1))
+        self.normalises = tuple(encoder.input_mean) != (0.0, 0.0, 0.0) or tuple(encoder.input_std) != (1.0, 1.0, 1.0)
+        self.register_buffer("mean", torch.tensor(encoder.input_mean, dtype=torch.float32).view(1, 3, 1, 1))
+        self.register_buffer("std", torch.tensor(encoder.input_std, dtype=torch.float32).view(1, 3, 1, 1))
 
     def forward(self, image):
-        return self.encoder((image - self.mean) / self.std)
+        return self.encoder((image - self.mean) / self.std if self.normalises else image)
 
 
 def inference_encoder(online_state):
-    """The exported stream: normalisation + ResNet-18 without layer4 in eval mode (BatchNorm on running
-    statistics), from a checkpoint's online state."""
-    encoder = ResNet18Encoder(with_layer4=False)
+    """The exported stream: normalisation + the encoder without its training-only top (ResNet layer4, MobileNetV2
+    blocks 11–12) in eval mode (BatchNorm on running statistics), from a checkpoint's online state."""
+    architecture = architecture_of(online_state)
+    encoder = build_encoder(architecture, training=False)
     prefix = "encoder."
     state = {
         key[len(prefix):]: value
         for key, value in online_state.items()
-        if key.startswith(prefix) and not key.startswith(prefix + "layer4.")
+        if key.startswith(prefix) and not is_training_only(architecture, key[len(prefix):])
     }
     encoder.load_state_dict(state, strict=True)
     return FineGrainedStream(encoder).eval()
@@ -53,10 +55,17 @@ def metadata_path(onnx_path):
     return onnx_path + ".json"
 
 
-def describe(step, batch_size, image_size):
+def describe(step, batch_size, image_size, architecture="resnet18"):
+    stream = build_encoder(architecture, training=False)
+    normalization = (
+        {"where": "inside the graph: (x − mean) / std; feed pixel/255", "mean": list(stream.input_mean), "std": list(stream.input_std)}
+        if FineGrainedStream(stream).normalises
+        else {"where": "none: the network takes pixel/255"}
+    )
     return {
         "format": "correspond-fc",
-        "architecture": "ResNet-18, stride-1 layer3, layer4 removed (dense BYOL, SPEC §7)",
+        "architecture": describe_architecture(architecture),
+        "architectureId": architecture,
         "input": {
             "name": INPUT_NAME,
             "layout": "NCHW",
@@ -64,15 +73,11 @@ def describe(step, batch_size, image_size):
             "dtype": "float32",
             "colorOrder": "RGB",
             "valueRange": [0, 1],
-            "normalization": {
-                "where": "inside the graph: (x − mean) / std; feed pixel/255",
-                "mean": list(IMAGENET_MEAN),
-                "std": list(IMAGENET_STD),
-            },
+            "normalization": normalization,
         },
         "output": {
             "name": OUTPUT_NAME,
-            "channels": CHANNELS,
+            "channels": stream.out_channels,
             "stride": STRIDE,
             "size": "ceil(H/8) x ceil(W/8)",
             "l2Normalized": False,
@@ -118,7 +123,7 @@ def export_weights_file(weights_path, onnx_path, batch_size, image_size):
     if not isinstance(payload, dict) or payload.get("format") != "correspond-fc-weights":
         raise ValueError(f"{weights_path}: not a Correspond FC weights file (export_weights.py writes them)")
     online = {key: value.float() if value.is_floating_point() else value for key, value in payload["model"].items()}
-    description = describe(int(payload["step"]), batch_size, image_size)
+    description = describe(int(payload["step"]), batch_size, image_size, architecture_of(online))
     description["weights"] = f"re-exported from {os.path.basename(weights_path)} (float16 weights)"
     return export_onnx(online, onnx_path, description)
 

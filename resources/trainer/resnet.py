@@ -8,6 +8,8 @@ ImageNet state dict from torchvision loads with `load_state_dict(strict=False)` 
 import torch
 from torch import nn
 
+from crops import IMAGENET_MEAN, IMAGENET_STD
+
 
 def conv3x3(in_channels, out_channels, stride=1):
     return nn.Conv2d(in_channels, out_channels, kernel_size=3, stride=stride, padding=1, bias=False)
@@ -41,7 +43,12 @@ class ResNet18Encoder(nn.Module):
 
     Built with torchvision's strides, then every Conv2d of layer3 and layer4 gets stride 1 without dilation, as
     CRW's `modify()` does (SPEC §2.2): the downsample 1×1 convs of those stages keep their channel change.
+    Input: ImageNet mean/std normalised RGB (SPEC §2.1).
     """
+
+    architecture = "resnet18"
+    input_mean = IMAGENET_MEAN
+    input_std = IMAGENET_STD
 
     def __init__(self, with_layer4=True):
         super().__init__()

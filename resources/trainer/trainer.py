@@ -10,8 +10,10 @@ import torch
 from checkpoints import checkpoint_path, load_checkpoint, new_rng, restore_checkpoint, save_checkpoint
 from crops import make_pair_batch
 from dense_byol import DenseBYOL, ema_momentum
+from encoders import ARCHITECTURES, architecture_of, stream_channels
 from frames import FrameError, FrameSampler, list_frames
-from onnx_export import CHANNELS, STRIDE, describe, export_onnx
+from mobilenet import TrunkWeightsError, load_keras_trunk
+from onnx_export import STRIDE, describe, export_onnx
 from protocol import log
 from resnet import encoder_state_from
 
@@ -58,11 +60,17 @@ def read_config(config):
     frame_files = config.get("frameFiles")
     if frame_files is not None and not (isinstance(frame_files, list) and all(isinstance(f, str) for f in frame_files)):
         raise TrainingError("BAD_CONFIG", "config.frameFiles must be a list of file paths")
+    architecture = config.get("architecture")
+    if architecture is not None and architecture not in ARCHITECTURES:
+        raise TrainingError("BAD_CONFIG", f"config.architecture must be one of {', '.join(ARCHITECTURES)}, got {architecture!r}")
     try:
         seed = int(config.get("seed", 0))
         progress_interval = float(config.get("progressIntervalSeconds", 0.0))
+        learning_rate = float(config.get("learningRate", LEARNING_RATE))
     except (TypeError, ValueError) as error:
-        raise TrainingError("BAD_CONFIG", f"config.seed and config.progressIntervalSeconds must be numbers ({error})") from error
+        raise TrainingError("BAD_CONFIG", f"config.seed, config.progressIntervalSeconds and config.learningRate must be numbers ({error})") from error
+    if not (math.isfinite(learning_rate) and learning_rate > 0):
+        raise TrainingError("BAD_CONFIG", f"config.learningRate must be a positive number, got {learning_rate!r}")
     return {
         "framesDir": config.get("framesDir"),
         "frameFiles": frame_files,
@@ -75,6 +83,8 @@ def read_config(config):
         "seed": seed,
         "device": device,
         "initFrom": config.get("initFrom"),
+        "architecture": architecture,
+        "learningRate": learning_rate,
         "horizontalFlip": bool(config.get("horizontalFlip", True)),
         "threads": config.get("threads"),
         "progressIntervalSeconds": progress_interval,
@@ -100,24 +110,71 @@ class RunControl:
         self.running.set()
 
 
-def load_initial_encoder(model, init_from):
-    """Initial encoder weights from a Correspond checkpoint or a torchvision-style ResNet-18 state dict."""
+def is_trunk_index(path):
+    """A MobileNetV2 ImageNet trunk written at install (mobilenetv2-trunk.json + .bin)."""
+    return path.lower().endswith(".json")
+
+
+def read_initial_state(init_from):
+    """(architecture, state dict or None for a Keras trunk index) of an `initFrom` file."""
     if not os.path.isfile(init_from):
         raise TrainingError("BAD_INIT", f"{init_from}: initFrom file does not exist")
-    payload = torch.load(init_from, map_location="cpu")
+    if is_trunk_index(init_from):
+        return "mobilenetv2", None
+    try:
+        payload = torch.load(init_from, map_location="cpu")
+    except Exception as error:
+        raise TrainingError("BAD_INIT", f"{init_from}: cannot load ({type(error).__name__}: {error})") from error
     state = payload["model"] if isinstance(payload, dict) and "model" in payload else payload
     if not isinstance(state, dict):
         raise TrainingError("BAD_INIT", f"{init_from}: neither a checkpoint nor a state dict")
+    if "stem.conv.weight" in state or "encoder.stem.conv.weight" in state:
+        return "mobilenetv2", state
+    return "resnet18", state
+
+
+def load_initial_encoder(model, init_from, state=None):
+    """Initial encoder weights: a Correspond checkpoint or FC weights file (ResNet-18 or MobileNetV2), a
+    torchvision-style ResNet-18 state dict, or the MobileNetV2 ImageNet trunk index (projector/predictor fresh)."""
+    if is_trunk_index(init_from):
+        try:
+            load_keras_trunk(model.encoder, init_from)
+        except TrunkWeightsError as error:
+            raise TrainingError("BAD_INIT", str(error)) from error
+        model.reset_target()
+        return
+    if state is None:
+        _, state = read_initial_state(init_from)
+    if model.architecture == "mobilenetv2":
+        encoder_state = {key[len("encoder."):] if key.startswith("encoder.") else key: value for key, value in state.items()
+                         if not key.startswith(("projector.", "predictor.", "target_"))}
+        result = model.encoder.load_state_dict(encoder_state, strict=False)
+        if result.missing_keys or result.unexpected_keys:
+            raise TrainingError("BAD_INIT", f"{init_from}: not a MobileNetV2 encoder (missing {result.missing_keys[:3]}, unexpected {result.unexpected_keys[:3]})")
+        _load_heads(model, state)
+        model.reset_target()
+        return
     encoder_keys = {key for key in state if not key.startswith(("projector.", "predictor.", "target_"))}
     result = model.encoder.load_state_dict(encoder_state_from({k: state[k] for k in encoder_keys}), strict=False)
     # layer4 is allowed to be absent (a layer4-less FC), anything else missing means the wrong network.
     missing = [key for key in result.missing_keys if not key.startswith("layer4.")]
     if missing or result.unexpected_keys:
         raise TrainingError("BAD_INIT", f"{init_from}: not a ResNet-18 encoder (missing {missing[:3]}, unexpected {result.unexpected_keys[:3]})")
+    _load_heads(model, state)
+    model.reset_target()
+
+
+def _load_heads(model, state):
     if "projector.0.weight" in state:
         model.projector.load_state_dict({k[len("projector."):]: v for k, v in state.items() if k.startswith("projector.")})
         model.predictor.load_state_dict({k[len("predictor."):]: v for k, v in state.items() if k.startswith("predictor.")})
-    model.reset_target()
+
+
+def resolve_architecture(requested, found, source):
+    """The architecture a file dictates, unless the config asked for another (an error)."""
+    if requested is not None and requested != found:
+        raise TrainingError("BAD_CONFIG", f"config.architecture is {requested!r} but {source} holds a {found} encoder")
+    return found
 
 
 class TrainingRun:
@@ -149,24 +206,31 @@ class TrainingRun:
         self.paths = list_frames(config["framesDir"], config["frameFiles"])
         self.rng = new_rng(config["seed"])
         self.sampler = FrameSampler(self.paths, self.rng)
-        self.model = DenseBYOL()
         self.optimizer = None
         self.checkpoint_file = checkpoint_path(config["checkpointDir"])
         resumed_from = None
         if os.path.isfile(self.checkpoint_file):
             try:
                 payload = load_checkpoint(self.checkpoint_file)
+                architecture = architecture_of(payload["model"])
             except Exception as error:
                 raise TrainingError("BAD_CHECKPOINT", f"{self.checkpoint_file}: cannot load ({error})") from error
+            self.model = DenseBYOL(resolve_architecture(config["architecture"], architecture, self.checkpoint_file))
             self.model.to(self.device)
-            self.optimizer = torch.optim.Adam(self.model.online_parameters(), lr=LEARNING_RATE, weight_decay=0.0)
+            self.optimizer = torch.optim.Adam(self.model.online_parameters(), lr=config["learningRate"], weight_decay=0.0)
             self.step = restore_checkpoint(payload, self.model, self.optimizer, self.rng, self.sampler)
             resumed_from = self.checkpoint_file
         elif config["initFrom"]:
-            load_initial_encoder(self.model, config["initFrom"])
+            found, state = read_initial_state(config["initFrom"])
+            self.model = DenseBYOL(resolve_architecture(config["architecture"], found, config["initFrom"]))
+            load_initial_encoder(self.model, config["initFrom"], state)
+        else:
+            self.model = DenseBYOL(config["architecture"] or "resnet18")
+        encoder = self.model.encoder
+        self.normalization = (encoder.input_mean, encoder.input_std)
         if self.optimizer is None:
             self.model.to(self.device)
-            self.optimizer = torch.optim.Adam(self.model.online_parameters(), lr=LEARNING_RATE, weight_decay=0.0)
+            self.optimizer = torch.optim.Adam(self.model.online_parameters(), lr=config["learningRate"], weight_decay=0.0)
         self.model.train()
         return resumed_from
 
@@ -179,6 +243,7 @@ class TrainingRun:
             step=self.step,
             totalSteps=total,
             device=config["device"],
+            architecture=self.model.architecture,
             batchSize=config["batchSize"],
             imageSize=config["imageSize"],
             frameCount=len(self.paths),
@@ -223,7 +288,7 @@ class TrainingRun:
     def _train_step(self, total):
         config = self.config
         images = self.sampler.next_batch(config["batchSize"])
-        view_1, view_2, boxes_1, boxes_2 = make_pair_batch(self.rng, images, config["imageSize"], config["horizontalFlip"])
+        view_1, view_2, boxes_1, boxes_2 = make_pair_batch(self.rng, images, config["imageSize"], config["horizontalFlip"], self.normalization)
         view_1 = view_1.to(self.device, non_blocking=True)
         view_2 = view_2.to(self.device, non_blocking=True)
         loss = self.model.loss(view_1, view_2, boxes_1, boxes_2)
@@ -248,7 +313,7 @@ class TrainingRun:
         path = self.config["exportPath"]
         online = {key: value.detach().cpu() for key, value in self.model.state_dict().items() if not key.startswith("target_")}
         try:
-            export_onnx(online, path, describe(self.step, self.config["batchSize"], self.config["imageSize"]))
+            export_onnx(online, path, describe(self.step, self.config["batchSize"], self.config["imageSize"], self.model.architecture))
         except Exception as error:
             raise TrainingError("EXPORT_FAILED", f"{path}: ONNX export failed ({error})") from error
-        self.channel.emit("exported", path=path, metadataPath=path + ".json", channels=CHANNELS, stride=STRIDE, step=self.step)
+        self.channel.emit("exported", path=path, metadataPath=path + ".json", channels=stream_channels(self.model.architecture), stride=STRIDE, step=self.step)

@@ -22,7 +22,7 @@ function describeEvent(event: WorkerEvent): string | undefined {
     case 'ready':
       return `torch ${event.torchVersion}, CUDA ${event.cudaAvailable ? 'available' : 'not available'}`;
     case 'started':
-      return `${event.resumedFrom ? `resuming from ${event.resumedFrom} at` : 'starting at'} step ${event.step}/${event.totalSteps} on ${event.device}: ${event.frameCount} frames, batch ${event.batchSize}, ${event.imageSize}×${event.imageSize}`;
+      return `${event.resumedFrom ? `resuming from ${event.resumedFrom} at` : 'starting at'} step ${event.step}/${event.totalSteps} on ${event.device}: ${event.architecture}, ${event.frameCount} frames, batch ${event.batchSize}, ${event.imageSize}×${event.imageSize}`;
     case 'progress':
       return `step ${event.step}/${event.totalSteps}  loss ${event.loss?.toFixed(4) ?? 'n/a'}  ${event.imagesPerSecond.toFixed(2)} img/s  ETA ${Math.round(event.etaSeconds)} s`;
     case 'checkpoint':

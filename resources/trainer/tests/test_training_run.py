@@ -11,6 +11,7 @@ from PIL import Image
 
 import trainer_path
 from checkpoints import checkpoint_path, load_checkpoint
+from test_mobilenet import write_keras_index
 from trainer import RunControl, TrainingRun, read_config
 
 
@@ -38,10 +39,10 @@ def write_frames(directory, count=4):
         Image.fromarray(pixels).save(os.path.join(directory, f"{index:05d}.png"))
 
 
-def run(frames_dir, checkpoint_dir, steps=4, cancel_at_step=None):
+def run(frames_dir, checkpoint_dir, steps=4, cancel_at_step=None, **extra):
     config = read_config({
         "framesDir": frames_dir, "steps": steps, "batchSize": 2, "imageSize": 32, "checkpointEvery": 3,
-        "checkpointDir": checkpoint_dir, "seed": 5, "device": "cpu",
+        "checkpointDir": checkpoint_dir, "seed": 5, "device": "cpu", **extra,
     })
     control = RunControl()
     channel = RecordingChannel(control, cancel_at_step)
@@ -80,9 +81,30 @@ class TrainingRunTest(unittest.TestCase):
                 self.assertTrue(torch.equal(value, resumed[key][name]), f"{key}.{name} differs after resuming")
         self.assertEqual(sorted(os.listdir(resumed_dir)), ["checkpoint-latest.pt"])
 
+    def test_a_mobilenet_run_starts_from_the_imagenet_trunk_and_exports_96_channels_without_normalisation(self):
+        index_path = write_keras_index(self.temporary.name)
+        checkpoint_dir = os.path.join(self.temporary.name, "mobilenet")
+        export_path = os.path.join(self.temporary.name, "fc.onnx")
+        reason, events = run(self.frames_dir, checkpoint_dir, steps=2, initFrom=index_path, exportPath=export_path)
+        self.assertEqual(reason, "completed")
+        self.assertEqual(events[0]["architecture"], "mobilenetv2")
+        self.assertEqual(events[-1]["channels"], 96)
+        with open(export_path + ".json", encoding="utf-8") as handle:
+            description = json.load(handle)
+        self.assertEqual(description["architectureId"], "mobilenetv2")
+        self.assertEqual(description["output"]["channels"], 96)
+        self.assertEqual(description["input"]["normalization"], {"where": "none: the network takes pixel/255"})
+        # Resuming takes the checkpoint's network; asking for another one is a configuration error.
+        reason, events = run(self.frames_dir, checkpoint_dir, steps=3, architecture="resnet18")
+        self.assertEqual(reason, "failed")
+        self.assertEqual(events[-1]["code"], "BAD_CONFIG")
+        self.assertIn("holds a mobilenetv2 encoder", events[-1]["message"])
+        reason, events = run(self.frames_dir, checkpoint_dir, steps=3)
+        self.assertEqual((reason, events[0]["step"], events[0]["architecture"]), ("completed", 2, "mobilenetv2"))
+
     def test_config_values_of_the_wrong_type_are_bad_config_errors(self):
         from trainer import TrainingError
-        for config in ({"checkpointDir": "/tmp/x", "seed": "abc"}, {"checkpointDir": "/tmp/x", "imageSize": 30}, {"steps": 5}, {"checkpointDir": "/tmp/x", "batchSize": True}):
+        for config in ({"checkpointDir": "/tmp/x", "architecture": "vgg"}, {"checkpointDir": "/tmp/x", "learningRate": -1}, {"checkpointDir": "/tmp/x", "seed": "abc"}, {"checkpointDir": "/tmp/x", "imageSize": 30}, {"steps": 5}, {"checkpointDir": "/tmp/x", "batchSize": True}):
             with self.assertRaises(TrainingError) as caught:
                 read_config({"device": "cpu", **config})
             self.assertEqual(caught.exception.code, "BAD_CONFIG")

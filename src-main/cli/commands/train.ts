@@ -2,15 +2,20 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { type CliCommand, numberFlag, parseArgs, printResult, requiredFlag, stringFlag, UsageError } from '../cliCommand.ts';
 import type { TrainingConfig } from '../../core/training/trainingProtocol.ts';
+import { generatedModelsDirectory } from '../../core/models/embeddedModel.ts';
+import { trunkWeightFiles } from '../../core/models/mobileNetWeights.ts';
+import { appRoot } from '../benchmarkRecords.ts';
 import { trainHeadless } from '../trainHeadless.ts';
 
 const usage = `Usage:
   correspond train --frames DIR [--steps N] [--out model.onnx] [--batch-size B] [--image-size S]
                    [--checkpoint-dir D] [--checkpoint-every N] [--device auto|cpu|cuda] [--seed N]
-                   [--init-from FILE] [--threads N]
+                   [--init-from FILE | --imagenet] [--architecture resnet18|mobilenetv2] [--learning-rate R]
+                   [--threads N]
 
 Trains the fine-grained (FC) stream by dense BYOL on still frames (SPEC §7) with the Python worker in
-resources/trainer, headless, and exports it as ONNX (256 channels at stride 8, free height/width).
+resources/trainer, headless, and exports it as ONNX at stride 8 with free height/width (ResNet-18: 256
+channels; MobileNetV2: 96).
   --frames          folder of PNG/JPEG frames (all of them are sampled, no labels needed)
   --steps           total optimisation steps (default 1000); a resumed run continues up to this count
   --out             ONNX to write (default fc.onnx); its description goes to <out>.json
@@ -18,13 +23,17 @@ resources/trainer, headless, and exports it as ONNX (256 channels at stride 8, f
   --image-size      side of the square crops in pixels, a multiple of 8 (default: CPU 128, CUDA 256)
   --checkpoint-dir  where checkpoint-latest.pt lives (default <out>.checkpoints); an existing one is resumed
   --checkpoint-every steps between checkpoints (default 50)
-  --init-from       start from a checkpoint or a torchvision ResNet-18 state dict (ignored when resuming)
+  --init-from       start from a checkpoint, an FC weights file (e.g. resources/models/fc-default.pt) or a
+                    torchvision ResNet-18 state dict (ignored when resuming); its network decides the architecture
+  --imagenet        start a MobileNetV2 FC from the ImageNet trunk (resources/models/generated/mobilenetv2-trunk.json)
+  --architecture    network trained from scratch when no start is given (default resnet18)
+  --learning-rate   Adam's learning rate (default 1e-3, SPEC §7)
 Python: CORRESPOND_PYTHON, else /usr/bin/python3, python3 or python, whichever can import torch.
 Progress goes to stderr; Ctrl-C cancels after the current step (keeping a checkpoint).
 Last line: {"steps","seconds","imagesPerSecond","out","device"}.`;
 
 function readConfig(argv: string[]): { config: TrainingConfig; out: string } {
-  const args = parseArgs(argv);
+  const args = parseArgs(argv, ['imagenet']);
   const framesDir = path.resolve(requiredFlag(args, 'frames'));
   if (!existsSync(framesDir) || !statSync(framesDir).isDirectory()) throw new UsageError(`--frames ${framesDir} is not a folder`);
   const out = path.resolve(stringFlag(args, 'out', 'fc.onnx')!);
@@ -36,7 +45,14 @@ function readConfig(argv: string[]): { config: TrainingConfig; out: string } {
     if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${key} must be a positive integer`);
     return value;
   };
-  const initFrom = stringFlag(args, 'init-from');
+  if (args.flags.has('imagenet') && stringFlag(args, 'init-from') !== undefined) throw new UsageError('give --init-from or --imagenet, not both');
+  const initFrom = args.flags.has('imagenet') ? trunkWeightFiles(generatedModelsDirectory(appRoot)).indexFile : stringFlag(args, 'init-from');
+  const architecture = stringFlag(args, 'architecture');
+  if (architecture !== undefined && architecture !== 'resnet18' && architecture !== 'mobilenetv2') {
+    throw new UsageError(`--architecture must be resnet18 or mobilenetv2, got "${architecture}"`);
+  }
+  const learningRate = stringFlag(args, 'learning-rate') === undefined ? undefined : numberFlag(args, 'learning-rate', 0);
+  if (learningRate !== undefined && !(learningRate > 0)) throw new UsageError('--learning-rate must be a positive number');
   const config: TrainingConfig = {
     framesDir,
     steps: optionalInteger('steps') ?? 1000,
@@ -48,6 +64,8 @@ function readConfig(argv: string[]): { config: TrainingConfig; out: string } {
     seed: numberFlag(args, 'seed', 0),
     device,
     initFrom: initFrom ? path.resolve(initFrom) : undefined,
+    ...(architecture ? { architecture } : {}),
+    ...(learningRate ? { learningRate } : {}),
     threads: optionalInteger('threads'),
     progressIntervalSeconds: 1,
   };

@@ -21,7 +21,7 @@ export interface OnnxParityOptions {
 }
 
 export interface OnnxParityReport {
-  /** [1, 256, ⌈H/8⌉, ⌈W/8⌉] */
+  /** [1, C, ⌈H/8⌉, ⌈W/8⌉] (C: 256 for ResNet-18, 96 for MobileNetV2) */
   outputShape: number[];
   maxAbsDifference: number;
   maxAbsReference: number;
@@ -45,13 +45,17 @@ export function parityInput(height: number, width: number, seed = 1): Float32Arr
   return values;
 }
 
-function runDumpReference(options: Pick<OnnxParityOptions, 'pythonExecutable' | 'checkpointPath' | 'trainerDir' | 'timeoutMs'>, inputArgs: string[], outputFile: string): Promise<void> {
+type DumpOptions = Pick<OnnxParityOptions, 'pythonExecutable' | 'trainerDir' | 'timeoutMs'> & ({ checkpointPath: string } | { kerasTrunk: string; block: number });
+
+function runDumpReference(options: DumpOptions, inputArgs: string[], outputFile: string): Promise<void> {
   const trainerDir = options.trainerDir ?? defaultTrainerDir;
   const script = path.join(trainerDir, 'dump_reference.py');
-  const args = [script, '--checkpoint', options.checkpointPath, ...inputArgs, '--output', outputFile];
+  const network = 'checkpointPath' in options ? ['--checkpoint', options.checkpointPath] : ['--keras-trunk', options.kerasTrunk, '--block', String(options.block)];
+  const args = [script, ...network, ...inputArgs, '--output', outputFile];
+  const source = 'checkpointPath' in options ? options.checkpointPath : options.kerasTrunk;
   return new Promise((resolve, reject) => {
     execFile(options.pythonExecutable, args, { cwd: trainerDir, timeout: options.timeoutMs ?? 120_000 }, (error, _stdout, stderr) => {
-      if (error) reject(new TrainingError('PARITY_FAILED', `dump_reference.py failed: ${stderr.trim() || error.message}`, options.checkpointPath));
+      if (error) reject(new TrainingError('PARITY_FAILED', `dump_reference.py failed: ${stderr.trim() || error.message}`, source));
       else resolve();
     });
   });
@@ -60,10 +64,12 @@ function runDumpReference(options: Pick<OnnxParityOptions, 'pythonExecutable' | 
 /**
  * PyTorch's stride-8 features of the checkpoint's network for one input: `{ input }` float32 [1,3,H,W] RGB in [0,1]
  * through the exported network, or `{ pixels }` uint8 H×W×3 prepared as training prepares its views, through the
- * trained encoder alone (what the exported model, fed pixel/255, must reproduce).
+ * trained encoder alone (what the exported model, fed pixel/255, must reproduce). With `kerasTrunk` instead of a
+ * checkpoint: block `block` of the ImageNet MobileNetV2 trunk in Keras geometry (what mobilenetv2-backbone.onnx
+ * computes from the same weights).
  */
 export async function dumpReferenceFeatures(
-  options: Pick<OnnxParityOptions, 'pythonExecutable' | 'checkpointPath' | 'trainerDir' | 'timeoutMs'>,
+  options: DumpOptions,
   source: { input: Float32Array } | { pixels: Uint8Array },
   height: number,
   width: number,

@@ -22,8 +22,15 @@ export interface TrainingConfig {
   exportPath?: string;
   seed?: number;
   device?: 'auto' | 'cpu' | 'cuda';
-  /** A checkpoint or a torchvision-style ResNet-18 state dict to start from (ignored when resuming). */
+  /**
+   * Where the encoder starts (ignored when resuming): a Correspond checkpoint or FC weights file, a torchvision-style
+   * ResNet-18 state dict, or the MobileNetV2 ImageNet trunk index (`mobilenetv2-trunk.json`, written at install).
+   */
   initFrom?: string;
+  /** `resnet18` (SFC's FC, the default from scratch) or `mobilenetv2`; a start file decides it when given. */
+  architecture?: FcArchitecture;
+  /** Adam's learning rate (SPEC §7: 1e-3). */
+  learningRate?: number;
   horizontalFlip?: boolean;
   /** torch.set_num_threads; by default torch's own choice. */
   threads?: number;
@@ -38,6 +45,7 @@ export type WorkerCommand =
   | { type: 'cancel' };
 
 export type TrainingDevice = 'cpu' | 'cuda';
+export type FcArchitecture = 'resnet18' | 'mobilenetv2';
 
 export interface ReadyEvent {
   type: 'ready';
@@ -54,6 +62,7 @@ export interface StartedEvent {
   step: number;
   totalSteps: number;
   device: TrainingDevice;
+  architecture: FcArchitecture;
   batchSize: number;
   imageSize: number;
   frameCount: number;
@@ -133,7 +142,7 @@ type FieldKind = 'number' | 'string' | 'boolean' | 'number|null' | 'string|null'
 /** Required fields per event type: a line that lacks one is a protocol violation. */
 const eventFields: Record<WorkerEventType, Record<string, FieldKind>> = {
   ready: { torchVersion: 'string', cudaAvailable: 'boolean', device: 'string', pythonVersion: 'string' },
-  started: { step: 'number', totalSteps: 'number', device: 'string', batchSize: 'number', imageSize: 'number', frameCount: 'number', resumedFrom: 'string|null' },
+  started: { step: 'number', totalSteps: 'number', device: 'string', architecture: 'string', batchSize: 'number', imageSize: 'number', frameCount: 'number', resumedFrom: 'string|null' },
   progress: { step: 'number', totalSteps: 'number', loss: 'number|null', imagesPerSecond: 'number', etaSeconds: 'number' },
   paused: { step: 'number' },
   resumed: { step: 'number' },
