@@ -18,8 +18,12 @@ from protocol import log
 from resnet import encoder_state_from
 
 LEARNING_RATE = 1e-3
-# Step takes a few seconds on a 2-core CPU at these sizes; SFC's paper setting (batch 96, 256²) needs a GPU.
-DEVICE_DEFAULTS = {"cpu": {"batchSize": 8, "imageSize": 128}, "cuda": {"batchSize": 32, "imageSize": 256}}
+# A step takes a few seconds on a 2-core CPU at these sizes; SFC's paper setting (batch 96, 256²) needs a GPU.
+# MobileNetV2 is cheaper per pixel than ResNet-18 at stride 8, so its CPU views are larger.
+DEVICE_DEFAULTS = {
+    "resnet18": {"cpu": {"batchSize": 8, "imageSize": 128}, "cuda": {"batchSize": 32, "imageSize": 256}},
+    "mobilenetv2": {"cpu": {"batchSize": 8, "imageSize": 192}, "cuda": {"batchSize": 32, "imageSize": 256}},
+}
 
 
 class TrainingError(Exception):
@@ -50,9 +54,9 @@ def read_config(config):
     if not isinstance(config, dict):
         raise TrainingError("BAD_CONFIG", "start needs a 'config' object")
     device = resolve_device(config.get("device", "auto"))
-    defaults = DEVICE_DEFAULTS[device]
-    image_size = _positive_int(config, "imageSize", defaults["imageSize"])
-    if image_size % STRIDE != 0:
+    # Sizes left out are filled once the architecture is known (apply_size_defaults).
+    image_size = _positive_int(config, "imageSize", None) if config.get("imageSize") is not None else None
+    if image_size is not None and image_size % STRIDE != 0:
         raise TrainingError("BAD_CONFIG", f"config.imageSize must be a multiple of {STRIDE}, got {image_size}")
     checkpoint_dir = config.get("checkpointDir")
     if not isinstance(checkpoint_dir, str) or not checkpoint_dir:
@@ -75,7 +79,7 @@ def read_config(config):
         "framesDir": config.get("framesDir"),
         "frameFiles": frame_files,
         "steps": _positive_int(config, "steps", 1000),
-        "batchSize": _positive_int(config, "batchSize", defaults["batchSize"]),
+        "batchSize": _positive_int(config, "batchSize", None) if config.get("batchSize") is not None else None,
         "imageSize": image_size,
         "checkpointEvery": _positive_int(config, "checkpointEvery", 50),
         "checkpointDir": checkpoint_dir,
@@ -89,6 +93,14 @@ def read_config(config):
         "threads": config.get("threads"),
         "progressIntervalSeconds": progress_interval,
     }
+
+
+def apply_size_defaults(config, architecture):
+    """Fills batchSize/imageSize left out of the config with the architecture's defaults for the device."""
+    defaults = DEVICE_DEFAULTS[architecture][config["device"]]
+    for key in ("batchSize", "imageSize"):
+        if config[key] is None:
+            config[key] = defaults[key]
 
 
 class RunControl:
@@ -228,6 +240,7 @@ class TrainingRun:
             self.model = DenseBYOL(config["architecture"] or "resnet18")
         encoder = self.model.encoder
         self.normalization = (encoder.input_mean, encoder.input_std)
+        apply_size_defaults(config, self.model.architecture)
         if self.optimizer is None:
             self.model.to(self.device)
             self.optimizer = torch.optim.Adam(self.model.online_parameters(), lr=config["learningRate"], weight_decay=0.0)

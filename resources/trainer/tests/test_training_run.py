@@ -102,6 +102,17 @@ class TrainingRunTest(unittest.TestCase):
         reason, events = run(self.frames_dir, checkpoint_dir, steps=3)
         self.assertEqual((reason, events[0]["step"], events[0]["architecture"]), ("completed", 2, "mobilenetv2"))
 
+    def test_sizes_left_out_take_the_defaults_of_the_network_and_device(self):
+        from trainer import apply_size_defaults
+        for architecture, expected in (("resnet18", (8, 128)), ("mobilenetv2", (8, 192))):
+            config = read_config({"checkpointDir": "/tmp/x", "device": "cpu"})
+            self.assertEqual((config["batchSize"], config["imageSize"]), (None, None))
+            apply_size_defaults(config, architecture)
+            self.assertEqual((config["batchSize"], config["imageSize"]), expected)
+        config = read_config({"checkpointDir": "/tmp/x", "device": "cpu", "imageSize": 64})
+        apply_size_defaults(config, "mobilenetv2")
+        self.assertEqual((config["batchSize"], config["imageSize"]), (8, 64))
+
     def test_config_values_of_the_wrong_type_are_bad_config_errors(self):
         from trainer import TrainingError
         for config in ({"checkpointDir": "/tmp/x", "architecture": "vgg"}, {"checkpointDir": "/tmp/x", "learningRate": -1}, {"checkpointDir": "/tmp/x", "seed": "abc"}, {"checkpointDir": "/tmp/x", "imageSize": 30}, {"steps": 5}, {"checkpointDir": "/tmp/x", "batchSize": True}):

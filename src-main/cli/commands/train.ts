@@ -20,7 +20,8 @@ channels; MobileNetV2: 96).
   --steps           total optimisation steps (default 1000); a resumed run continues up to this count
   --out             ONNX to write (default fc.onnx); its description goes to <out>.json
   --batch-size      frames per step (default: CPU 8, CUDA 32)
-  --image-size      side of the square crops in pixels, a multiple of 8 (default: CPU 128, CUDA 256)
+  --image-size      side of the square crops in pixels, a multiple of 8 (default: CPU 128 for ResNet-18,
+                    192 for MobileNetV2; CUDA 256)
   --checkpoint-dir  where checkpoint-latest.pt lives (default <out>.checkpoints); an existing one is resumed
   --checkpoint-every steps between checkpoints (default 50)
   --init-from       start from a checkpoint, an FC weights file (e.g. resources/models/fc-default.pt) or a

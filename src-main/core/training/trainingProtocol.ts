@@ -5,7 +5,7 @@ import { TrainingError, type TrainingErrorCode } from './trainingError.ts';
  * names the message. Commands go to the worker's stdin, events come from its stdout.
  */
 
-/** `start` configuration; omitted sizes take the worker's device defaults (CPU: batch 8, 128 px; CUDA: 32, 256). */
+/** `start` configuration; omitted sizes take the worker's defaults for the device and network (CPU: batch 8 at 128 px for ResNet-18, 192 px for MobileNetV2; CUDA: 32 at 256 px). */
 export interface TrainingConfig {
   /** Folder of PNG/JPEG frames (read non-recursively, sorted by name); or give `frameFiles`. */
   framesDir?: string;
