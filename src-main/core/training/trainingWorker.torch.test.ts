@@ -9,11 +9,14 @@ import { OnnxFeatureStream } from '../models/onnxFeatureStream.ts';
 import { checkOnnxParity, compareOutputs, dumpReferenceFeatures } from './onnxParity.ts';
 import type { TrainingConfig, WorkerEvent } from './trainingProtocol.ts';
 import { TrainingWorker } from './trainingWorker.ts';
+import { generatedModelsDirectory } from '../models/embeddedModel.ts';
+import { ensureTrunkWeights } from '../models/mobileNetWeights.ts';
 
 // End-to-end runs of resources/trainer/worker.py. Tiny images and batch 2 keep a step well under a second.
 const search = await findPython();
 const python = search.found ? search.python : undefined;
 const hasFfmpeg = existsSync('/usr/bin/ffmpeg') || existsSync('/usr/local/bin/ffmpeg');
+const appRoot = path.resolve(import.meta.dirname, '../../..');
 const skipReason = !python ? `skipped: ${search.found ? '' : search.message}` : !hasFfmpeg ? 'skipped: ffmpeg not found' : '';
 
 function startWorker(config: TrainingConfig): { worker: TrainingWorker; events: WorkerEvent[] } {
@@ -49,43 +52,50 @@ describe.skipIf(skipReason !== '')(`training worker with PyTorch ${skipReason}`,
   });
   afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
-  it('trains 3 steps, exports a 256-channel stride-8 ONNX that matches PyTorch to 1e-4', async () => {
-    const exportPath = path.join(workDir, 'parity', 'fc.onnx');
-    const { worker, events } = startWorker(tiny('parity', { imageSize: 64, exportPath }));
+  /**
+   * Trains 3 steps, checks the exported ONNX against PyTorch on the same input (1e-4), then opens it the way
+   * propagation opens a model file: for an RGB frame it must give what the trained encoder gives for that frame
+   * prepared as training prepares its views (ImageNet mean/std for ResNet-18, RGB/255 for MobileNetV2).
+   */
+  async function trainExportAndCompare(name: string, extra: Partial<TrainingConfig>, channels: number): Promise<void> {
+    const exportPath = path.join(workDir, name, 'fc.onnx');
+    const { worker, events } = startWorker(tiny(name, { imageSize: 64, exportPath, ...extra }));
     const finished = await worker.finished;
     expect(finished).toEqual({ type: 'finished', step: 3, reason: 'completed' });
     expect(events[0]).toMatchObject({ type: 'ready', torchVersion: python!.torchVersion });
     expect(events[1]).toMatchObject({ type: 'started', step: 0, totalSteps: 3, frameCount: 8, resumedFrom: null });
     expect(progressSteps(events)).toEqual([1, 2, 3]);
     const exported = events.find((event) => event.type === 'exported');
-    expect(exported).toMatchObject({ path: exportPath, channels: 256, stride: 8, step: 3 });
+    expect(exported).toMatchObject({ path: exportPath, channels, stride: 8, step: 3 });
     const checkpoint = events.findLast((event) => event.type === 'checkpoint');
     expect(checkpoint).toMatchObject({ step: 3 });
-    const report = await checkOnnxParity({
-      pythonExecutable: python!.executable,
-      checkpointPath: checkpoint!.type === 'checkpoint' ? checkpoint!.path : '',
-      onnxPath: exportPath,
-      height: 45,
-      width: 67,
-    });
-    expect(report.outputShape).toEqual([1, 256, 6, 9]);
+    const checkpointPath = checkpoint!.type === 'checkpoint' ? checkpoint!.path : '';
+    const report = await checkOnnxParity({ pythonExecutable: python!.executable, checkpointPath, onnxPath: exportPath, height: 45, width: 67 });
+    expect(report.outputShape).toEqual([1, channels, 6, 9]);
     expect(report.maxAbsReference).toBeGreaterThan(0);
     expect(report.relativeDifference).toBeLessThan(1e-4);
 
-    // Opened the way propagation opens a model file, the exported model gives for an RGB frame what the trained
-    // encoder gives for that frame prepared as training prepares its views (ImageNet mean/std).
     const frame = { width: 67, height: 45, data: Uint8Array.from({ length: 67 * 45 * 3 }, (_, i) => (i * 97 + (i >> 5) * 31) % 256) };
     const pool = new OnnxSessionPool({ threads: 1 });
     try {
       const stream = await OnnxFeatureStream.load(pool, exportPath, { id: 'parity' });
       const features = await stream.extract(frame);
-      const reference = await dumpReferenceFeatures({ pythonExecutable: python!.executable, checkpointPath: checkpoint!.type === 'checkpoint' ? checkpoint!.path : '' }, { pixels: frame.data }, 45, 67);
+      const reference = await dumpReferenceFeatures({ pythonExecutable: python!.executable, checkpointPath }, { pixels: frame.data }, 45, 67);
       expect([features.channels, features.height, features.width]).toEqual(reference.shape.slice(1));
       const { maxAbsDifference, maxAbsReference } = compareOutputs(features.data, reference.data as Float32Array);
       expect(maxAbsDifference / maxAbsReference).toBeLessThan(1e-4);
     } finally {
       await pool.release();
     }
+  }
+
+  it('trains a ResNet-18 FC 3 steps, exports a 256-channel stride-8 ONNX that matches PyTorch to 1e-4', async () => {
+    await trainExportAndCompare('parity', {}, 256);
+  });
+
+  it('trains a MobileNetV2 FC from the ImageNet trunk 3 steps, exports a 96-channel stride-8 ONNX that matches PyTorch to 1e-4', async () => {
+    const { indexFile } = ensureTrunkWeights(generatedModelsDirectory(appRoot));
+    await trainExportAndCompare('parity-mobilenet', { initFrom: indexFile }, 96);
   });
 
   it('reports a SIGKILL mid-run as an error and a new worker resumes from the last checkpoint', async () => {
