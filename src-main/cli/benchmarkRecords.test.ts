@@ -44,11 +44,11 @@ describe('benchmark records', () => {
       repeats: 5, receivedMs: [], shownMs: [], medianReceivedMs: 40.2, medianShownMs: 120.6, maxShownMs: 180, device: 'CPU · 2 threads',
     });
     saveRecord(root, 'training', {
-      label: 'fc-default', measuredAt: '2026-11-27T10:00:00.000Z', machine: 'test CPU', frames: 597, steps: 600, images: 4800, batchSize: 8,
+      label: 'fc-default', measuredAt: '2026-11-27T10:00:00.000Z', machine: 'test CPU', architecture: 'mobilenetv2', start: 'the ImageNet MobileNetV2 trunk', frames: 597, steps: 600, images: 4800, batchSize: 8,
       imageSize: 128, seconds: 5400, imagesPerSecond: 0.889, device: 'cpu',
     });
     const markdown = readFileSync(join(root, 'BENCHMARKS.md'), 'utf8');
-    expect(markdown).toContain('| fc-default | 597 | 600 | 4800 | 8 × 128² | 1.50 h | 0.889 | cpu |');
+    expect(markdown).toContain('| fc-default | mobilenetv2 | the ImageNet MobileNetV2 trunk | 597 | 600 | 4800 | 8 × 128² | 1.50 h | 0.889 | cpu |');
     expect(markdown).toContain('| car-shadow | 100 | 10.0 min | 70.0 | 73.5 | **+3.5** | 68.0 / 72.0 | 70.0 / 77.0 |');
     expect(markdown).toContain('| 480p | — | 854×480, 40 frames | default | 5 | 150 | **171** | 230 |');
     expect(markdown).toContain('| 480p | prepared | 854×480, 40 frames | default | 5 | 40.2 | **121** | 180 |');

@@ -4,6 +4,7 @@
  * that no run produced.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,6 +16,11 @@ export interface BenchRecord {
   measuredAt: string;
   machine: string;
   [key: string]: unknown;
+}
+
+/** The machine a record was measured on: CPU model and core count. */
+export function machine(): string {
+  return `${cpus()[0]?.model ?? 'unknown CPU'} · ${availableParallelism()} cores`;
 }
 
 export type BenchKind = 'propagate' | 'davis' | 'pose' | 'features' | 'ui' | 'finetune' | 'training';
@@ -161,17 +167,18 @@ function renderFinetune(records: BenchRecord[]): string[] {
 
 function renderTraining(records: BenchRecord[]): string[] {
   const lines = [
-    '## Training the shipped FC (`npx correspond train`)',
+    '## Training the shipped FC (`npx correspond train --record`)',
     '',
-    'The fine-grained ResNet-18 shipped as `resources/models/fc-default.onnx` (stream `fc`): dense BYOL (SPEC §7) with',
-    'our worker, on unlabelled frames only, on this machine\'s CPU. Cost as the `train` command reported it.',
+    'Fine-grained models trained for `resources/models/fc-default.onnx` (stream `fc`; the shipped one is named in',
+    'the DAVIS table): dense BYOL (SPEC §7) with our worker, on unlabelled frames only, on this machine\'s CPU. Cost',
+    'as the `train` command reported it.',
     '',
-    '| model | frames | steps | images | batch × size | wall-clock | images/s | device |',
-    '|---|---|---|---|---|---|---|---|',
+    '| model | network | started from | frames | steps | images | batch × size | wall-clock | images/s | device |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of records) {
     lines.push(
-      `| ${r.label} | ${r.frames} | ${r.steps} | ${r.images} | ${r.batchSize} × ${r.imageSize}² | ${((r.seconds as number) / 3600).toFixed(2)} h | ${r.imagesPerSecond} | ${r.device} |`,
+      `| ${r.label} | ${r.architecture} | ${r.start} | ${r.frames} | ${r.steps} | ${r.images} | ${r.batchSize} × ${r.imageSize}² | ${((r.seconds as number) / 3600).toFixed(2)} h | ${r.imagesPerSecond} | ${r.device} |`,
     );
   }
   lines.push('', ...records.map((r) => `- ${r.label}: finished ${r.measuredAt.slice(0, 16)} on ${r.machine}${r.note ? `; ${r.note}` : ''}`));

@@ -14,6 +14,13 @@ export interface HeadlessTrainingResult {
   /** Over the steps this run trained (a resumed run does not count the steps before its checkpoint). */
   imagesPerSecond: number;
   device: string;
+  /** What the worker trained with (its defaults fill what the config left out); absent when it never started. */
+  architecture?: string;
+  batchSize?: number;
+  imageSize?: number;
+  frameCount?: number;
+  /** The step this run resumed from (0 for a fresh start); `seconds` counts only the steps after it. */
+  firstStep?: number;
   problem?: string;
 }
 
@@ -44,9 +51,13 @@ export async function trainHeadless(config: TrainingConfig, log: (line: string) 
   let device = '';
   let firstStep = 0;
   let batchSize = 0;
+  let run: Pick<HeadlessTrainingResult, 'architecture' | 'batchSize' | 'imageSize' | 'frameCount' | 'firstStep'> = {};
   let problem: string | undefined;
   worker.onEvent((event) => {
-    if (event.type === 'started') ({ device, step: firstStep, batchSize } = event);
+    if (event.type === 'started') {
+      ({ device, step: firstStep, batchSize } = event);
+      run = { architecture: event.architecture, batchSize: event.batchSize, imageSize: event.imageSize, frameCount: event.frameCount, firstStep: event.step };
+    }
     if (event.type === 'error' && event.fatal) problem = event.message;
     const line = describeEvent(event);
     if (line) log(line);
@@ -71,6 +82,7 @@ export async function trainHeadless(config: TrainingConfig, log: (line: string) 
       seconds,
       imagesPerSecond: seconds > 0 ? Number(((trainedSteps * batchSize) / seconds).toFixed(3)) : 0,
       device,
+      ...run,
       ...(problem ? { problem } : {}),
     };
   } finally {

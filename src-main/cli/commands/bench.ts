@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { appRoot, type BenchRecord, saveRecord } from '../benchmarkRecords.ts';
+import { appRoot, type BenchRecord, machine, saveRecord } from '../benchmarkRecords.ts';
 import { type CliCommand, kernelFlag, numberFlag, type ParsedArgs, parseArgs, printResult, requiredFlag, stringFlag, UsageError } from '../cliCommand.ts';
 import { trainHeadless } from '../trainHeadless.ts';
 import type { KernelKind } from '../../core/engine/kernelRunners.ts';
@@ -35,10 +35,6 @@ bench jhmdb      Propagates the joints of every clip of a JHMDB root (joint_posi
 bench features   Feature extraction time of a stream (default: default) or of one ONNX model on 854×480 frames.
 Each records its result in benchmarks/<kind>.json under --label and re-renders BENCHMARKS.md (unless
 --no-record). The last stdout line is the result as JSON.`;
-
-function machine(): string {
-  return `${cpus()[0]?.model ?? 'unknown CPU'} · ${availableParallelism()} cores`;
-}
 
 function listFlag(value: string | undefined, fallback: string[]): string[] {
   return value === undefined ? fallback : value.split(',').map((part) => part.trim()).filter(Boolean);
@@ -154,7 +150,10 @@ async function benchFinetune(argv: string[]): Promise<number> {
     const training = await trainHeadless(
       {
         framesDir: join(root, 'JPEGImages', '480p', sequence), steps, checkpointDir: join(work, 'checkpoints'), exportPath: model, initFrom,
-        batchSize: numberFlag(args, 'batch-size', 8), imageSize: numberFlag(args, 'image-size', 128), checkpointEvery: steps, progressIntervalSeconds: 10,
+        // Sizes left out take the worker's defaults for the shipped network on this device, as the app's runs do.
+        ...(stringFlag(args, 'batch-size') ? { batchSize: numberFlag(args, 'batch-size', 8) } : {}),
+        ...(stringFlag(args, 'image-size') ? { imageSize: numberFlag(args, 'image-size', 192) } : {}),
+        checkpointEvery: steps, progressIntervalSeconds: 10,
       },
       (line) => process.stderr.write(`${line}\n`),
     );
@@ -170,6 +169,9 @@ async function benchFinetune(argv: string[]): Promise<number> {
       trainingSeconds: training.seconds,
       imagesPerSecond: training.imagesPerSecond,
       device: training.device,
+      architecture: training.architecture,
+      batchSize: training.batchSize,
+      imageSize: training.imageSize,
       lambda,
       settings,
       before: { stream: before, JF: scoresBefore.JF, J: scoresBefore.J, F: scoresBefore.F },

@@ -4,14 +4,14 @@ import { type CliCommand, numberFlag, parseArgs, printResult, requiredFlag, stri
 import type { TrainingConfig } from '../../core/training/trainingProtocol.ts';
 import { generatedModelsDirectory } from '../../core/models/embeddedModel.ts';
 import { trunkWeightFiles } from '../../core/models/mobileNetWeights.ts';
-import { appRoot } from '../benchmarkRecords.ts';
-import { trainHeadless } from '../trainHeadless.ts';
+import { appRoot, type BenchRecord, machine, saveRecord } from '../benchmarkRecords.ts';
+import { type HeadlessTrainingResult, trainHeadless } from '../trainHeadless.ts';
 
 const usage = `Usage:
   correspond train --frames DIR [--steps N] [--out model.onnx] [--batch-size B] [--image-size S]
                    [--checkpoint-dir D] [--checkpoint-every N] [--device auto|cpu|cuda] [--seed N]
                    [--init-from FILE | --imagenet] [--architecture resnet18|mobilenetv2] [--learning-rate R]
-                   [--threads N]
+                   [--threads N] [--record LABEL [--note TEXT]]
 
 Trains the fine-grained (FC) stream by dense BYOL on still frames (SPEC §7) with the Python worker in
 resources/trainer, headless, and exports it as ONNX at stride 8 with free height/width (ResNet-18: 256
@@ -29,11 +29,13 @@ channels; MobileNetV2: 96).
   --imagenet        start a MobileNetV2 FC from the ImageNet trunk (resources/models/generated/mobilenetv2-trunk.json)
   --architecture    network trained from scratch when no start is given (default resnet18)
   --learning-rate   Adam's learning rate (default 1e-3, SPEC §7)
+  --record          record the run's cost under LABEL in benchmarks/training.json and re-render BENCHMARKS.md
+                    (what shipped models are measured by); --note adds a remark to the record
 Python: CORRESPOND_PYTHON, else /usr/bin/python3, python3 or python, whichever can import torch.
 Progress goes to stderr; Ctrl-C cancels after the current step (keeping a checkpoint).
 Last line: {"steps","seconds","imagesPerSecond","out","device"}.`;
 
-function readConfig(argv: string[]): { config: TrainingConfig; out: string } {
+function readConfig(argv: string[]): { config: TrainingConfig; out: string; record?: { label: string; note?: string } } {
   const args = parseArgs(argv, ['imagenet']);
   const framesDir = path.resolve(requiredFlag(args, 'frames'));
   if (!existsSync(framesDir) || !statSync(framesDir).isDirectory()) throw new UsageError(`--frames ${framesDir} is not a folder`);
@@ -70,7 +72,33 @@ function readConfig(argv: string[]): { config: TrainingConfig; out: string } {
     threads: optionalInteger('threads'),
     progressIntervalSeconds: 1,
   };
-  return { config, out };
+  const label = stringFlag(args, 'record');
+  const note = stringFlag(args, 'note');
+  if (note !== undefined && label === undefined) throw new UsageError('--note goes with --record');
+  return { config, out, ...(label ? { record: { label, ...(note ? { note } : {}) } } : {}) };
+}
+
+/** The run's cost as benchmarks/training.json keeps it (BENCHMARKS.md, "Training the shipped FC"). */
+function trainingRecord(label: string, note: string | undefined, config: TrainingConfig, result: HeadlessTrainingResult): BenchRecord {
+  const resumed = result.firstStep ? `resumed at step ${result.firstStep}: the wall-clock and images/s count steps ${result.firstStep + 1}–${result.step} only` : undefined;
+  const start = config.initFrom ? (config.initFrom.endsWith('.json') ? 'the ImageNet MobileNetV2 trunk' : path.basename(config.initFrom)) : 'random weights';
+  return {
+    label,
+    measuredAt: new Date().toISOString(),
+    machine: machine(),
+    architecture: result.architecture,
+    start,
+    frames: result.frameCount,
+    steps: result.step,
+    images: result.step * (result.batchSize ?? 0),
+    batchSize: result.batchSize,
+    imageSize: result.imageSize,
+    learningRate: config.learningRate ?? 1e-3,
+    seconds: result.seconds,
+    imagesPerSecond: result.imagesPerSecond,
+    device: result.device,
+    ...(note || resumed ? { note: [note, resumed].filter(Boolean).join('; ') } : {}),
+  };
 }
 
 export const command: CliCommand = {
@@ -78,12 +106,13 @@ export const command: CliCommand = {
   summary: 'Train the fine-grained stream on frames (dense BYOL, PyTorch worker) and export ONNX',
   usage,
   async run(argv) {
-    const { config, out } = readConfig(argv);
+    const { config, out, record } = readConfig(argv);
     const result = await trainHeadless(config, (line) => process.stderr.write(`${line}\n`));
     if (result.reason !== 'completed') {
       process.stderr.write(`correspond train: ${result.problem ?? `run ${result.reason} at step ${result.step}`}\n`);
       return 1;
     }
+    if (record) saveRecord(appRoot, 'training', trainingRecord(record.label, record.note, config, result));
     printResult({ steps: result.step, seconds: result.seconds, imagesPerSecond: result.imagesPerSecond, out, device: result.device });
     return 0;
   },
