@@ -12,7 +12,7 @@ async function lossPointCount(page: import('@playwright/test').Page): Promise<nu
 }
 
 test('an annotator fine-tunes the features on a project clip and watches progress and loss', async ({ page }, testInfo) => {
-  // A few CPU steps of ResNet-18 plus the ONNX export and its registration.
+  // A few CPU steps of the shipped FC plus the ONNX export and its registration.
   test.setTimeout(240_000);
   const projectName = uniqueProjectName('Training');
   await openApp(page);
@@ -62,6 +62,8 @@ test('an annotator fine-tunes the features on a project clip and watches progres
   await expect(page.getByTestId('training-step')).toContainText('3 / 3');
   expect(await lossPointCount(page)).toBe(3);
   await expect(page.getByTestId('training-device')).toContainText('torch');
+  // The project's run starts from the shipped FC, so it trains that network (a MobileNetV2 here).
+  await expect(page.getByTestId('training-network')).toContainText(/ · \d+ × \d+² views$/);
 
   // The export is registered as the project's fine-grained model and can be fused from here.
   await expect(page.getByTestId('trained-model-name')).toHaveText(/^fc-[0-9a-f-]{8}$/, { timeout: 30_000 });

@@ -271,6 +271,8 @@ export interface TrainingStatus {
   problem?: string;
   /** e.g. "CPU (torch 1.13.0)" once the worker reported it. */
   device?: string;
+  /** The network being trained and its views, e.g. "MobileNetV2 · 8 × 192² views", once the run started. */
+  network?: string;
   step: number;
   totalSteps: number;
   /** Loss per reported step, oldest first (for the loss plot). */

@@ -1,6 +1,6 @@
 /**
  * Feature streams by name, for the CLI and the app: `default` (the measured default, DEFAULT_STREAM_SPEC),
- * `hypercolumn` (the embedded MobileNetV2 hypercolumn), `fc` (the shipped fine-grained ResNet-18, trained here by dense
+ * `hypercolumn` (the embedded MobileNetV2 hypercolumn), `fc` (the shipped fine-grained network, trained here by dense
  * BYOL), `pixels` (the weight-free extractor of SPEC §6), a registered model's name, or a path to a stride-8 ONNX model, fused as SFC does (SPEC §2.3):
  * `default+fc.onnx@1.75` = normalize(cat(normalize(default), 1.75·normalize(fc))).
  */
@@ -11,7 +11,7 @@ import { createPixelsStream } from '../engine/pixelsStream.ts';
 import { EMBEDDED_MODEL_ID, embeddedModelFiles, ensureGeneratedModels, generatedModelsDirectory, readGeneratedModelMetadata } from './embeddedModel.ts';
 import { defaultModelRegistryDirectory, ModelRegistry } from './checkpoints/modelRegistry.ts';
 import { ModelError } from './modelError.ts';
-import { SHIPPED_FC_STREAM, shippedFcFiles } from './shippedModels.ts';
+import { readShippedFcDescription, SHIPPED_FC_STREAM, shippedFcFiles } from './shippedModels.ts';
 import { OnnxFeatureStream, type OnnxSessionPool } from './onnxRuntime.ts';
 
 export interface StreamTerm {
@@ -97,7 +97,7 @@ async function openTerm(term: StreamTerm, options: OpenStreamOptions): Promise<O
     modelFile = shippedFcFiles(options.appRoot).modelFile;
     if (!existsSync(modelFile)) throw new ModelError('MODEL_UNREADABLE', 'the shipped fine-grained model is missing from this installation', modelFile);
     id = 'fc-default';
-    label = 'fc (shipped fine-grained ResNet-18';
+    label = `fc (shipped fine-grained ${readShippedFcDescription(options.appRoot).network}`;
   } else if (existsSync(path.resolve(term.name))) {
     modelFile = path.resolve(term.name);
     id = path.basename(modelFile).replace(/\.onnx$/i, '');

@@ -1,10 +1,11 @@
 /**
- * The fine-grained (FC) model shipped with the app: a ResNet-18 trunk trained by dense BYOL (SPEC §7) with our own
- * worker on the frames of the DAVIS-2016 dev sequences (no labels); see BENCHMARKS.md for its cost and J&F.
- * `fc-default.onnx` is what propagation runs (stream name `fc`); `fc-default.pt` holds the same weights for
- * PyTorch (float16), so per-project fine-tuning starts from it instead of from random weights.
+ * The fine-grained (FC) model shipped with the app, trained by dense BYOL (SPEC §7) with our own worker on the
+ * frames of the DAVIS-2016 dev sequences (no labels); its network is named in its description
+ * (`fc-default.onnx.json`), its cost and J&F are in BENCHMARKS.md. `fc-default.onnx` is what propagation runs
+ * (stream name `fc`); `fc-default.pt` holds the same weights for PyTorch (float16), so per-project fine-tuning
+ * starts from it.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const SHIPPED_FC_STREAM = 'fc';
@@ -33,4 +34,37 @@ export function shippedFcFiles(appRoot: string): ShippedFcFiles {
 export function shippedFcInitialWeights(appRoot: string): string | undefined {
   const { weightsFile } = shippedFcFiles(appRoot);
   return existsSync(weightsFile) ? weightsFile : undefined;
+}
+
+/** What the exporter wrote next to the shipped FC: its network and output channels. */
+export interface ShippedFcDescription {
+  /** e.g. "MobileNetV2" or "ResNet-18". */
+  network: string;
+  channels: number;
+  /** Optimisation steps it was trained for. */
+  steps?: number;
+}
+
+const NETWORK_NAMES: Record<string, string> = { resnet18: 'ResNet-18', mobilenetv2: 'MobileNetV2' };
+
+/** Reads `fc-default.onnx.json`; a description from before the exporter named the network is a ResNet-18's. */
+export function readShippedFcDescription(appRoot: string): ShippedFcDescription {
+  const { metadataFile } = shippedFcFiles(appRoot);
+  const fallback: ShippedFcDescription = { network: 'ResNet-18', channels: 256 };
+  try {
+    const metadata = JSON.parse(readFileSync(metadataFile, 'utf8')) as { architectureId?: string; output?: { channels?: number }; training?: { steps?: number } };
+    const id = metadata.architectureId ?? 'resnet18';
+    return {
+      network: NETWORK_NAMES[id] ?? id,
+      channels: metadata.output?.channels ?? fallback.channels,
+      ...(metadata.training?.steps ? { steps: metadata.training.steps } : {}),
+    };
+  } catch {
+    return fallback;
+  }
+}
+
+/** Display name of an FC network id as the worker reports it (`resnet18`, `mobilenetv2`). */
+export function fcNetworkName(architecture: string): string {
+  return NETWORK_NAMES[architecture] ?? architecture;
 }

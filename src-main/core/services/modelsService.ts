@@ -6,7 +6,7 @@ import { importModel } from '../models/checkpoints/importModel.ts';
 import { ModelRegistry, type RegisteredModel } from '../models/checkpoints/modelRegistry.ts';
 import { embeddedModelFiles, generatedModelsDirectory, readGeneratedModelMetadata } from '../models/embeddedModel.ts';
 import type { OnnxSessionPool } from '../models/onnxRuntime.ts';
-import { SHIPPED_FC_STREAM, shippedFcFiles } from '../models/shippedModels.ts';
+import { readShippedFcDescription, SHIPPED_FC_STREAM, shippedFcFiles } from '../models/shippedModels.ts';
 
 /** The models a stream can use: the embedded default, the weight-free pixels extractor, and imported ones. */
 export class RegistryModelsService implements ModelsService {
@@ -40,10 +40,11 @@ export class RegistryModelsService implements ModelsService {
     }
     const shippedFc = shippedFcFiles(this.options.appRoot);
     if (existsSync(shippedFc.modelFile)) {
+      const { network, channels } = readShippedFcDescription(this.options.appRoot);
       models.push({
-        streamName: SHIPPED_FC_STREAM, name: 'Fine-grained ResNet-18 (shipped)', origin: 'embedded', role: 'fine-grained',
-        channels: 256, stride: 8, bytes: statSync(shippedFc.modelFile).size, preset: null, device,
-        description: 'Dense-BYOL ResNet-18 trunk trained with Correspond\'s own worker on unlabelled DAVIS frames; fuse it as default+fc@λ. Per-project training starts from it.',
+        streamName: SHIPPED_FC_STREAM, name: `Fine-grained ${network} (shipped)`, origin: 'embedded', role: 'fine-grained',
+        channels, stride: 8, bytes: statSync(shippedFc.modelFile).size, preset: null, device,
+        description: `Dense-BYOL ${network} trunk trained with Correspond's own worker on unlabelled DAVIS frames; fuse it as default+fc@λ. Per-project training starts from it.`,
       });
     }
     models.push({

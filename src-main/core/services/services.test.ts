@@ -8,6 +8,7 @@ import type { Progress } from '../api/contract.ts';
 import { toApiErrorShape } from '../api/apiError.ts';
 import { createServices, type Services } from '../createServices.ts';
 import { CLIP_FRAMES, CLIP_HEIGHT, CLIP_WIDTH, colourFrameIndex, makeColourClip, makeTempFolder } from '../video/testClips.ts';
+import { readShippedFcDescription } from '../models/shippedModels.ts';
 
 const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 let folder: string;
@@ -102,7 +103,8 @@ describe('services', () => {
     expect(before.map((model) => model.streamName)).toEqual(['default', 'hypercolumn', 'fc', 'pixels']);
     expect(before[0]).toMatchObject({ origin: 'embedded', channels: 176, stride: 8 });
     expect(before[1]).toMatchObject({ origin: 'embedded', channels: 128, stride: 8 });
-    expect(before[2]).toMatchObject({ origin: 'embedded', role: 'fine-grained', channels: 256, stride: 8 });
+    const shippedFc = readShippedFcDescription(appRoot);
+    expect(before[2]).toMatchObject({ origin: 'embedded', role: 'fine-grained', channels: shippedFc.channels, stride: 8, name: `Fine-grained ${shippedFc.network} (shipped)` });
     expect((await api.models.presets()).map((preset) => preset.name)).toContain('mocov2');
     const onnx = path.join(appRoot, 'resources/models/generated/mobilenetv2-hypercolumn.onnx');
     const imported = await api.models.import({ path: onnx, name: 'my-copy' });

@@ -13,7 +13,7 @@ import { encodeRgbPng } from '../formats/png.ts';
 import { importModel } from '../models/checkpoints/importModel.ts';
 import { ModelRegistry } from '../models/checkpoints/modelRegistry.ts';
 import type { OnnxSessionPool } from '../models/onnxRuntime.ts';
-import { SFC_FUSION_LAMBDA, SHIPPED_FC_STREAM } from '../models/shippedModels.ts';
+import { fcNetworkName, SFC_FUSION_LAMBDA, SHIPPED_FC_STREAM } from '../models/shippedModels.ts';
 import type { ProjectLibrary } from '../store/projectLibrary.ts';
 import type { ClipRecord } from '../store/types.ts';
 import { findPython, type PythonSearchResult } from '../training/findPython.ts';
@@ -152,6 +152,7 @@ export class ProjectTrainingService implements TrainingService {
             break;
           case 'started':
             Object.assign(status, { state: 'running', step: event.step, totalSteps: event.totalSteps, frameCount: event.frameCount });
+            status.network = `${fcNetworkName(event.architecture)} · ${event.batchSize} × ${event.imageSize}² views`;
             status.message = event.resumedFrom ? `Resumed from step ${event.step}.` : 'Training…';
             break;
           case 'progress':
@@ -240,7 +241,7 @@ export class ProjectTrainingService implements TrainingService {
     const name = fcModelName(projectId);
     try {
       if (registry.find(name)) registry.remove(name);
-      // The worker's export is an SFC fine-grained ResNet-18 trunk: recorded with that preset's role.
+      // The worker's export is a fine-grained trunk (SFC's FC): recorded with that preset's role.
       await importModel({ file: exportPath, preset: 'sfc-fc', name, registry, pool: this.options.pool });
       run.status.model = name;
       run.status.message = `Exported and registered as ${name}.`;
