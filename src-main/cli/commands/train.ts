@@ -4,13 +4,14 @@ import { type CliCommand, numberFlag, parseArgs, printResult, requiredFlag, stri
 import type { TrainingConfig } from '../../core/training/trainingProtocol.ts';
 import { generatedModelsDirectory } from '../../core/models/embeddedModel.ts';
 import { trunkWeightFiles } from '../../core/models/mobileNetWeights.ts';
+import { shippedFcInitialWeights } from '../../core/models/shippedModels.ts';
 import { appRoot, type BenchRecord, machine, saveRecord } from '../benchmarkRecords.ts';
 import { type HeadlessTrainingResult, trainHeadless } from '../trainHeadless.ts';
 
 const usage = `Usage:
   correspond train --frames DIR [--steps N] [--out model.onnx] [--batch-size B] [--image-size S]
                    [--checkpoint-dir D] [--checkpoint-every N] [--device auto|cpu|cuda] [--seed N]
-                   [--init-from FILE | --imagenet] [--architecture resnet18|mobilenetv2] [--learning-rate R]
+                   [--init-from FILE | --imagenet | --scratch [--architecture resnet18|mobilenetv2]] [--learning-rate R]
                    [--threads N] [--record LABEL [--note TEXT]]
 
 Trains the fine-grained (FC) stream by dense BYOL on still frames (SPEC §7) with the Python worker in
@@ -24,10 +25,11 @@ channels; MobileNetV2: 96).
                     192 for MobileNetV2; CUDA 256)
   --checkpoint-dir  where checkpoint-latest.pt lives (default <out>.checkpoints); an existing one is resumed
   --checkpoint-every steps between checkpoints (default 50)
-  --init-from       start from a checkpoint, an FC weights file (e.g. resources/models/fc-default.pt) or a
-                    torchvision ResNet-18 state dict (ignored when resuming); its network decides the architecture
-  --imagenet        start a MobileNetV2 FC from the ImageNet trunk (resources/models/generated/mobilenetv2-trunk.json)
-  --architecture    network trained from scratch when no start is given (default resnet18)
+  Where the network starts (ignored when resuming; the start decides the network). By default from the shipped FC
+  (resources/models/fc-default.pt), as the app's Training panel does, so the result fine-tunes it on your frames:
+  --init-from       a checkpoint, an FC weights file or a torchvision ResNet-18 state dict
+  --imagenet        a MobileNetV2 FC from the ImageNet trunk (resources/models/generated/mobilenetv2-trunk.json)
+  --scratch         random weights, SFC's setting: --architecture resnet18 (default) or mobilenetv2
   --learning-rate   Adam's learning rate (default 1e-3, SPEC §7)
   --record          record the run's cost under LABEL in benchmarks/training.json and re-render BENCHMARKS.md
                     (what shipped models are measured by); --note adds a remark to the record
@@ -36,7 +38,7 @@ Progress goes to stderr; Ctrl-C cancels after the current step (keeping a checkp
 Last line: {"steps","seconds","imagesPerSecond","out","device"}.`;
 
 function readConfig(argv: string[]): { config: TrainingConfig; out: string; record?: { label: string; note?: string } } {
-  const args = parseArgs(argv, ['imagenet']);
+  const args = parseArgs(argv, ['imagenet', 'scratch']);
   const framesDir = path.resolve(requiredFlag(args, 'frames'));
   if (!existsSync(framesDir) || !statSync(framesDir).isDirectory()) throw new UsageError(`--frames ${framesDir} is not a folder`);
   const out = path.resolve(stringFlag(args, 'out', 'fc.onnx')!);
@@ -48,12 +50,18 @@ function readConfig(argv: string[]): { config: TrainingConfig; out: string; reco
     if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${key} must be a positive integer`);
     return value;
   };
-  if (args.flags.has('imagenet') && stringFlag(args, 'init-from') !== undefined) throw new UsageError('give --init-from or --imagenet, not both');
-  const initFrom = args.flags.has('imagenet') ? trunkWeightFiles(generatedModelsDirectory(appRoot)).indexFile : stringFlag(args, 'init-from');
+  const starts = [stringFlag(args, 'init-from') !== undefined, args.flags.has('imagenet'), args.flags.has('scratch')].filter(Boolean).length;
+  if (starts > 1) throw new UsageError('give one of --init-from, --imagenet and --scratch');
   const architecture = stringFlag(args, 'architecture');
   if (architecture !== undefined && architecture !== 'resnet18' && architecture !== 'mobilenetv2') {
     throw new UsageError(`--architecture must be resnet18 or mobilenetv2, got "${architecture}"`);
   }
+  if (architecture !== undefined && !args.flags.has('scratch')) throw new UsageError('--architecture goes with --scratch (a start file decides the network)');
+  const initFrom = args.flags.has('scratch')
+    ? undefined
+    : args.flags.has('imagenet')
+      ? trunkWeightFiles(generatedModelsDirectory(appRoot)).indexFile
+      : (stringFlag(args, 'init-from') ?? shippedFcInitialWeights(appRoot));
   const learningRate = stringFlag(args, 'learning-rate') === undefined ? undefined : numberFlag(args, 'learning-rate', 0);
   if (learningRate !== undefined && !(learningRate > 0)) throw new UsageError('--learning-rate must be a positive number');
   const config: TrainingConfig = {
