@@ -24,7 +24,7 @@ const usage = `Usage:
                          [--out DIR] [--topk 10] [--context 20] [--radius 12] [--temperature 0.05] [--threads N]
   correspond bench jhmdb --root JHMDB_ROOT [--stream default] [--label NAME] [--topk 10] [--context 7] [--radius 12]
   correspond bench features [--stream default] [--model FILE] [--threads 1,2] [--frames 10]
-  correspond bench finetune --root DAVIS_ROOT --sequence NAME [--steps 100] [--lambda 1.75] [--label NAME]
+  correspond bench finetune --root DAVIS_ROOT --sequence NAME [--steps 100] [--lambda 1.75] [--label NAME] [--note TEXT]
   correspond bench ui [--repeats 5] [--stream default] [--size 854x480] [--label NAME]
 
 bench propagate  Our kernel and the PyTorch dense reference (resources/bench/dense_propagation.py, run by a Python
@@ -176,6 +176,7 @@ async function benchFinetune(argv: string[]): Promise<number> {
       settings,
       before: { stream: before, JF: scoresBefore.JF, J: scoresBefore.J, F: scoresBefore.F },
       after: { stream: `default+fc fine-tuned on ${sequence}@${lambda}`, JF: scoresAfter.JF, J: scoresAfter.J, F: scoresAfter.F },
+      ...(stringFlag(args, 'note') ? { note: stringFlag(args, 'note') } : {}),
     };
     if (!args.flags.has('no-record')) saveRecord(appRoot, 'finetune', record);
     printResult(record);
