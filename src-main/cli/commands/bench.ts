@@ -153,7 +153,7 @@ async function benchFinetune(argv: string[]): Promise<number> {
         // Sizes left out take the worker's defaults for the shipped network on this device, as the app's runs do.
         ...(stringFlag(args, 'batch-size') ? { batchSize: numberFlag(args, 'batch-size', 8) } : {}),
         ...(stringFlag(args, 'image-size') ? { imageSize: numberFlag(args, 'image-size', 192) } : {}),
-        checkpointEvery: steps, progressIntervalSeconds: 10,
+        checkpointEvery: steps, progressIntervalSeconds: 10, threads: availableParallelism(),
       },
       (line) => process.stderr.write(`${line}\n`),
     );

@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { type CliCommand, numberFlag, parseArgs, printResult, requiredFlag, stringFlag, UsageError } from '../cliCommand.ts';
 import type { TrainingConfig } from '../../core/training/trainingProtocol.ts';
@@ -31,6 +32,7 @@ channels; MobileNetV2: 96).
   --imagenet        a MobileNetV2 FC from the ImageNet trunk (resources/models/generated/mobilenetv2-trunk.json)
   --scratch         random weights, SFC's setting: --architecture resnet18 (default) or mobilenetv2
   --learning-rate   Adam's learning rate (default 1e-3, SPEC §7)
+  --threads         PyTorch threads (default: every core)
   --record          record the run's cost under LABEL in benchmarks/training.json and re-render BENCHMARKS.md
                     (what shipped models are measured by); --note adds a remark to the record
 Python: CORRESPOND_PYTHON, else /usr/bin/python3, python3 or python, whichever can import torch.
@@ -77,7 +79,8 @@ function readConfig(argv: string[]): { config: TrainingConfig; out: string; reco
     initFrom: initFrom ? path.resolve(initFrom) : undefined,
     ...(architecture ? { architecture } : {}),
     ...(learningRate ? { learningRate } : {}),
-    threads: optionalInteger('threads'),
+    // torch's own default is one thread on some builds (Debian's 1.13 here): use every core unless told.
+    threads: optionalInteger('threads') ?? availableParallelism(),
     progressIntervalSeconds: 1,
   };
   const label = stringFlag(args, 'record');
