@@ -161,7 +161,7 @@ function renderFinetune(records: BenchRecord[]): string[] {
       `| ${r.sequence} | ${r.steps} | ${((r.trainingSeconds as number) / 60).toFixed(1)} min | ${pct(before.JF)} | ${pct(after.JF)} | **${gain >= 0 ? '+' : '−'}${Math.abs(gain).toFixed(1)}** | ${pct(before.J)} / ${pct(before.F)} | ${pct(after.J)} / ${pct(after.F)} |`,
     );
   }
-  lines.push('', ...records.map((r) => `- ${r.label}: ${r.measuredAt.slice(0, 16)}, λ ${r.lambda}, ${r.device} at ${r.imagesPerSecond} images/s on ${r.machine}${r.note ? `; ${r.note}` : ''}`));
+  lines.push('', ...records.map((r) => `- ${r.label}: ${r.measuredAt.slice(0, 16)}, λ ${r.lambda}, ${r.learningRate ? `Adam ${r.learningRate}, ` : ''}${r.device} at ${r.imagesPerSecond} images/s on ${r.machine}${r.note ? `; ${r.note}` : ''}`));
   return lines;
 }
 

@@ -6,7 +6,7 @@ import { type CliCommand, kernelFlag, numberFlag, type ParsedArgs, parseArgs, pr
 import { trainHeadless } from '../trainHeadless.ts';
 import type { KernelKind } from '../../core/engine/kernelRunners.ts';
 import type { PropagationSettings } from '../../core/engine/propagationKernel.ts';
-import { SFC_FUSION_LAMBDA, SHIPPED_FC_STREAM, shippedFcFiles, shippedFcInitialWeights } from '../../core/models/shippedModels.ts';
+import { FC_FINE_TUNE_LEARNING_RATE, SFC_FUSION_LAMBDA, SHIPPED_FC_STREAM, shippedFcFiles, shippedFcInitialWeights } from '../../core/models/shippedModels.ts';
 import { propagateClip } from '../propagateClip.ts';
 import { benchFirstFrame } from '../benchFirstFrame.ts';
 import { benchPropagation } from '../benchPropagation.ts';
@@ -24,7 +24,8 @@ const usage = `Usage:
                          [--out DIR] [--topk 10] [--context 20] [--radius 12] [--temperature 0.05] [--threads N]
   correspond bench jhmdb --root JHMDB_ROOT [--stream default] [--label NAME] [--topk 10] [--context 7] [--radius 12]
   correspond bench features [--stream default] [--model FILE] [--threads 1,2] [--frames 10]
-  correspond bench finetune --root DAVIS_ROOT --sequence NAME [--steps 100] [--lambda 1.75] [--label NAME] [--note TEXT]
+  correspond bench finetune --root DAVIS_ROOT --sequence NAME [--steps 100] [--lambda 1.75] [--learning-rate 1e-4]
+                            [--label NAME] [--note TEXT]
   correspond bench ui [--repeats 5] [--stream default] [--size 854x480] [--label NAME]
 
 bench propagate  Our kernel and the PyTorch dense reference (resources/bench/dense_propagation.py, run by a Python
@@ -140,6 +141,8 @@ async function benchFinetune(argv: string[]): Promise<number> {
   const steps = numberFlag(args, 'steps', 100);
   if (!Number.isInteger(steps) || steps < 1) throw new UsageError('--steps must be a positive integer');
   const lambda = numberFlag(args, 'lambda', SFC_FUSION_LAMBDA);
+  const learningRate = numberFlag(args, 'learning-rate', FC_FINE_TUNE_LEARNING_RATE);
+  if (!(learningRate > 0)) throw new UsageError('--learning-rate must be a positive number');
   const settings = propagationSettings(args, 20);
   const threads = numberFlag(args, 'threads', availableParallelism());
   const work = mkdtempSync(join(tmpdir(), 'correspond-bench-finetune-'));
@@ -153,7 +156,7 @@ async function benchFinetune(argv: string[]): Promise<number> {
         // Sizes left out take the worker's defaults for the shipped network on this device, as the app's runs do.
         ...(stringFlag(args, 'batch-size') ? { batchSize: numberFlag(args, 'batch-size', 8) } : {}),
         ...(stringFlag(args, 'image-size') ? { imageSize: numberFlag(args, 'image-size', 192) } : {}),
-        checkpointEvery: steps, progressIntervalSeconds: 10, threads: availableParallelism(),
+        checkpointEvery: steps, progressIntervalSeconds: 10, threads: availableParallelism(), learningRate,
       },
       (line) => process.stderr.write(`${line}\n`),
     );
@@ -173,6 +176,7 @@ async function benchFinetune(argv: string[]): Promise<number> {
       batchSize: training.batchSize,
       imageSize: training.imageSize,
       lambda,
+      learningRate,
       settings,
       before: { stream: before, JF: scoresBefore.JF, J: scoresBefore.J, F: scoresBefore.F },
       after: { stream: `default+fc fine-tuned on ${sequence}@${lambda}`, JF: scoresAfter.JF, J: scoresAfter.J, F: scoresAfter.F },

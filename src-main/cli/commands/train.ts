@@ -5,7 +5,7 @@ import { type CliCommand, numberFlag, parseArgs, printResult, requiredFlag, stri
 import type { TrainingConfig } from '../../core/training/trainingProtocol.ts';
 import { generatedModelsDirectory } from '../../core/models/embeddedModel.ts';
 import { trunkWeightFiles } from '../../core/models/mobileNetWeights.ts';
-import { shippedFcInitialWeights } from '../../core/models/shippedModels.ts';
+import { FC_FINE_TUNE_LEARNING_RATE, shippedFcInitialWeights } from '../../core/models/shippedModels.ts';
 import { appRoot, type BenchRecord, machine, saveRecord } from '../benchmarkRecords.ts';
 import { type HeadlessTrainingResult, trainHeadless } from '../trainHeadless.ts';
 
@@ -31,7 +31,7 @@ channels; MobileNetV2: 96).
   --init-from       a checkpoint, an FC weights file or a torchvision ResNet-18 state dict
   --imagenet        a MobileNetV2 FC from the ImageNet trunk (resources/models/generated/mobilenetv2-trunk.json)
   --scratch         random weights, SFC's setting: --architecture resnet18 (default) or mobilenetv2
-  --learning-rate   Adam's learning rate (default 1e-3, SPEC §7)
+  --learning-rate   Adam's learning rate (default 1e-4 from the shipped FC, else 1e-3 as SPEC §7)
   --threads         PyTorch threads (default: every core)
   --record          record the run's cost under LABEL in benchmarks/training.json and re-render BENCHMARKS.md
                     (what shipped models are measured by); --note adds a remark to the record
@@ -59,13 +59,16 @@ function readConfig(argv: string[]): { config: TrainingConfig; out: string; reco
     throw new UsageError(`--architecture must be resnet18 or mobilenetv2, got "${architecture}"`);
   }
   if (architecture !== undefined && !args.flags.has('scratch')) throw new UsageError('--architecture goes with --scratch (a start file decides the network)');
+  const shipped = shippedFcInitialWeights(appRoot);
   const initFrom = args.flags.has('scratch')
     ? undefined
     : args.flags.has('imagenet')
       ? trunkWeightFiles(generatedModelsDirectory(appRoot)).indexFile
-      : (stringFlag(args, 'init-from') ?? shippedFcInitialWeights(appRoot));
-  const learningRate = stringFlag(args, 'learning-rate') === undefined ? undefined : numberFlag(args, 'learning-rate', 0);
-  if (learningRate !== undefined && !(learningRate > 0)) throw new UsageError('--learning-rate must be a positive number');
+      : (stringFlag(args, 'init-from') ?? shipped);
+  const givenRate = stringFlag(args, 'learning-rate') === undefined ? undefined : numberFlag(args, 'learning-rate', 0);
+  if (givenRate !== undefined && !(givenRate > 0)) throw new UsageError('--learning-rate must be a positive number');
+  // Fine-tuning the shipped FC takes the gentler rate the app uses; other starts SPEC §7's (the worker's default).
+  const learningRate = givenRate ?? (initFrom !== undefined && initFrom === shipped ? FC_FINE_TUNE_LEARNING_RATE : undefined);
   const config: TrainingConfig = {
     framesDir,
     steps: optionalInteger('steps') ?? 1000,

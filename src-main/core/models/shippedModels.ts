@@ -13,6 +13,14 @@ export const SHIPPED_FC_STREAM = 'fc';
 /** SFC's weight of the fine-grained term in `semantic+fc@λ` (SPEC §2.3), the app's default fusion weight. */
 export const SFC_FUSION_LAMBDA = 1.75;
 
+/**
+ * Adam's learning rate when training continues from the shipped FC on a user's frames. SPEC §7's 1e-3 is for
+ * training from scratch; from a fresh optimiser state it moves every weight of the converged FC by about 1e-3 per
+ * step, and on car-shadow 200 steps at 1e-3 dropped the fused J&F from 91.5 to 84.9 while 1e-4 kept it at 91.3
+ * (BENCHMARKS.md, "Fine-tuning the FC on one clip").
+ */
+export const FC_FINE_TUNE_LEARNING_RATE = 1e-4;
+
 export interface ShippedFcFiles {
   modelFile: string;
   /** The exporter's description (steps, batch, image size…), next to the model. */

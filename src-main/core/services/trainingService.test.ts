@@ -8,7 +8,7 @@ import type { TrainingStatus } from '../api/contract.ts';
 import { createServices, type Services } from '../createServices.ts';
 import { findPython } from '../training/findPython.ts';
 import { makeColourClip, makeTempFolder } from '../video/testClips.ts';
-import { shippedFcInitialWeights } from '../models/shippedModels.ts';
+import { readShippedFcDescription, shippedFcInitialWeights } from '../models/shippedModels.ts';
 import type { ProjectTrainingService } from './trainingService.ts';
 
 const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -57,6 +57,8 @@ describe.skipIf(!python.found)(`training service (skipped: ${python.found ? '' :
     await api.training.start({ projectId: project.id, clipIds: [clip.id], steps: 3 });
     const status = await waitFor(project.id, (s) => s.state === 'finished' && s.model !== undefined);
     expect(status).toMatchObject({ step: 3, totalSteps: 3, frameCount: 12 });
+    // The run continues the shipped FC, so it trains the shipped network.
+    expect(status.network).toBe(`${readShippedFcDescription(appRoot).network} · 2 × 64² views`);
     expect(status.losses.map((entry) => entry.step)).toEqual([1, 2, 3]);
     expect(status.device).toMatch(/CPU/);
     const models = await api.models.list();

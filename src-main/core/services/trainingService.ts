@@ -13,7 +13,7 @@ import { encodeRgbPng } from '../formats/png.ts';
 import { importModel } from '../models/checkpoints/importModel.ts';
 import { ModelRegistry } from '../models/checkpoints/modelRegistry.ts';
 import type { OnnxSessionPool } from '../models/onnxRuntime.ts';
-import { fcNetworkName, SFC_FUSION_LAMBDA, SHIPPED_FC_STREAM } from '../models/shippedModels.ts';
+import { FC_FINE_TUNE_LEARNING_RATE, fcNetworkName, SFC_FUSION_LAMBDA, SHIPPED_FC_STREAM } from '../models/shippedModels.ts';
 import type { ProjectLibrary } from '../store/projectLibrary.ts';
 import type { ClipRecord } from '../store/types.ts';
 import { findPython, type PythonSearchResult } from '../training/findPython.ts';
@@ -192,7 +192,7 @@ export class ProjectTrainingService implements TrainingService {
         checkpointEvery: 50,
         exportPath: plan.exportPath,
         threads: Math.max(1, availableParallelism() - 1),
-        ...(this.options.initFrom ? { initFrom: this.options.initFrom } : {}),
+        ...(this.options.initFrom ? { initFrom: this.options.initFrom, learningRate: FC_FINE_TUNE_LEARNING_RATE } : {}),
         progressIntervalSeconds: 0,
         ...this.options.config,
       });
