@@ -150,7 +150,7 @@ function renderFinetune(records: BenchRecord[]): string[] {
     'The shipped FC fused with the semantic default (`default+fc@λ`) on one dev sequence, then the FC trained further',
     'from the shipped weights on that sequence\'s own frames (no labels, the Training panel\'s run), fused the same way.',
     '',
-    '| sequence | steps | training time | before J&F | after J&F | gain | before J / F | after J / F |',
+    '| run (sequence, FC) | steps | training time | before J&F | after J&F | gain | before J / F | after J / F |',
     '|---|---|---|---|---|---|---|---|',
   ];
   for (const r of records) {
@@ -158,7 +158,7 @@ function renderFinetune(records: BenchRecord[]): string[] {
     const after = r.after as ScoreRecord;
     const gain = 100 * (after.JF - before.JF);
     lines.push(
-      `| ${r.sequence} | ${r.steps} | ${((r.trainingSeconds as number) / 60).toFixed(1)} min | ${pct(before.JF)} | ${pct(after.JF)} | **${gain >= 0 ? '+' : '−'}${Math.abs(gain).toFixed(1)}** | ${pct(before.J)} / ${pct(before.F)} | ${pct(after.J)} / ${pct(after.F)} |`,
+      `| ${r.label} | ${r.steps} | ${((r.trainingSeconds as number) / 60).toFixed(1)} min | ${pct(before.JF)} | ${pct(after.JF)} | **${gain >= 0 ? '+' : '−'}${Math.abs(gain).toFixed(1)}** | ${pct(before.J)} / ${pct(before.F)} | ${pct(after.J)} / ${pct(after.F)} |`,
     );
   }
   lines.push('', ...records.map((r) => `- ${r.label}: ${r.measuredAt.slice(0, 16)}, λ ${r.lambda}, ${r.learningRate ? `Adam ${r.learningRate}, ` : ''}${r.device} at ${r.imagesPerSecond} images/s on ${r.machine}${r.note ? `; ${r.note}` : ''}`));
