@@ -55,9 +55,9 @@ describe('models store', () => {
     expect(store.fineGrainedChoices.map((m) => m.streamName)).toEqual(['fc', 'crw-r18', 'fc-1234abcd']);
   });
 
-  it('uses the embedded default stream until the user chooses otherwise', () => {
+  it('uses the semantic default fused with the shipped FC until the user chooses otherwise', () => {
     installStoresWith({});
-    expect(useModelsStore().streamSpec).toBe('default');
+    expect(useModelsStore().streamSpec).toBe('default+fc@1.75');
   });
 
   it('builds the fusion spec with SFC\'s λ and saves it for the next session', () => {
@@ -76,6 +76,11 @@ describe('models store', () => {
     expect(useModelsStore().fusion).toEqual({ semantic: 'mocov2-r50', fineGrained: 'crw-r18', lambda: 1.2 });
 
     vi.stubGlobal('localStorage', fakeStorage({ [STREAM_SPEC_STORAGE_KEY]: 'a+b+c' }));
+    installStoresWith({});
+    expect(useModelsStore().streamSpec).toBe('default+fc@1.75');
+
+    // A saved semantic-only choice stays the user's choice.
+    vi.stubGlobal('localStorage', fakeStorage({ [STREAM_SPEC_STORAGE_KEY]: 'default' }));
     installStoresWith({});
     expect(useModelsStore().streamSpec).toBe('default');
   });

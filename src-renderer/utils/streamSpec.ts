@@ -15,7 +15,11 @@ export interface StreamFusion {
 /** SFC's weight of the fine-grained features. */
 export const SFC_LAMBDA = 1.75;
 
-export const DEFAULT_FUSION: Readonly<StreamFusion> = { semantic: 'default', fineGrained: null, lambda: SFC_LAMBDA };
+/**
+ * The engine's default propagation stream (core's DEFAULT_PROPAGATION_STREAM, `default+fc@1.75`): the semantic
+ * default fused with the shipped fine-grained stream `fc`, the best measured choice (BENCHMARKS.md).
+ */
+export const DEFAULT_FUSION: Readonly<StreamFusion> = { semantic: 'default', fineGrained: 'fc', lambda: SFC_LAMBDA };
 
 /** A stream name can stand in a spec only when it holds neither separator and no surrounding spaces. */
 export function isSpecSafeStreamName(name: string): boolean {

@@ -27,7 +27,8 @@ test('an annotator imports a feature model, fuses it into the propagation stream
   await expect(modelRow(page, 'pixels')).toContainText('Built-in');
   await expect(modelRow(page, 'pixels')).toContainText('Pixels');
   await expect(modelRow(page, 'pixels')).toContainText('48');
-  await expect(page.getByTestId('stream-spec')).toHaveText('default');
+  // Out of the box, propagation fuses the semantic default with the shipped fine-grained stream (SFC).
+  await expect(page.getByTestId('stream-spec')).toHaveText('default+fc@1.75');
   await snap(page, testInfo, '01-models-list');
 
   // A text file with an .onnx name, picked in the app's own file browser, is refused with a message naming it.

@@ -6,7 +6,7 @@ import { type CliCommand, kernelFlag, numberFlag, type ParsedArgs, parseArgs, pr
 import { trainHeadless } from '../trainHeadless.ts';
 import type { KernelKind } from '../../core/engine/kernelRunners.ts';
 import type { PropagationSettings } from '../../core/engine/propagationKernel.ts';
-import { FC_FINE_TUNE_LEARNING_RATE, SFC_FUSION_LAMBDA, SHIPPED_FC_STREAM, shippedFcFiles, shippedFcInitialWeights } from '../../core/models/shippedModels.ts';
+import { DEFAULT_PROPAGATION_STREAM, FC_FINE_TUNE_LEARNING_RATE, SFC_FUSION_LAMBDA, SHIPPED_FC_STREAM, shippedFcFiles, shippedFcInitialWeights } from '../../core/models/shippedModels.ts';
 import { propagateClip } from '../propagateClip.ts';
 import { benchFirstFrame } from '../benchFirstFrame.ts';
 import { benchPropagation } from '../benchPropagation.ts';
@@ -20,20 +20,20 @@ import { OnnxSessionPool } from '../../core/models/onnxRuntime.ts';
 
 const usage = `Usage:
   correspond bench propagate [--channels 48,1280] [--threads N] [--repeats 2] [--label NAME] [--no-record]
-  correspond bench davis --root DAVIS_ROOT [--sequences a,b] [--stream default] [--label NAME] [--cache DIR]
+  correspond bench davis --root DAVIS_ROOT [--sequences a,b] [--stream default+fc@1.75] [--label NAME] [--cache DIR]
                          [--out DIR] [--topk 10] [--context 20] [--radius 12] [--temperature 0.05] [--threads N]
-  correspond bench jhmdb --root JHMDB_ROOT [--stream default] [--label NAME] [--topk 10] [--context 7] [--radius 12]
-  correspond bench features [--stream default] [--model FILE] [--threads 1,2] [--frames 10]
+  correspond bench jhmdb --root JHMDB_ROOT [--stream default+fc@1.75] [--label NAME] [--topk 10] [--context 7] [--radius 12]
+  correspond bench features [--stream default+fc@1.75] [--model FILE] [--threads 1,2] [--frames 10]
   correspond bench finetune --root DAVIS_ROOT --sequence NAME [--steps 100] [--lambda 1.75] [--learning-rate 1e-4]
                             [--label NAME] [--note TEXT]
-  correspond bench ui [--repeats 5] [--stream default] [--size 854x480] [--label NAME]
+  correspond bench ui [--repeats 5] [--stream default+fc@1.75] [--size 854x480] [--label NAME]
 
 bench propagate  Our kernel and the PyTorch dense reference (resources/bench/dense_propagation.py, run by a Python
                  with torch: $CORRESPOND_PYTHON, /usr/bin/python3, python3) on the same 480p features, side by
                  side; prints ms/frame of both, the ratio and our share of the FMA floor.
 bench davis      Propagates every sequence of a DAVIS root from its first annotated frame and scores J&F.
 bench jhmdb      Propagates the joints of every clip of a JHMDB root (joint_positions/<class>/<video>) and scores PCK.
-bench features   Feature extraction time of a stream (default: default) or of one ONNX model on 854×480 frames.
+bench features   Feature extraction time of a stream (default: default+fc@1.75, the app's) or of one ONNX model on 854×480 frames.
 Each records its result in benchmarks/<kind>.json under --label and re-renders BENCHMARKS.md (unless
 --no-record). The last stdout line is the result as JSON.`;
 
@@ -105,7 +105,7 @@ async function benchDavis(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ['no-record']);
   const { root, annotations } = davisRoot(args);
   const sequences = listFlag(stringFlag(args, 'sequences'), readdirSync(annotations).sort());
-  const stream = stringFlag(args, 'stream', 'default')!;
+  const stream = stringFlag(args, 'stream', DEFAULT_PROPAGATION_STREAM)!;
   const settings = propagationSettings(args, 20);
   const threads = numberFlag(args, 'threads', availableParallelism());
   const keepOut = stringFlag(args, 'out');
@@ -196,7 +196,7 @@ async function benchJhmdb(argv: string[]): Promise<number> {
   const positions = join(root, 'joint_positions');
   if (!existsSync(positions)) throw new UsageError(`--root ${root} has no joint_positions folder`);
   const videos = readdirSync(positions).flatMap((cls) => readdirSync(join(positions, cls)).map((video) => `${cls}/${video}`)).sort();
-  const stream = stringFlag(args, 'stream', 'default')!;
+  const stream = stringFlag(args, 'stream', DEFAULT_PROPAGATION_STREAM)!;
   const settings = propagationSettings(args, 7);
   const threads = numberFlag(args, 'threads', availableParallelism());
   const folder = mkdtempSync(join(tmpdir(), 'correspond-bench-jhmdb-'));
@@ -269,7 +269,7 @@ async function benchFeatures(argv: string[]): Promise<number> {
   const threadCounts = listFlag(stringFlag(args, 'threads'), ['1', String(availableParallelism())]).map(Number);
   const frames = numberFlag(args, 'frames', 10);
   const modelFile = stringFlag(args, 'model');
-  const spec = stringFlag(args, 'stream', 'default')!;
+  const spec = stringFlag(args, 'stream', DEFAULT_PROPAGATION_STREAM)!;
   const results = [];
   for (const threads of [...new Set(threadCounts)]) {
     const result = modelFile ? await benchFeatureExtraction(resolve(modelFile), threads, frames) : await benchStreamExtraction(spec, threads, frames);
@@ -288,7 +288,7 @@ async function benchUi(argv: string[]): Promise<number> {
   if (!size) throw new UsageError('--size must look like 854x480');
   const repeats = numberFlag(args, 'repeats', 5);
   if (!Number.isInteger(repeats) || repeats < 1) throw new UsageError('--repeats must be a positive integer');
-  const stream = stringFlag(args, 'stream', 'default')!;
+  const stream = stringFlag(args, 'stream', DEFAULT_PROPAGATION_STREAM)!;
   const results = await benchFirstFrame({
     repeats, width: Number(size[1]), height: Number(size[2]), frames: 40, stream, log: (line) => process.stderr.write(`${line}\n`),
   });

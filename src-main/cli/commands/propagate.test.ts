@@ -46,15 +46,15 @@ describe('correspond propagate', () => {
       await expect(command.run(['--frames', clip, '--labels', labels, '--out', join(folder, 'x'), '--stream', 'resnet'])).rejects.toThrow(/resnet.*no such model file/);
     });
 
-    it('runs the embedded model, caches its features, and gives the same masks from the cache', async () => {
+    it('runs the default fusion (semantic default + shipped FC), caches its features, and gives the same masks from the cache', async () => {
       const cache = join(folder, 'cache');
       const run = async (out: string) => {
         expect(await command.run(['--frames', clip, '--labels', labels, '--out', out, '--cache', cache, '--threads', '1'])).toBe(0);
         return JSON.parse(printed.at(-1)!) as { stream: string; streamDescription: string; device: string; cache: { hits: number; misses: number } };
       };
       const first = await run(join(folder, 'a'));
-      expect(first.stream).toBe('default');
-      expect(first.streamDescription).toMatch(/^default \(hypercolumn \(mobilenetv2-hypercolumn, 128 ch\) \+ 0\.5·pixels \(48 ch\)\)$/);
+      expect(first.stream).toBe('default+fc@1.75');
+      expect(first.streamDescription).toMatch(/^default \(hypercolumn \(mobilenetv2-hypercolumn, 128 ch\) \+ 0\.5·pixels \(48 ch\)\) \+ 1\.75·fc \(shipped fine-grained \w+/);
       expect(first.device).toMatch(/CPU|CUDA/);
       expect(first.cache).toMatchObject({ hits: 0, misses: 6 });
       const second = await run(join(folder, 'b'));

@@ -11,6 +11,7 @@ import { PropagationSession } from '../../core/engine/propagationSession.ts';
 import { createKernelRunner, type KernelKind } from '../../core/engine/kernelRunners.ts';
 import type { PropagationSettings } from '../../core/engine/propagationKernel.ts';
 import { openFeatureStream } from '../../core/models/featureStreams.ts';
+import { DEFAULT_PROPAGATION_STREAM } from '../../core/models/shippedModels.ts';
 import { OnnxSessionPool } from '../../core/models/onnxRuntime.ts';
 import { readMatFile } from '../../core/formats/matFile.ts';
 import { FrameSource, probeSource } from '../../core/video/index.ts';
@@ -20,14 +21,15 @@ const appRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 const usage = `Usage:
   correspond propagate-pose --frames DIR --mat joint_positions.mat --out FILE.json
-                            [--stream default] [--size 320] [--topk 10] [--context 7] [--radius 12]
+                            [--stream ${DEFAULT_PROPAGATION_STREAM}] [--size 320] [--topk 10] [--context 7] [--radius 12]
                             [--temperature 0.05] [--threads N] [--kernel gemm|js]
 
 Propagates the 15 JHMDB joints of frame 0 through the clip with the CRW protocol (SPEC §3): frames resized to
 size×size (bilinear, aspect not kept), Gaussian label maps (sigma 0.5) at stride 8 plus a background channel,
 top-3 weighted decoding.
-  --stream   features: "default" (embedded model), "pixels" (the weight-free extractor, the reference's float
-             path), a stride-8 .onnx file or a fusion "a+b@λ" (see \`correspond propagate --help\`)
+  --stream   features (default ${DEFAULT_PROPAGATION_STREAM}, the app's): "default" (the semantic default), "pixels"
+             (the weight-free extractor, the reference's float path), "fc", a stride-8 .onnx file or a fusion
+             "a+b@λ" (see \`correspond propagate --help\`)
   --frames   folder of the clip's frames (Rename_Images/<class>/<video>, 00001.png …) or a video file
   --mat      joint_positions.mat with pos_img (2×15×T, 1-based pixels); only frame 0's joints are used
   --out      JSON written as {"videos": {"<class>/<video>": {"width", "height", "keypoints": T×15×[x, y]}}}:
@@ -60,7 +62,7 @@ export const command: CliCommand = {
       temperature: numberFlag(args, 'temperature', 0.05),
     };
     const threads = numberFlag(args, 'threads', availableParallelism());
-    const { info, keypoints, ms, description } = await propagatePoseClip({ framesPath, matFile, size, settings, threads, kernel: kernelFlag(args), stream: stringFlag(args, 'stream', 'default')! });
+    const { info, keypoints, ms, description } = await propagatePoseClip({ framesPath, matFile, size, settings, threads, kernel: kernelFlag(args), stream: stringFlag(args, 'stream', DEFAULT_PROPAGATION_STREAM)! });
     const video = `${basename(dirname(framesPath))}/${basename(framesPath)}`;
     writeFileSync(outFile, `${JSON.stringify({ videos: { [video]: { width: info.width, height: info.height, keypoints } } })}\n`);
     printResult({ frames: info.frameCount, ms: Math.round(ms), msPerFrame: Math.round(ms / info.frameCount), out: outFile, video, stream: description });

@@ -203,7 +203,7 @@ export interface PropagationRequest {
   mode: PropagationMode;
   fromFrame?: number;
   toFrame?: number;
-  /** Feature stream spec (default "default"). */
+  /** Feature stream spec (default "default+fc@1.75": the semantic default fused with the shipped FC). */
   stream?: string;
 }
 

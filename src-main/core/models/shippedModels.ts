@@ -14,6 +14,13 @@ export const SHIPPED_FC_STREAM = 'fc';
 export const SFC_FUSION_LAMBDA = 1.75;
 
 /**
+ * What propagation uses unless told otherwise (the app's initial fusion, the CLI's `--stream` default): the
+ * semantic default fused with the shipped FC at SFC's λ, the SFC method itself. On the 10 DAVIS-2016 dev sequences
+ * it scores 74.2 J&F against 71.1 for the semantic default alone (BENCHMARKS.md).
+ */
+export const DEFAULT_PROPAGATION_STREAM = `default+${SHIPPED_FC_STREAM}@${SFC_FUSION_LAMBDA}`;
+
+/**
  * Adam's learning rate when training continues from the shipped FC on a user's frames. SPEC §7's 1e-3 is for
  * training from scratch; from a fresh optimiser state it moves every weight of the converged FC by about 1e-3 per
  * step, and on car-shadow 200 steps at 1e-3 dropped the fused J&F from 91.5 to 84.9 while 1e-4 kept it at 91.3

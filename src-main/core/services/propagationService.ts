@@ -22,6 +22,7 @@ import type { ProjectLibrary } from '../store/projectLibrary.ts';
 import type { ProjectStore } from '../store/projectStore.ts';
 import type { AnnotationRecord, ClipRecord, ObjectRecord } from '../store/types.ts';
 import { FrameSource } from '../video/index.ts';
+import { DEFAULT_PROPAGATION_STREAM } from '../models/shippedModels.ts';
 import { sourceInfoOf } from './clipsService.ts';
 
 export interface PropagationServiceOptions {
@@ -143,7 +144,7 @@ export class ProjectPropagationService implements PropagationService {
     if (groups.length === 0) {
       throw new ApiError('NO_KEYFRAME', 'Nothing to propagate: draw a mask (or place joints) on a frame of an object first.');
     }
-    const specName = args.stream ?? 'default';
+    const specName = args.stream ?? DEFAULT_PROPAGATION_STREAM;
     const { stream, source, features, selections } = await this.clipFeatures(args.projectId, clip, specName);
     const settings = defaultPropagationSettings;
     const direction = args.mode === 'fill' ? 'both' : args.mode;
@@ -224,7 +225,7 @@ export class ProjectPropagationService implements PropagationService {
     }
     const groups = this.groupsOf(store, clip, args.objectIds);
     if (groups.length === 0) return { prepared: false };
-    const { source, features, selections } = await this.clipFeatures(args.projectId, clip, args.stream ?? 'default');
+    const { source, features, selections } = await this.clipFeatures(args.projectId, clip, args.stream ?? DEFAULT_PROPAGATION_STREAM);
     let prepared = false;
     try {
       // The groups' first frames, in the order run() reaches them (the first one matters most).
