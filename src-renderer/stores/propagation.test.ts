@@ -95,7 +95,8 @@ describe('preparing runs ahead of the click', () => {
     void store.prepare(1);
     first.resolve({ prepared: true });
     await done;
-    expect(asked).toEqual(['forward from 0 (default)', 'backward from 4 (default)', 'forward from 0 (default)', 'backward from 4 (default)']);
+    const stream = 'default+fc@1.75'; // the initial fusion: the semantic default with the shipped FC
+    expect(asked).toEqual([`forward from 0 (${stream})`, `backward from 4 (${stream})`, `forward from 0 (${stream})`, `backward from 4 (${stream})`]);
     expect(marks()).toBe(before + 1);
   });
 

@@ -2,8 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_FUSION, formatStreamSpec, isSpecSafeStreamName, parseStreamSpec } from './streamSpec.ts';
 
 describe('stream specs', () => {
+  it('starts from the semantic default fused with the shipped FC at the SFC weight', () => {
+    expect(formatStreamSpec(DEFAULT_FUSION)).toBe('default+fc@1.75');
+  });
+
   it('writes the semantic stream alone when no fine-grained stream is chosen', () => {
-    expect(formatStreamSpec(DEFAULT_FUSION)).toBe('default');
+    expect(formatStreamSpec({ ...DEFAULT_FUSION, fineGrained: null })).toBe('default');
     expect(formatStreamSpec({ semantic: 'pixels', fineGrained: null, lambda: 3 })).toBe('pixels');
   });
 
