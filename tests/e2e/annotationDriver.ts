@@ -1,6 +1,6 @@
 import { expect, type Page, type TestInfo } from '@playwright/test';
 import { join } from 'node:path';
-import { importDialog } from './appDriver.ts';
+import { importDialog, readCanvasBytes, type CanvasBytes } from './appDriver.ts';
 import { fixturesDirectory, squareAt, squareClip } from './e2eEnvironment.ts';
 
 /** Helpers of the annotation specs: frame coordinates ↔ mouse, overlay pixels read back, propagation runs. */
@@ -72,34 +72,18 @@ export async function paintSquare(page: Page, frameIndex: number): Promise<void>
   }
 }
 
-export interface OverlayPixels {
-  frameIndex: number;
-  width: number;
-  height: number;
-  /** RGBA, height×width×4. */
-  rgba: number[];
-}
+export type OverlayPixels = CanvasBytes;
 
 /** Reads the overlay canvas back (its backing store has the frame's size). */
-export async function readOverlay(page: Page): Promise<OverlayPixels> {
-  type CanvasElement = {
-    width: number;
-    height: number;
-    dataset: Record<string, string | undefined>;
-    getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } };
-  };
-  return page.getByTestId('overlay-canvas').evaluate((element) => {
-    const canvas = element as unknown as CanvasElement;
-    const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-    return { frameIndex: Number(canvas.dataset.frameIndex), width: canvas.width, height: canvas.height, rgba: Array.from(data) };
-  });
+export function readOverlay(page: Page): Promise<OverlayPixels> {
+  return readCanvasBytes(page, 'overlay-canvas');
 }
 
 /** Pixels drawn by any object (alpha > 0), or only those near `colour` when given. */
 export function overlayMask(pixels: OverlayPixels, colour?: readonly [number, number, number]): Uint8Array {
   const mask = new Uint8Array(pixels.width * pixels.height);
   for (let p = 0; p < mask.length; p++) {
-    const [r, g, b, a] = pixels.rgba.slice(p * 4, p * 4 + 4);
+    const [r, g, b, a] = [pixels.rgba[p * 4], pixels.rgba[p * 4 + 1], pixels.rgba[p * 4 + 2], pixels.rgba[p * 4 + 3]];
     if (a === 0) continue;
     if (colour && Math.abs(r - colour[0]) + Math.abs(g - colour[1]) + Math.abs(b - colour[2]) > 24) continue;
     mask[p] = 1;

@@ -73,25 +73,48 @@ export interface CanvasPixels {
   height: number;
   frameIndex: number;
   /** RGB, height×width×3 */
-  rgb: number[];
+  rgb: Uint8Array;
 }
 
-/** Reads the frame canvas back (its backing store has the frame's native size). */
-export async function readFrameCanvas(page: Page): Promise<CanvasPixels> {
-  // The node tsconfig has no DOM lib: describe the little of the canvas this reads.
+/** A canvas's backing store read back: its size, the frame it shows and its RGBA bytes (height×width×4). */
+export interface CanvasBytes {
+  width: number;
+  height: number;
+  frameIndex: number;
+  rgba: Buffer;
+}
+
+/**
+ * Reads a canvas back by test id. The bytes cross from the page as one base64 string: Playwright serialises an
+ * array element by element, which made reading a 320×256 canvas take seconds.
+ */
+export async function readCanvasBytes(page: Page, testId: string): Promise<CanvasBytes> {
+  // The node tsconfig has no DOM lib: describe the little of the canvas and window this reads.
   type CanvasElement = {
     width: number;
     height: number;
     dataset: Record<string, string | undefined>;
-    getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } };
+    getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
   };
-  return page.getByTestId('frame-canvas').evaluate((element) => {
+  const read = await page.getByTestId(testId).evaluate((element) => {
     const canvas = element as unknown as CanvasElement;
-    const rgba = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-    const rgb: number[] = [];
-    for (let i = 0; i < rgba.length; i += 4) rgb.push(rgba[i], rgba[i + 1], rgba[i + 2]);
-    return { width: canvas.width, height: canvas.height, frameIndex: Number(canvas.dataset.frameIndex), rgb };
+    const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    let binary = '';
+    for (let i = 0; i < data.length; i += 0x8000) binary += String.fromCharCode(...data.subarray(i, i + 0x8000));
+    const { btoa } = globalThis as unknown as { btoa(text: string): string };
+    return { width: canvas.width, height: canvas.height, frameIndex: Number(canvas.dataset.frameIndex), base64: btoa(binary) };
   });
+  const rgba = Buffer.from(read.base64, 'base64');
+  expect(rgba.length, `${testId} bytes`).toBe(read.width * read.height * 4);
+  return { width: read.width, height: read.height, frameIndex: read.frameIndex, rgba };
+}
+
+/** Reads the frame canvas back (its backing store has the frame's native size). */
+export async function readFrameCanvas(page: Page): Promise<CanvasPixels> {
+  const { width, height, frameIndex, rgba } = await readCanvasBytes(page, 'frame-canvas');
+  const rgb = new Uint8Array(width * height * 3);
+  for (let p = 0; p < width * height; p++) rgb.set(rgba.subarray(p * 4, p * 4 + 3), p * 3);
+  return { width, height, frameIndex, rgb };
 }
 
 /** Mean absolute difference between the canvas and reference frame `frameIndex`. */
