@@ -1,7 +1,8 @@
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { captureStdout } from '../capturedOutput.ts';
 import { UsageError } from '../cliCommand.ts';
 import { readIndexedPng, writeIndexedPng } from '../../core/formats/png.ts';
 import { CLIP_HEIGHT, CLIP_WIDTH, makeColourClip } from '../../core/video/testClips.ts';
@@ -22,13 +23,7 @@ function differingPixels(outDir: string, referenceDir: string, frameCount: numbe
 }
 
 describe('correspond propagate', () => {
-  let printed: string[];
-  beforeEach(() => {
-    printed = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (printed.push(String(chunk)), true));
-    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  });
-  afterEach(() => vi.restoreAllMocks());
+  const printed = captureStdout();
 
   it('needs --frames unless --features is given', async () => {
     await expect(command.run(['--labels', 'x.png', '--out', 'o'])).rejects.toBeInstanceOf(UsageError);

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { captureStdout } from '../capturedOutput.ts';
 import { UsageError } from '../cliCommand.ts';
 import { findPython } from '../../core/training/findPython.ts';
 import { command } from './train.ts';
@@ -14,13 +15,7 @@ const framesDir = join(folder, 'frames');
 mkdirSync(framesDir);
 
 describe('correspond train', () => {
-  let printed: string[];
-  beforeEach(() => {
-    printed = [];
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (printed.push(String(chunk)), true));
-    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  });
-  afterEach(() => vi.restoreAllMocks());
+  const printed = captureStdout();
   afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
   it('refuses two starts, an architecture beside a start file, and a missing frames folder', async () => {
