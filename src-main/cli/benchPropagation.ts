@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { appRoot, type BenchRecord, saveRecord } from './benchmarkRecords.ts';
+import { appRoot, type BenchRecord, benchRecord, saveRecord } from './benchmarkRecords.ts';
 import { kernelFlag, numberFlag, parseArgs, printResult, stringFlag, UsageError } from './cliCommand.ts';
 import { type FeatureMap, sharedFloat32 } from '../core/engine/featureMap.ts';
 import { decodeImageLikeOpenCv } from '../core/engine/jpegFrames.ts';
@@ -177,7 +177,7 @@ async function gemmPeak(C: number, threads: number): Promise<number> {
   }
 }
 
-export async function benchPropagation(argv: string[], machine: string): Promise<number> {
+export async function benchPropagation(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ['no-record']);
   const channelList = (stringFlag(args, 'channels') ?? '48,1280').split(',').map(Number);
   if (channelList.some((c) => !(Number.isInteger(c) && c > 0))) throw new UsageError('--channels takes positive integers, e.g. 48,1280');
@@ -250,10 +250,7 @@ export async function benchPropagation(argv: string[], machine: string): Promise
     }
     const peak = await gemmPeak(C, threads);
     const floorGmac = (WIDTH * HEIGHT * (windowSize * settings.contextFrames + WIDTH * HEIGHT) * C) / 1e9;
-    const record: BenchRecord = {
-      label: stringFlag(args, 'label') ? `${stringFlag(args, 'label')} C=${C}` : `C=${C}`,
-      measuredAt: new Date().toISOString(),
-      machine,
+    const record = benchRecord(stringFlag(args, 'label') ? `${stringFlag(args, 'label')} C=${C}` : `C=${C}`, {
       features: features.description,
       channels: C,
       threads,
@@ -266,7 +263,7 @@ export async function benchPropagation(argv: string[], machine: string): Promise
       argmaxAgreement,
       floorGmac,
       peakGmacPerSecond: peak,
-    };
+    });
     process.stderr.write(`C=${C}: PyTorch ${torch.msPerFrame.toFixed(0)} ms/frame → ${(torch.msPerFrame / oursMs).toFixed(1)}×\n`);
     if (!args.flags.has('no-record')) saveRecord(appRoot, 'propagate', record);
     results.push(record);

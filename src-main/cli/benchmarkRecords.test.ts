@@ -2,13 +2,22 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readRecords, saveRecord } from './benchmarkRecords.ts';
+import { benchRecord, machine, readRecords, saveRecord } from './benchmarkRecords.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'correspond-bench-records-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const settings = { topK: 10, contextFrames: 20, radiusCells: 12, temperature: 0.05 };
 
 describe('benchmark records', () => {
+  it('stamps a new record with its label, the time and this machine, before the run\'s fields', () => {
+    const before = Date.now();
+    const record = benchRecord('default', { stream: 'default', JF: 0.7 });
+    expect(Object.keys(record)).toEqual(['label', 'measuredAt', 'machine', 'stream', 'JF']);
+    expect(record).toMatchObject({ label: 'default', machine: machine(), stream: 'default', JF: 0.7 });
+    expect(Date.parse(record.measuredAt)).toBeGreaterThanOrEqual(before - 1000);
+    expect(record.measuredAt).toBe(new Date(Date.parse(record.measuredAt)).toISOString());
+  });
+
   it('keeps one record per label (newest wins) and renders BENCHMARKS.md from them', () => {
     const base = { measuredAt: '2026-11-27T10:00:00.000Z', machine: 'test CPU · 2 cores', settings, msPerFrame: 900 };
     saveRecord(root, 'davis', { ...base, label: 'pixels', stream: 'pixels', JF: 0.4, J: 0.38, F: 0.42, sequences: { a: { JF: 0.3 }, b: { JF: 0.5 } } });

@@ -23,6 +23,11 @@ export function machine(): string {
   return `${cpus()[0]?.model ?? 'unknown CPU'} · ${availableParallelism()} cores`;
 }
 
+/** A record measured now on this machine: the label, the time and the machine, then the run's own fields. */
+export function benchRecord(label: string, fields: Record<string, unknown>): BenchRecord {
+  return { label, measuredAt: new Date().toISOString(), machine: machine(), ...fields };
+}
+
 export type BenchKind = 'propagate' | 'davis' | 'pose' | 'features' | 'ui' | 'finetune' | 'training';
 
 function recordsFile(root: string, kind: BenchKind): string {

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { appRoot, type BenchRecord, machine, saveRecord } from '../benchmarkRecords.ts';
+import { appRoot, type BenchKind, type BenchRecord, benchRecord, saveRecord } from '../benchmarkRecords.ts';
 import { type CliCommand, kernelFlag, numberFlag, type ParsedArgs, parseArgs, printResult, requiredFlag, stringFlag, UsageError } from '../cliCommand.ts';
 import { trainHeadless } from '../trainHeadless.ts';
 import type { KernelKind } from '../../core/engine/kernelRunners.ts';
@@ -36,6 +36,17 @@ bench jhmdb      Propagates the joints of every clip of a JHMDB root (joint_posi
 bench features   Feature extraction time of a stream (default: default+fc@1.75, the app's) or of one ONNX model on 854×480 frames.
 Each records its result in benchmarks/<kind>.json under --label and re-renders BENCHMARKS.md (unless
 --no-record). The last stdout line is the result as JSON.`;
+
+/** Saves the record under benchmarks/<kind>.json and re-renders BENCHMARKS.md, unless --no-record. */
+function keepRecord(args: ParsedArgs, kind: BenchKind, record: BenchRecord): void {
+  if (!args.flags.has('no-record')) saveRecord(appRoot, kind, record);
+}
+
+/** `--note TEXT` as a record field, or nothing. */
+function noteOf(args: ParsedArgs): { note?: string } {
+  const note = stringFlag(args, 'note');
+  return note ? { note } : {};
+}
 
 function listFlag(value: string | undefined, fallback: string[]): string[] {
   return value === undefined ? fallback : value.split(',').map((part) => part.trim()).filter(Boolean);
@@ -112,17 +123,8 @@ async function benchDavis(argv: string[]): Promise<number> {
   const scores = await scoreDavisStream({
     root, sequences, stream, settings, threads, cacheRoot: stringFlag(args, 'cache'), kernel: kernelFlag(args), outDir: keepOut ? resolve(keepOut) : undefined,
   });
-  const record: BenchRecord = {
-    label: stringFlag(args, 'label', stream)!,
-    measuredAt: new Date().toISOString(),
-    machine: machine(),
-    stream,
-    settings,
-    threads,
-    ...scores,
-    ...(stringFlag(args, 'note') ? { note: stringFlag(args, 'note') } : {}),
-  };
-  if (!args.flags.has('no-record')) saveRecord(appRoot, 'davis', record);
+  const record = benchRecord(stringFlag(args, 'label', stream)!, { stream, settings, threads, ...scores, ...noteOf(args) });
+  keepRecord(args, 'davis', record);
   printResult(record);
   return 0;
 }
@@ -163,10 +165,7 @@ async function benchFinetune(argv: string[]): Promise<number> {
     if (training.reason !== 'completed') throw new Error(`fine-tuning on ${sequence} ${training.reason}: ${training.problem ?? 'see above'}`);
     const after = `default+${model}@${lambda}`;
     const scoresAfter = await scoreDavisStream({ root, sequences: [sequence], stream: after, settings, threads });
-    const record: BenchRecord = {
-      label: stringFlag(args, 'label', sequence)!,
-      measuredAt: new Date().toISOString(),
-      machine: machine(),
+    const record = benchRecord(stringFlag(args, 'label', sequence)!, {
       sequence,
       steps,
       trainingSeconds: training.seconds,
@@ -180,9 +179,9 @@ async function benchFinetune(argv: string[]): Promise<number> {
       settings,
       before: { stream: before, JF: scoresBefore.JF, J: scoresBefore.J, F: scoresBefore.F },
       after: { stream: `default+fc fine-tuned on ${sequence}@${lambda}`, JF: scoresAfter.JF, J: scoresAfter.J, F: scoresAfter.F },
-      ...(stringFlag(args, 'note') ? { note: stringFlag(args, 'note') } : {}),
-    };
-    if (!args.flags.has('no-record')) saveRecord(appRoot, 'finetune', record);
+      ...noteOf(args),
+    });
+    keepRecord(args, 'finetune', record);
     printResult(record);
     return 0;
   } finally {
@@ -222,18 +221,15 @@ async function benchJhmdb(argv: string[]): Promise<number> {
     const resultsFile = join(folder, 'results.json');
     writeFileSync(resultsFile, JSON.stringify({ videos: results }));
     const report = evaluateJhmdbResults({ jhmdbRoot: root, resultsFile });
-    const record: BenchRecord = {
-      label: stringFlag(args, 'label', stream)!,
-      measuredAt: new Date().toISOString(),
-      machine: machine(),
+    const record = benchRecord(stringFlag(args, 'label', stream)!, {
       stream,
       settings,
       videos: videos.length,
       frames,
       msPerFrame: ms / frames,
       pck: Object.fromEntries(PCK_THRESHOLDS.map((threshold, i) => [`PCK@${threshold}`, report.pck[i]])),
-    };
-    if (!args.flags.has('no-record')) saveRecord(appRoot, 'pose', record);
+    });
+    keepRecord(args, 'pose', record);
     printResult(record);
     return 0;
   } finally {
@@ -274,8 +270,8 @@ async function benchFeatures(argv: string[]): Promise<number> {
   for (const threads of [...new Set(threadCounts)]) {
     const result = modelFile ? await benchFeatureExtraction(resolve(modelFile), threads, frames) : await benchStreamExtraction(spec, threads, frames);
     const model = modelFile ?? `stream ${spec}`;
-    const record: BenchRecord = { label: `${model} · ${threads} threads`, measuredAt: new Date().toISOString(), machine: machine(), model, ...result };
-    if (!args.flags.has('no-record')) saveRecord(appRoot, 'features', record);
+    const record = benchRecord(`${model} · ${threads} threads`, { model, ...result });
+    keepRecord(args, 'features', record);
     results.push(record);
   }
   printResult({ results });
@@ -292,9 +288,8 @@ async function benchUi(argv: string[]): Promise<number> {
   const results = await benchFirstFrame({
     repeats, width: Number(size[1]), height: Number(size[2]), frames: 40, stream, log: (line) => process.stderr.write(`${line}\n`),
   });
-  const measuredAt = new Date().toISOString();
-  const records: BenchRecord[] = results.map((result) => ({ label: stringFlag(args, 'label', stream)!, measuredAt, machine: machine(), ...result }));
-  if (!args.flags.has('no-record')) for (const record of records) saveRecord(appRoot, 'ui', record);
+  const records = results.map((result) => benchRecord(stringFlag(args, 'label', stream)!, { ...result }));
+  for (const record of records) keepRecord(args, 'ui', record);
   printResult({ results: records });
   return 0;
 }
@@ -307,7 +302,7 @@ export const command: CliCommand = {
     const [sub, ...rest] = argv;
     switch (sub) {
       case 'propagate':
-        return benchPropagation(rest, machine());
+        return benchPropagation(rest);
       case 'davis':
         return benchDavis(rest);
       case 'features':

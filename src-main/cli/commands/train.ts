@@ -6,7 +6,7 @@ import type { TrainingConfig } from '../../core/training/trainingProtocol.ts';
 import { generatedModelsDirectory } from '../../core/models/embeddedModel.ts';
 import { trunkWeightFiles } from '../../core/models/mobileNetWeights.ts';
 import { FC_FINE_TUNE_LEARNING_RATE, shippedFcInitialWeights } from '../../core/models/shippedModels.ts';
-import { appRoot, type BenchRecord, machine, saveRecord } from '../benchmarkRecords.ts';
+import { appRoot, type BenchRecord, benchRecord, saveRecord } from '../benchmarkRecords.ts';
 import { type HeadlessTrainingResult, trainHeadless } from '../trainHeadless.ts';
 
 const usage = `Usage:
@@ -96,10 +96,7 @@ function readConfig(argv: string[]): { config: TrainingConfig; out: string; reco
 function trainingRecord(label: string, note: string | undefined, config: TrainingConfig, result: HeadlessTrainingResult): BenchRecord {
   const resumed = result.firstStep ? `resumed at step ${result.firstStep}: the wall-clock and images/s count steps ${result.firstStep + 1}–${result.step} only` : undefined;
   const start = config.initFrom ? (config.initFrom.endsWith('.json') ? 'the ImageNet MobileNetV2 trunk' : path.basename(config.initFrom)) : 'random weights';
-  return {
-    label,
-    measuredAt: new Date().toISOString(),
-    machine: machine(),
+  return benchRecord(label, {
     architecture: result.architecture,
     start,
     frames: result.frameCount,
@@ -112,7 +109,7 @@ function trainingRecord(label: string, note: string | undefined, config: Trainin
     imagesPerSecond: result.imagesPerSecond,
     device: result.device,
     ...(note || resumed ? { note: [note, resumed].filter(Boolean).join('; ') } : {}),
-  };
+  });
 }
 
 export const command: CliCommand = {
