@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { appRoot, type BenchRecord, benchRecord, saveRecord } from './benchmarkRecords.ts';
+import { appRoot, type BenchRecord, benchRecord, keepRecord } from './benchmarkRecords.ts';
 import { kernelFlag, numberFlag, parseArgs, printResult, stringFlag, UsageError } from './cliCommand.ts';
 import { type FeatureMap, sharedFloat32 } from '../core/engine/featureMap.ts';
 import { decodeImageLikeOpenCv } from '../core/engine/jpegFrames.ts';
@@ -265,7 +265,7 @@ export async function benchPropagation(argv: string[]): Promise<number> {
       peakGmacPerSecond: peak,
     });
     process.stderr.write(`C=${C}: PyTorch ${torch.msPerFrame.toFixed(0)} ms/frame → ${(torch.msPerFrame / oursMs).toFixed(1)}×\n`);
-    if (!args.flags.has('no-record')) saveRecord(appRoot, 'propagate', record);
+    keepRecord(args, 'propagate', record);
     results.push(record);
   }
   printResult({ results });

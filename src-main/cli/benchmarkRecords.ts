@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { availableParallelism, cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ParsedArgs } from './cliCommand.ts';
 
 export const appRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -26,6 +27,11 @@ export function machine(): string {
 /** A record measured now on this machine: the label, the time and the machine, then the run's own fields. */
 export function benchRecord(label: string, fields: Record<string, unknown>): BenchRecord {
   return { label, measuredAt: new Date().toISOString(), machine: machine(), ...fields };
+}
+
+/** Saves the record under benchmarks/<kind>.json and re-renders BENCHMARKS.md, unless the command got --no-record. */
+export function keepRecord(args: ParsedArgs, kind: BenchKind, record: BenchRecord): void {
+  if (!args.flags.has('no-record')) saveRecord(appRoot, kind, record);
 }
 
 export type BenchKind = 'propagate' | 'davis' | 'pose' | 'features' | 'ui' | 'finetune' | 'training';

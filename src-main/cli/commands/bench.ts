@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { appRoot, type BenchKind, type BenchRecord, benchRecord, saveRecord } from '../benchmarkRecords.ts';
+import { appRoot, benchRecord, keepRecord } from '../benchmarkRecords.ts';
 import { type CliCommand, kernelFlag, numberFlag, type ParsedArgs, parseArgs, printResult, requiredFlag, stringFlag, UsageError } from '../cliCommand.ts';
 import { trainHeadless } from '../trainHeadless.ts';
 import type { KernelKind } from '../../core/engine/kernelRunners.ts';
@@ -36,11 +36,6 @@ bench jhmdb      Propagates the joints of every clip of a JHMDB root (joint_posi
 bench features   Feature extraction time of a stream (default: default+fc@1.75, the app's) or of one ONNX model on 854×480 frames.
 Each records its result in benchmarks/<kind>.json under --label and re-renders BENCHMARKS.md (unless
 --no-record). The last stdout line is the result as JSON.`;
-
-/** Saves the record under benchmarks/<kind>.json and re-renders BENCHMARKS.md, unless --no-record. */
-function keepRecord(args: ParsedArgs, kind: BenchKind, record: BenchRecord): void {
-  if (!args.flags.has('no-record')) saveRecord(appRoot, kind, record);
-}
 
 /** `--note TEXT` as a record field, or nothing. */
 function noteOf(args: ParsedArgs): { note?: string } {

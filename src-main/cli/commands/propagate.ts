@@ -5,7 +5,7 @@ import { propagateClip } from '../propagateClip.ts';
 import { DEFAULT_PROPAGATION_STREAM } from '../../core/models/shippedModels.ts';
 
 const usage = `Usage:
-  correspond propagate --frames DIR --labels FIRST.png --out DIR [--features FILE.npy] [--stream default]
+  correspond propagate --frames DIR --labels FIRST.png --out DIR [--features FILE.npy] [--stream ${DEFAULT_PROPAGATION_STREAM}]
                        [--cache DIR] [--topk 10] [--context 20] [--radius 12] [--temperature 0.05] [--threads N]
 
 Propagates the first frame's object mask through the clip exactly as the CRW/SFC label-propagation protocol

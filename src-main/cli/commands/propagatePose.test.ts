@@ -1,7 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { captureStdout } from '../capturedOutput.ts';
 import { readMatFile } from '../../core/formats/matFile.ts';
 import { sharedDataDir } from '../../core/engine/testData.ts';
 import { command } from './propagatePose.ts';
@@ -12,11 +13,7 @@ const frames = join(sample, 'Rename_Images', video);
 const mat = join(sample, 'joint_positions', video, 'joint_positions.mat');
 
 describe.skipIf(!existsSync(frames) || !existsSync(mat))('correspond propagate-pose (skipped: ../shared/data/jhmdb-sample absent)', () => {
-  beforeEach(() => {
-    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  });
-  afterEach(() => vi.restoreAllMocks());
+  captureStdout();
 
   it('writes T×15 keypoints in frame pixels, frame 0 within a feature cell of the annotation', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'pose-')), 'pose.json');

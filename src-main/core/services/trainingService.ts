@@ -13,7 +13,7 @@ import { encodeRgbPng } from '../formats/png.ts';
 import { importModel } from '../models/checkpoints/importModel.ts';
 import { ModelRegistry } from '../models/checkpoints/modelRegistry.ts';
 import type { OnnxSessionPool } from '../models/onnxRuntime.ts';
-import { FC_FINE_TUNE_LEARNING_RATE, fcNetworkName, SFC_FUSION_LAMBDA, SHIPPED_FC_STREAM } from '../models/shippedModels.ts';
+import { DEFAULT_PROPAGATION_STREAM, FC_FINE_TUNE_LEARNING_RATE, fcNetworkName, SFC_FUSION_LAMBDA } from '../models/shippedModels.ts';
 import type { ProjectLibrary } from '../store/projectLibrary.ts';
 import type { ClipRecord } from '../store/types.ts';
 import { findPython, type PythonSearchResult } from '../training/findPython.ts';
@@ -211,7 +211,7 @@ export class ProjectTrainingService implements TrainingService {
     if (!predict) return;
     const plan = planHeldOutEvaluation(this.options.library.open(projectId), run.clipIds);
     if (!plan) return;
-    const beforeStream = this.options.initFrom ? `default+${SHIPPED_FC_STREAM}@${SFC_FUSION_LAMBDA}` : 'default';
+    const beforeStream = this.options.initFrom ? DEFAULT_PROPAGATION_STREAM : 'default';
     const afterStream = `default+${modelName}@${SFC_FUSION_LAMBDA}`;
     const evaluation: HeldOutEvaluation = {
       state: 'running', clipName: plan.clipName, objectName: plan.objectName, inputFrame: plan.inputFrame,
