@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatFps, formatRelativeTime, pluralize } from './formatting.ts';
+import { formatFps, formatRelativeTime, pluralize, progressPercent } from './formatting.ts';
 
 describe('formatting', () => {
   it('describes recent times relatively and old ones as dates', () => {
@@ -13,6 +13,13 @@ describe('formatting', () => {
   it('prints frame rates without needless decimals', () => {
     expect(formatFps(30)).toBe('30 fps');
     expect(formatFps(29.97002997)).toBe('29.97 fps');
+  });
+
+  it('gives progress as a whole percentage within 0..100', () => {
+    expect(progressPercent(0.154)).toBe(15);
+    expect(progressPercent(0.156)).toBe(16);
+    expect(progressPercent(-0.2)).toBe(0);
+    expect(progressPercent(1.3)).toBe(100);
   });
 
   it('pluralizes counts', () => {

@@ -19,3 +19,8 @@ export function formatFps(fps: number): string {
 export function pluralize(count: number, singular: string, plural = `${singular}s`): string {
   return `${count} ${count === 1 ? singular : plural}`;
 }
+
+/** A task's progress (0..1, clamped) as a whole percentage, the same on a bar and in its label. */
+export function progressPercent(fraction: number): number {
+  return Math.round(Math.min(1, Math.max(0, fraction)) * 100);
+}
