@@ -7,7 +7,7 @@ import { frameFileName, selectObjects } from './annotationSource.ts';
 import { type CocoRle, countsFromString, countsToString, decodeCocoRle, encodeCocoRle, rleArea, rleBbox } from './cocoRle.ts';
 import type { FormatExportSummary } from './davisFormat.ts';
 import type { ExportWriter } from './exportWriter.ts';
-import { FormatError, throwIfCancelled } from './formatError.ts';
+import { FormatError, cancellableSlices } from './formatError.ts';
 import { keypointNames, jhmdbSkeleton } from './jhmdbJoints.ts';
 import { writeJpegFrames } from './jpegFrameWriter.ts';
 import { sequenceNameOf } from './safeNames.ts';
@@ -63,8 +63,9 @@ export async function exportCoco(source: AnnotationSource, writer: ExportWriter,
   const keypointCounts = new Map<string, number>();
   let annotationId = 0;
   let framesWithData = 0;
+  const pause = cancellableSlices();
   for (let frameIndex = 0; frameIndex < source.frameCount; frameIndex++) {
-    throwIfCancelled(options.signal);
+    await pause(options.signal);
     let any = false;
     for (const annotation of source.annotationsAt(frameIndex)) {
       const categoryIndex = objects.findIndex((o) => o.id === annotation.objectId);

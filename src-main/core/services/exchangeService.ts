@@ -1,6 +1,7 @@
 /**
  * Export and import of annotation files from the app: the project's clips → `core/formats` exporters (written into a
- * temporary folder inside the chosen one and renamed into place), and files → `importIntoProject` (one transaction).
+ * temporary folder inside the chosen one and renamed into place), and files → `importAnnotationsIntoClip` (a worker
+ * thread reads, encodes and writes them in one transaction).
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -15,11 +16,12 @@ import type {
   ImportSummary,
   ObjectKind,
 } from '../api/contract.ts';
-import { exportAnnotations, type FormatExportOptions, importAnnotations } from '../formats/annotationFormats.ts';
+import { exportAnnotations, type FormatExportOptions } from '../formats/annotationFormats.ts';
+import { importAnnotationsIntoClip } from '../formats/annotationImportRunner.ts';
 import type { ExportResult, RgbFrameAt } from '../formats/annotationSource.ts';
 import { ExportWriter } from '../formats/exportWriter.ts';
 import { FormatError } from '../formats/formatError.ts';
-import { importIntoProject, projectAnnotationSource } from '../formats/projectAnnotationSource.ts';
+import { projectAnnotationSource } from '../formats/projectAnnotationSource.ts';
 import { checkPathComponent, safePathComponent, sequenceNameOf } from '../formats/safeNames.ts';
 import type { ProjectLibrary } from '../store/projectLibrary.ts';
 import type { ProjectStore } from '../store/projectStore.ts';
@@ -136,20 +138,19 @@ export class ProjectExchangeService implements ExchangeService {
   }
 
   async import(args: ImportRequest, callOptions: CallOptions = {}): Promise<ImportSummary> {
-    const { signal, onProgress } = callOptions;
     const store = this.library.open(args.projectId);
     clipOf(store, args.clipId);
-    onProgress?.({ done: 0, total: 1, message: 'Reading the files…' });
-    // Opening validates every file (sizes, palettes, shapes) before anything is written.
-    const imported = importAnnotations(args.format, path.resolve(args.sourcePath), { sequence: args.sequence, anyPalette: args.anyPalette });
-    signal?.throwIfAborted();
-    const result = importIntoProject(store, args.clipId, imported, {
-      replace: args.replace,
-      onProgress: ({ done, total, message }) => onProgress?.({ done, total, message }),
-    });
+    // Read, checked, encoded and written off the event loop (a worker thread, one transaction); a cancel before
+    // the writing leaves the project as it was.
+    const result = await importAnnotationsIntoClip(
+      store,
+      args.clipId,
+      { format: args.format, from: path.resolve(args.sourcePath), options: { sequence: args.sequence, anyPalette: args.anyPalette } },
+      { replace: args.replace, signal: callOptions.signal, onProgress: callOptions.onProgress },
+    );
     return {
       clipId: result.clipId,
-      origin: imported.origin,
+      origin: result.origin,
       objects: result.objects.map((object) => ({ id: object.id, name: object.name, kind: object.kind as ObjectKind, paletteIndex: object.paletteIndex })),
       frames: result.frames,
       annotations: result.annotations,

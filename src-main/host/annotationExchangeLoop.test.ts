@@ -1,0 +1,210 @@
+// Issue 20 item 5: importing and exporting 10,000 frames of COCO annotations through the real browser host must
+// not freeze the server. A second WebSocket client pings every 50 ms and the event loop's delay is measured; an
+// import cancelled half-way leaves the project exactly as it was.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { ExportSummary, ImportSummary, ProjectSummary } from '../core/api/contract.ts';
+import { decodeMessage, encodeMessage, type ServerMessage } from '../core/api/wireCodec.ts';
+import { createServices, type Services } from '../core/createServices.ts';
+import { countsToString, encodeCocoRle } from '../core/formats/cocoRle.ts';
+import { projectFileExtension } from '../core/store/projectLibrary.ts';
+import { ProjectStore } from '../core/store/projectStore.ts';
+import { makeTempFolder } from '../core/video/testClips.ts';
+import { type BrowserHost, startBrowserHost } from './browserHost.ts';
+
+const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const token = 'b'.repeat(64);
+const frameCount = 10_000;
+const width = 128;
+const height = 96;
+const pingEveryMs = 50;
+const maxWaitMs = 200;
+
+/** A client of the host's WebSocket: calls by id, with progress, cancel and the time each call took. */
+class HostClient {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: { code: string; message: string }) => void; onProgress?: () => void }>();
+
+  private constructor(private readonly ws: WebSocket) {
+    ws.on('message', (data: Buffer) => {
+      const message = decodeMessage(new Uint8Array(data)) as ServerMessage;
+      const call = this.pending.get(message.id);
+      if (!call) return;
+      if (message.type === 'progress') return call.onProgress?.();
+      this.pending.delete(message.id);
+      if (message.type === 'result') call.resolve(message.value);
+      else call.reject(message.error);
+    });
+  }
+
+  static connect(port: number): Promise<HostClient> {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/api?token=${token}`, { origin: `http://127.0.0.1:${port}` });
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(new HostClient(ws)));
+      ws.once('error', reject);
+    });
+  }
+
+  call<T>(service: string, method: string, args: unknown, onProgress?: (callId: number) => void): { id: number; result: Promise<T> } {
+    const id = this.nextId++;
+    const result = new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, onProgress: onProgress && (() => onProgress(id)) });
+    });
+    this.ws.send(encodeMessage({ type: 'call', id, service, method, args }));
+    return { id, result };
+  }
+
+  cancel(id: number): void {
+    this.ws.send(encodeMessage({ type: 'cancel', id }));
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}
+
+/** Pings the host every 50 ms while `work` runs; returns the slowest ping and the loop's largest delay. */
+async function whilePinging<T>(pinger: HostClient, work: () => Promise<T>): Promise<{ value: T; pings: number; slowestPingMs: number; maxLoopDelayMs: number }> {
+  const waits: number[] = [];
+  const inFlight: Promise<unknown>[] = [];
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const timer = setInterval(() => {
+    const sentAt = performance.now();
+    inFlight.push(pinger.call('projects', 'list', {}).result.then(() => waits.push(performance.now() - sentAt)));
+  }, pingEveryMs);
+  try {
+    const value = await work();
+    return { value, pings: waits.length, slowestPingMs: Math.max(...waits), maxLoopDelayMs: loop.max / 1e6 };
+  } finally {
+    clearInterval(timer);
+    loop.disable();
+    await Promise.all(inFlight);
+  }
+}
+
+/** COCO JSON of `frameCount` frames, one mask object (a box moving through the frame), every 50th a keyframe. */
+function writeCocoFile(file: string): void {
+  const mask = new Uint8Array(width * height);
+  const images: unknown[] = [];
+  const annotations: unknown[] = [];
+  for (let frame = 0; frame < frameCount; frame++) {
+    images.push({ id: frame + 1, file_name: `${String(frame).padStart(5, '0')}.jpg`, width, height, frame_id: frame });
+    mask.fill(0);
+    const [x, y] = [frame % (width - 20), (frame * 3) % (height - 16)];
+    for (let row = y; row < y + 16; row++) mask.fill(1, row * width + x, row * width + x + 20);
+    const rle = encodeCocoRle(mask, width, height);
+    annotations.push({
+      id: frame + 1,
+      image_id: frame + 1,
+      category_id: 1,
+      track_id: 1,
+      iscrowd: 0,
+      segmentation: { size: rle.size, counts: countsToString(rle.counts) },
+      attributes: { keyframe: frame % 50 === 0, object: 'car', palette_index: 1 },
+    });
+  }
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify({ images, annotations, categories: [{ id: 1, name: 'car' }] }));
+}
+
+let folder: string;
+let services: Services;
+let host: BrowserHost;
+let importer: HostClient;
+let pinger: HostClient;
+let project: ProjectSummary;
+let clipId: string;
+let projectFile: string;
+let cocoFile: string;
+
+/** The clip's objects and annotations as a comparable summary, read through a separate connection. */
+function clipContents(): { objects: string[]; annotations: number; runs: number; history: number } {
+  const store = ProjectStore.openAlongside(projectFile);
+  try {
+    const objects = store.listObjects(clipId);
+    return {
+      objects: objects.map((object) => `${object.id} ${object.name} ${object.paletteIndex}`),
+      annotations: objects.reduce((sum, object) => sum + store.listAnnotationsForObject(object.id).length, 0),
+      runs: store.listRuns(clipId).length,
+      history: store.history.list(clipId).length,
+    };
+  } finally {
+    store.close();
+  }
+}
+
+beforeAll(async () => {
+  folder = makeTempFolder('correspond-exchange-loop-');
+  services = createServices({ libraryDirectory: path.join(folder, 'library'), host: 'browser', appRoot });
+  const rendererDir = path.join(folder, 'renderer');
+  mkdirSync(rendererDir);
+  writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>Correspond</title>');
+  host = await startBrowserHost({ dispatcher: services.dispatcher, rendererDir, port: 0, token });
+  project = await services.api.projects.create({ name: 'Long clip' });
+  projectFile = path.join(folder, 'library', `${project.id}${projectFileExtension}`);
+  // The clip's record is added directly: this test is about annotations, not about decoding 10,000 video frames.
+  const store = ProjectStore.openAlongside(projectFile);
+  clipId = store.addClip({ name: 'long.mp4', sourcePath: path.join(folder, 'long.mp4'), sourceKind: 'video', fps: 25, width, height, frameCount }).id;
+  store.close();
+  cocoFile = path.join(folder, 'coco', 'annotations', 'instances_default.json');
+  writeCocoFile(cocoFile);
+  importer = await HostClient.connect(host.port);
+  pinger = await HostClient.connect(host.port);
+}, 120_000);
+
+afterAll(async () => {
+  importer?.close();
+  pinger?.close();
+  await host?.close();
+  services?.dispose();
+});
+
+describe('10,000 frames of COCO annotations through the browser host', () => {
+  it('imports while another client is answered within 200 ms every 50 ms', async () => {
+    const { value, pings, slowestPingMs, maxLoopDelayMs } = await whilePinging(pinger, () =>
+      importer.call<ImportSummary>('exchange', 'import', { projectId: project.id, clipId, format: 'coco', sourcePath: cocoFile }).result,
+    );
+    expect([value.frames, value.annotations, value.keyframes]).toEqual([frameCount, frameCount, frameCount / 50]);
+    expect(clipContents()).toMatchObject({ annotations: frameCount, runs: 1 });
+    console.info(`import: ${pings} pings, slowest ${slowestPingMs.toFixed(0)} ms, event loop delay ≤ ${maxLoopDelayMs.toFixed(0)} ms`);
+    expect(pings).toBeGreaterThan(5);
+    expect(slowestPingMs).toBeLessThan(maxWaitMs);
+    expect(maxLoopDelayMs).toBeLessThan(maxWaitMs);
+  }, 180_000);
+
+  it('cancels an import half-way and leaves the project unchanged', async () => {
+    const before = clipContents();
+    const { value: outcome } = await whilePinging(pinger, async () => {
+      let cancelled = false;
+      const call = importer.call<ImportSummary>('exchange', 'import', { projectId: project.id, clipId, format: 'coco', sourcePath: cocoFile, replace: true }, (id) => {
+        // Cancel at the first frame progress: the files are being read, nothing is written yet.
+        if (!cancelled) importer.cancel(id);
+        cancelled = true;
+      });
+      return call.result.then(
+        () => 'finished',
+        (error: { code: string }) => error.code,
+      );
+    });
+    expect(outcome).toBe('CANCELLED');
+    expect(clipContents()).toEqual(before);
+  }, 180_000);
+
+  it('exports while another client is answered within 200 ms every 50 ms', async () => {
+    const destination = path.join(folder, 'exports');
+    mkdirSync(destination);
+    const { value, pings, slowestPingMs, maxLoopDelayMs } = await whilePinging(pinger, () =>
+      importer.call<ExportSummary>('exchange', 'export', { projectId: project.id, clipIds: [clipId], format: 'coco', destination }).result,
+    );
+    expect(value.frames).toBe(frameCount);
+    console.info(`export: ${pings} pings, slowest ${slowestPingMs.toFixed(0)} ms, event loop delay ≤ ${maxLoopDelayMs.toFixed(0)} ms`);
+    expect(pings).toBeGreaterThan(5);
+    expect(slowestPingMs).toBeLessThan(maxWaitMs);
+    expect(maxLoopDelayMs).toBeLessThan(maxWaitMs);
+  }, 180_000);
+});
