@@ -3,6 +3,7 @@
  * checks them against the clip and encodes every frame, then — once the app says the import was not cancelled —
  * writes it all in one transaction through its own connection to the project. None of it runs on the app's loop.
  */
+import { constants, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { ProjectStore } from '../store/projectStore.ts';
 import { importAnnotations } from './annotationFormats.ts';
@@ -14,6 +15,13 @@ if (!parentPort) throw new Error('annotationImportWorker.ts must run inside a wo
 const port = parentPort;
 const post = (reply: ImportWorkerReply) => port.postMessage(reply);
 const nextMessage = () => new Promise<unknown>((resolve) => port.once('message', resolve));
+
+try {
+  // Below the app's own thread, so on a busy machine the UI's calls come first (Linux: per thread).
+  setPriority(constants.priority.PRIORITY_BELOW_NORMAL);
+} catch {
+  // Not permitted here: the import still runs, at normal priority.
+}
 
 async function run(request: ImportWorkerRequest): Promise<void> {
   const imported = importAnnotations(request.format, request.from, request.options);

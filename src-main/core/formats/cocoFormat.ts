@@ -55,7 +55,9 @@ export async function exportCoco(source: AnnotationSource, writer: ExportWriter,
   const file = writer.openFile(cocoAnnotationFile);
   const info = { description: `${source.name} (Correspond export)`, version: '1.0', date_created: new Date().toISOString(), contributor: 'Correspond', video };
   file.write(`{"info":${JSON.stringify(info)},"licenses":[],"images":[`);
+  const pause = cancellableSlices();
   for (let frameIndex = 0; frameIndex < source.frameCount; frameIndex++) {
+    await pause(options.signal);
     const image = { id: frameIndex + 1, file_name: frameFileName(frameIndex, 'jpg'), width: source.width, height: source.height, frame_id: frameIndex, video };
     file.write(`${frameIndex > 0 ? ',' : ''}\n${JSON.stringify(image)}`);
   }
@@ -63,7 +65,6 @@ export async function exportCoco(source: AnnotationSource, writer: ExportWriter,
   const keypointCounts = new Map<string, number>();
   let annotationId = 0;
   let framesWithData = 0;
-  const pause = cancellableSlices();
   for (let frameIndex = 0; frameIndex < source.frameCount; frameIndex++) {
     await pause(options.signal);
     let any = false;
