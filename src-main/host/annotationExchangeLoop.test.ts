@@ -1,7 +1,7 @@
 // Issue 20 item 5: importing and exporting 10,000 frames of COCO annotations through the real browser host must
-// not freeze the server. A second WebSocket client pings every 50 ms and the event loop's delay is measured; an
-// import cancelled half-way leaves the project exactly as it was.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// not freeze the server. A second WebSocket client pings every 50 ms and the event loop's stalls are measured; an
+// import cancelled half-way leaves the project exactly as it was, a cancelled export leaves no folder behind.
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,14 +26,14 @@ const maxWaitMs = 200;
 /** A client of the host's WebSocket: calls by id, with progress, cancel and the time each call took. */
 class HostClient {
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: { code: string; message: string }) => void; onProgress?: () => void }>();
+  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: { code: string; message: string }) => void; onProgress?: (message: string) => void }>();
 
   private constructor(private readonly ws: WebSocket) {
     ws.on('message', (data: Buffer) => {
       const message = decodeMessage(new Uint8Array(data)) as ServerMessage;
       const call = this.pending.get(message.id);
       if (!call) return;
-      if (message.type === 'progress') return call.onProgress?.();
+      if (message.type === 'progress') return call.onProgress?.(message.progress.message ?? '');
       this.pending.delete(message.id);
       if (message.type === 'result') call.resolve(message.value);
       else call.reject(message.error);
@@ -48,10 +48,10 @@ class HostClient {
     });
   }
 
-  call<T>(service: string, method: string, args: unknown, onProgress?: (callId: number) => void): { id: number; result: Promise<T> } {
+  call<T>(service: string, method: string, args: unknown, onProgress?: (callId: number, message: string) => void): { id: number; result: Promise<T> } {
     const id = this.nextId++;
     const result = new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, onProgress: onProgress && (() => onProgress(id)) });
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, onProgress: onProgress && ((message) => onProgress(id, message)) });
     });
     this.ws.send(encodeMessage({ type: 'call', id, service, method, args }));
     return { id, result };
@@ -67,18 +67,43 @@ class HostClient {
 }
 
 /**
- * Pings the host every 50 ms while `work` runs; returns the slowest ping and the event loop's longest stall (the
- * largest gap between ticks of a 10 ms timer, minus 10 ms). Late timers and pings still in flight are counted.
+ * CPU time (ms) the process's main thread has used: Linux accounts it per thread in /proc (10 ms ticks). Elsewhere,
+ * undefined: then the event loop's utilisation stands in for it.
  */
-async function whilePinging<T>(pinger: HostClient, work: () => Promise<T>): Promise<{ value: T; pings: number; slowestPingMs: number; maxLoopDelayMs: number }> {
+function mainThreadCpuMs(): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in USER_HZ = 100 ticks
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Pings the host every 50 ms while `work` runs. Returns the slowest ping, and the event loop's longest stall: the
+ * largest gap between ticks of a 10 ms timer (wall clock), and the most CPU the loop's thread used within one gap —
+ * the part our code is answerable for; the rest of a gap is the thread waiting for a CPU on a loaded machine.
+ * Late timers and pings still in flight are counted.
+ */
+async function whilePinging<T>(
+  pinger: HostClient,
+  work: () => Promise<T>,
+): Promise<{ value: T; pings: number; slowestPingMs: number; longestGapMs: number; longestBusyMs: number }> {
   const waits: number[] = [];
   const inFlight: Promise<unknown>[] = [];
   let lastTick = performance.now();
-  let longestGap = 0;
+  let lastUtilisation = performance.eventLoopUtilization();
+  let lastCpu = mainThreadCpuMs();
+  let longestGapMs = 0;
+  let longestBusyMs = 0;
   const ticker = setInterval(() => {
     const now = performance.now();
-    longestGap = Math.max(longestGap, now - lastTick);
-    lastTick = now;
+    const utilisation = performance.eventLoopUtilization();
+    const cpu = mainThreadCpuMs();
+    longestGapMs = Math.max(longestGapMs, now - lastTick);
+    const busy = cpu !== undefined && lastCpu !== undefined ? cpu - lastCpu : performance.eventLoopUtilization(utilisation, lastUtilisation).active;
+    longestBusyMs = Math.max(longestBusyMs, busy);
+    [lastTick, lastUtilisation, lastCpu] = [now, utilisation, cpu];
   }, 10);
   const timer = setInterval(() => {
     const sentAt = performance.now();
@@ -90,11 +115,20 @@ async function whilePinging<T>(pinger: HostClient, work: () => Promise<T>): Prom
     await new Promise((resolve) => setTimeout(resolve, 3 * pingEveryMs));
     clearInterval(timer);
     await Promise.all(inFlight);
-    return { value, pings: waits.length, slowestPingMs: Math.max(...waits), maxLoopDelayMs: longestGap - 10 };
+    return { value, pings: waits.length, slowestPingMs: Math.max(...waits), longestGapMs, longestBusyMs };
   } finally {
     clearInterval(timer);
     clearInterval(ticker);
   }
+}
+
+/** Logs the measurements and checks them: every ping answered within 200 ms, the loop never busy for 200 ms. */
+function expectResponsive(what: string, measured: { pings: number; slowestPingMs: number; longestGapMs: number; longestBusyMs: number }): void {
+  const { pings, slowestPingMs, longestGapMs, longestBusyMs } = measured;
+  console.info(`${what}: ${pings} pings, slowest ${slowestPingMs.toFixed(0)} ms; longest loop stall ${longestGapMs.toFixed(0)} ms; most CPU used within one stall ${longestBusyMs.toFixed(0)} ms`);
+  expect(pings).toBeGreaterThan(5);
+  expect(slowestPingMs).toBeLessThan(maxWaitMs);
+  expect(longestBusyMs).toBeLessThan(maxWaitMs);
 }
 
 /** COCO JSON of `frameCount` frames, one mask object (a box moving through the frame), every 50th a keyframe. */
@@ -176,24 +210,23 @@ afterAll(async () => {
 
 describe('10,000 frames of COCO annotations through the browser host', () => {
   it('imports while another client is answered within 200 ms every 50 ms', async () => {
-    const { value, pings, slowestPingMs, maxLoopDelayMs } = await whilePinging(pinger, () =>
+    const { value, ...measured } = await whilePinging(pinger, () =>
       importer.call<ImportSummary>('exchange', 'import', { projectId: project.id, clipId, format: 'coco', sourcePath: cocoFile }).result,
     );
     expect([value.frames, value.annotations, value.keyframes]).toEqual([frameCount, frameCount, frameCount / 50]);
     expect(clipContents()).toMatchObject({ annotations: frameCount, runs: 1 });
-    console.info(`import: ${pings} pings, slowest ${slowestPingMs.toFixed(0)} ms, event loop delay ≤ ${maxLoopDelayMs.toFixed(0)} ms`);
-    expect(pings).toBeGreaterThan(5);
-    expect(slowestPingMs).toBeLessThan(maxWaitMs);
-    expect(maxLoopDelayMs).toBeLessThan(maxWaitMs);
+    expectResponsive('import', measured);
   }, 180_000);
 
   it('cancels an import half-way and leaves the project unchanged', async () => {
     const before = clipContents();
-    const { value: outcome } = await whilePinging(pinger, async () => {
+    const { value: outcome, ...measured } = await whilePinging(pinger, async () => {
       let cancelled = false;
-      const call = importer.call<ImportSummary>('exchange', 'import', { projectId: project.id, clipId, format: 'coco', sourcePath: cocoFile, replace: true }, (id) => {
-        // Cancel at the first frame progress: the files are being read, nothing is written yet.
-        if (!cancelled) importer.cancel(id);
+      const call = importer.call<ImportSummary>('exchange', 'import', { projectId: project.id, clipId, format: 'coco', sourcePath: cocoFile, replace: true }, (id, message) => {
+        // Cancel half-way through reading the frames; nothing is written yet.
+        const done = /^Read frame (\d+) of/.exec(message);
+        if (cancelled || !done || Number(done[1]) < frameCount / 2) return;
+        importer.cancel(id);
         cancelled = true;
       });
       return call.result.then(
@@ -203,18 +236,30 @@ describe('10,000 frames of COCO annotations through the browser host', () => {
     });
     expect(outcome).toBe('CANCELLED');
     expect(clipContents()).toEqual(before);
+    expectResponsive('cancelled import', measured);
+  }, 180_000);
+
+  it('cancels an export half-way and leaves nothing in the chosen folder', async () => {
+    const destination = path.join(folder, 'cancelled-export');
+    mkdirSync(destination);
+    let cancelled = false;
+    const call = importer.call<ExportSummary>('exchange', 'export', { projectId: project.id, clipIds: [clipId], format: 'coco', destination }, (id, message) => {
+      const done = /^COCO frame (\d+) of/.exec(message);
+      if (cancelled || !done || Number(done[1]) < frameCount / 2) return;
+      importer.cancel(id);
+      cancelled = true;
+    });
+    await expect(call.result).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(readdirSync(destination)).toEqual([]);
   }, 180_000);
 
   it('exports while another client is answered within 200 ms every 50 ms', async () => {
     const destination = path.join(folder, 'exports');
     mkdirSync(destination);
-    const { value, pings, slowestPingMs, maxLoopDelayMs } = await whilePinging(pinger, () =>
+    const { value, ...measured } = await whilePinging(pinger, () =>
       importer.call<ExportSummary>('exchange', 'export', { projectId: project.id, clipIds: [clipId], format: 'coco', destination }).result,
     );
     expect(value.frames).toBe(frameCount);
-    console.info(`export: ${pings} pings, slowest ${slowestPingMs.toFixed(0)} ms, event loop delay ≤ ${maxLoopDelayMs.toFixed(0)} ms`);
-    expect(pings).toBeGreaterThan(5);
-    expect(slowestPingMs).toBeLessThan(maxWaitMs);
-    expect(maxLoopDelayMs).toBeLessThan(maxWaitMs);
+    expectResponsive('export', measured);
   }, 180_000);
 });
