@@ -9,10 +9,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ProjectStore } from '../store/projectStore.ts';
-import { importAnnotations, type ImportOptions } from './annotationFormats.ts';
+import type { ImportOptions } from './annotationFormats.ts';
 import type { AnnotationFormat } from './annotationSource.ts';
 import { FormatError, type FormatErrorCode, throwIfCancelled } from './formatError.ts';
-import { checkFitsClip, type ClipShape, type EncodedImport, encodeImport } from './importEncoding.ts';
+import { type ClipShape, readAndEncode } from './importEncoding.ts';
 import { importIntoProject, type ProjectImportResult } from './projectAnnotationSource.ts';
 
 /** Which files to read: the importer's format, path and options. */
@@ -96,18 +96,7 @@ function importInWorker(request: ImportWorkerRequest, options: ClipImportOptions
 /** The same steps on this thread: reading yields to the event loop between slices; the transaction is one call. */
 async function importHere(store: ProjectStore, request: ImportWorkerRequest, options: ClipImportOptions): Promise<ClipImportResult> {
   const { signal, onProgress } = options;
-  const imported = importAnnotations(request.format, request.from, request.options);
-  checkFitsClip(imported, request.clip);
-  const encoded: EncodedImport = {
-    format: imported.format,
-    origin: imported.origin,
-    objects: [...imported.objects],
-    frames: imported.frameIndices.length,
-    warnings: [...imported.warnings],
-    rows: [],
-  };
-  await encodeImport(imported, request.clip, async (rows, done, total) => {
-    for (const row of rows) encoded.rows.push(row);
+  const encoded = await readAndEncode(request, request.clip, async (done, total) => {
     onProgress?.({ done, total, message: readMessage(done, total) });
     await new Promise<void>((resolve) => setImmediate(resolve));
     throwIfCancelled(signal);

@@ -6,9 +6,8 @@
 import { constants, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { ProjectStore } from '../store/projectStore.ts';
-import { importAnnotations } from './annotationFormats.ts';
 import type { ImportWorkerReply, ImportWorkerRequest } from './annotationImportRunner.ts';
-import { checkFitsClip, type EncodedImport, encodeImport } from './importEncoding.ts';
+import { readAndEncode } from './importEncoding.ts';
 import { importIntoProject } from './projectAnnotationSource.ts';
 
 if (!parentPort) throw new Error('annotationImportWorker.ts must run inside a worker thread');
@@ -24,20 +23,7 @@ try {
 }
 
 async function run(request: ImportWorkerRequest): Promise<void> {
-  const imported = importAnnotations(request.format, request.from, request.options);
-  checkFitsClip(imported, request.clip);
-  const encoded: EncodedImport = {
-    format: imported.format,
-    origin: imported.origin,
-    objects: [...imported.objects],
-    frames: imported.frameIndices.length,
-    warnings: [...imported.warnings],
-    rows: [],
-  };
-  await encodeImport(imported, request.clip, (rows, done, total) => {
-    for (const row of rows) encoded.rows.push(row);
-    post({ type: 'progress', done, total });
-  }, 50);
+  const encoded = await readAndEncode(request, request.clip, (done, total) => post({ type: 'progress', done, total }), 50);
   // Nothing is written before the app confirms; it terminates this thread instead when the import was cancelled.
   post({ type: 'ready' });
   await nextMessage();

@@ -5,6 +5,7 @@
  */
 import { encodeMaskRle } from '../store/maskCodec.ts';
 import { checkKeypoints } from '../store/storeValidation.ts';
+import { importAnnotations, type ImportOptions } from './annotationFormats.ts';
 import type { AnnotatedObject, AnnotationFormat, ImportedAnnotations } from './annotationSource.ts';
 import { FormatError } from './formatError.ts';
 
@@ -121,4 +122,33 @@ export function encodeImportedAnnotations(imported: ImportedAnnotations, clip: C
     warnings: [...imported.warnings],
     rows: imported.frameIndices.flatMap((frameIndex) => encodeFrame(imported, clip, frameIndex, objects)),
   };
+}
+
+/** Opens the files, checks them against the clip and encodes every frame (batches go to `onBatch` as they are made). */
+export async function readAndEncode(
+  files: { format: AnnotationFormat; from: string; options: ImportOptions },
+  clip: ClipShape,
+  onBatch: (done: number, total: number) => void | Promise<void>,
+  sliceMs?: number,
+): Promise<EncodedImport> {
+  const imported = importAnnotations(files.format, files.from, files.options);
+  checkFitsClip(imported, clip);
+  const encoded: EncodedImport = {
+    format: imported.format,
+    origin: imported.origin,
+    objects: [...imported.objects],
+    frames: imported.frameIndices.length,
+    warnings: [...imported.warnings],
+    rows: [],
+  };
+  await encodeImport(
+    imported,
+    clip,
+    (rows, done, total) => {
+      for (const row of rows) encoded.rows.push(row);
+      return onBatch(done, total);
+    },
+    sliceMs,
+  );
+  return encoded;
 }
