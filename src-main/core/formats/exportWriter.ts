@@ -91,6 +91,13 @@ export class ExportWriter {
    * export and nothing else) and starts.
    */
   static start(destination: string, options: { overwrite?: boolean } = {}): ExportWriter {
+    const absolute = ExportWriter.checkDestination(destination, options);
+    removeStalePartials(path.dirname(absolute));
+    return new ExportWriter(absolute, options.overwrite ?? false);
+  }
+
+  /** The checks of `start` alone (nothing is created): throws the error `start` would; returns the absolute path. */
+  static checkDestination(destination: string, options: { overwrite?: boolean } = {}): string {
     const absolute = path.resolve(destination);
     const parent = path.dirname(absolute);
     if (!existsSync(parent) || !statSync(parent).isDirectory()) {
@@ -103,8 +110,7 @@ export class ExportWriter {
         checkReplaceable(absolute);
       }
     }
-    removeStalePartials(parent);
-    return new ExportWriter(absolute, options.overwrite ?? false);
+    return absolute;
   }
 
   /** Absolute temporary path of `components`, creating the folders above it. */

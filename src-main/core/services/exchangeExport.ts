@@ -75,11 +75,21 @@ async function exportSeveral(
   }
 }
 
-export async function exportProjectClips(store: ProjectStore, args: ExportRequest, callOptions: CallOptions = {}): Promise<ExportSummary> {
-  const { signal, onProgress } = callOptions;
+/**
+ * The clips and the folder an export writes, checked (clips exist, destination usable, an existing folder only
+ * replaced when it holds an earlier export): cheap, so the app checks it at once before starting a worker.
+ */
+export function planExport(store: ProjectStore, args: ExportRequest): { clips: ClipRecord[]; target: string } {
   const clips = args.clipIds ? args.clipIds.map((clipId) => clipOf(store, clipId)) : store.listClips();
   if (clips.length === 0) throw new ApiError('NOTHING_TO_EXPORT', 'The project has no clips to export.');
   const target = exportTarget(args, clips.length === 1 ? sequenceNameOf(clips[0].name) : store.getProject().name);
+  ExportWriter.checkDestination(target, { overwrite: args.options?.overwrite });
+  return { clips, target };
+}
+
+export async function exportProjectClips(store: ProjectStore, args: ExportRequest, callOptions: CallOptions = {}): Promise<ExportSummary> {
+  const { signal, onProgress } = callOptions;
+  const { clips, target } = planExport(store, args);
   const totalFrames = clips.reduce((sum, clip) => sum + clip.frameCount, 0);
   let framesBefore = 0;
   const exportClip = async (clip: ClipRecord, out: string): Promise<ExportResult> => {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { CallOptions, ExchangeFormatInfo, ExchangeService, ExportRequest, ExportSummary, ImportRequest, ImportSummary, ObjectKind } from '../api/contract.ts';
 import { importAnnotationsIntoClip } from '../formats/annotationImportRunner.ts';
 import type { ProjectLibrary } from '../store/projectLibrary.ts';
-import { canExportInWorker, clipOf, exportInWorker, exportProjectClips } from './exchangeExport.ts';
+import { canExportInWorker, clipOf, exportInWorker, exportProjectClips, planExport } from './exchangeExport.ts';
 import { exchangeFormats } from './exchangeFormats.ts';
 
 export class ProjectExchangeService implements ExchangeService {
@@ -19,8 +19,11 @@ export class ProjectExchangeService implements ExchangeService {
 
   async export(args: ExportRequest, callOptions: CallOptions = {}): Promise<ExportSummary> {
     const store = this.library.open(args.projectId);
-    // On a worker thread with its own connection, so a long export never holds up the app (issue 20).
-    return canExportInWorker() ? exportInWorker(store.filePath, args, callOptions) : exportProjectClips(store, args, callOptions);
+    if (!canExportInWorker()) return exportProjectClips(store, args, callOptions);
+    // Wrong clips or folders are told at once; the export itself runs on a worker thread with its own connection,
+    // so a long export never holds up the app.
+    planExport(store, args);
+    return exportInWorker(store.filePath, args, callOptions);
   }
 
   async import(args: ImportRequest, callOptions: CallOptions = {}): Promise<ImportSummary> {
