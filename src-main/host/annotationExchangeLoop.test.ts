@@ -67,47 +67,53 @@ class HostClient {
 }
 
 /**
- * CPU time (ms) the process's main thread has used: Linux accounts it per thread in /proc (10 ms ticks). Elsewhere,
- * undefined: then the event loop's utilisation stands in for it.
+ * Scheduler times of the process's main thread (Linux /proc schedstat): CPU time it ran, and time it waited in
+ * the run queue for a CPU. Undefined elsewhere; then the event loop's utilisation stands in for the CPU time.
  */
-function mainThreadCpuMs(): number | undefined {
+function mainThreadSchedule(): { cpuMs: number; queuedMs: number } | undefined {
   try {
-    const fields = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in USER_HZ = 100 ticks
+    const [cpu, queued] = readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ').map(Number);
+    return { cpuMs: cpu! / 1e6, queuedMs: queued! / 1e6 };
   } catch {
     return undefined;
   }
 }
 
 /**
- * Pings the host every 50 ms while `work` runs. Returns the slowest ping, and the event loop's longest stall: the
- * largest gap between ticks of a 10 ms timer (wall clock), and the most CPU the loop's thread used within one gap —
- * the part our code is answerable for; the rest of a gap is the thread waiting for a CPU on a loaded machine.
- * Late timers and pings still in flight are counted.
+ * Pings the host every 50 ms while `work` runs and measures what the server is answerable for, on a machine whose
+ * other processes may keep its thread waiting for a CPU (this one is shared): each ping's wait less the time the
+ * thread spent queued for a CPU meanwhile (the raw wait is reported too), and the event loop's longest stall (the
+ * largest gap between ticks of a 10 ms timer) with the CPU time the thread used within it. Late timers and pings
+ * still in flight are counted.
  */
-async function whilePinging<T>(
-  pinger: HostClient,
-  work: () => Promise<T>,
-): Promise<{ value: T; pings: number; slowestPingMs: number; longestGapMs: number; longestBusyMs: number }> {
+async function whilePinging<T>(pinger: HostClient, work: () => Promise<T>): Promise<{ value: T } & Responsiveness> {
   const waits: number[] = [];
+  const rawWaits: number[] = [];
   const inFlight: Promise<unknown>[] = [];
   let lastTick = performance.now();
   let lastUtilisation = performance.eventLoopUtilization();
-  let lastCpu = mainThreadCpuMs();
+  let lastSchedule = mainThreadSchedule();
   let longestGapMs = 0;
   let longestBusyMs = 0;
   const ticker = setInterval(() => {
     const now = performance.now();
     const utilisation = performance.eventLoopUtilization();
-    const cpu = mainThreadCpuMs();
+    const schedule = mainThreadSchedule();
     longestGapMs = Math.max(longestGapMs, now - lastTick);
-    const busy = cpu !== undefined && lastCpu !== undefined ? cpu - lastCpu : performance.eventLoopUtilization(utilisation, lastUtilisation).active;
+    const busy = schedule && lastSchedule ? schedule.cpuMs - lastSchedule.cpuMs : performance.eventLoopUtilization(utilisation, lastUtilisation).active;
     longestBusyMs = Math.max(longestBusyMs, busy);
-    [lastTick, lastUtilisation, lastCpu] = [now, utilisation, cpu];
+    [lastTick, lastUtilisation, lastSchedule] = [now, utilisation, schedule];
   }, 10);
   const timer = setInterval(() => {
     const sentAt = performance.now();
-    inFlight.push(pinger.call('projects', 'list', {}).result.then(() => waits.push(performance.now() - sentAt)));
+    const queuedBefore = mainThreadSchedule()?.queuedMs ?? 0;
+    inFlight.push(
+      pinger.call('projects', 'list', {}).result.then(() => {
+        const wait = performance.now() - sentAt;
+        rawWaits.push(wait);
+        waits.push(wait - ((mainThreadSchedule()?.queuedMs ?? 0) - queuedBefore));
+      }),
+    );
   }, pingEveryMs);
   try {
     const value = await work();
@@ -115,17 +121,30 @@ async function whilePinging<T>(
     await new Promise((resolve) => setTimeout(resolve, 3 * pingEveryMs));
     clearInterval(timer);
     await Promise.all(inFlight);
-    return { value, pings: waits.length, slowestPingMs: Math.max(...waits), longestGapMs, longestBusyMs };
+    return { value, pings: waits.length, slowestPingMs: Math.max(...waits), slowestRawPingMs: Math.max(...rawWaits), longestGapMs, longestBusyMs };
   } finally {
     clearInterval(timer);
     clearInterval(ticker);
   }
 }
 
+interface Responsiveness {
+  pings: number;
+  /** The slowest ping's wait less the time the server's thread was queued for a CPU meanwhile. */
+  slowestPingMs: number;
+  slowestRawPingMs: number;
+  longestGapMs: number;
+  /** CPU time the event loop's thread used within its longest-running stall. */
+  longestBusyMs: number;
+}
+
 /** Logs the measurements and checks them: every ping answered within 200 ms, the loop never busy for 200 ms. */
-function expectResponsive(what: string, measured: { pings: number; slowestPingMs: number; longestGapMs: number; longestBusyMs: number }): void {
-  const { pings, slowestPingMs, longestGapMs, longestBusyMs } = measured;
-  console.info(`${what}: ${pings} pings, slowest ${slowestPingMs.toFixed(0)} ms; longest loop stall ${longestGapMs.toFixed(0)} ms; most CPU used within one stall ${longestBusyMs.toFixed(0)} ms`);
+function expectResponsive(what: string, measured: Responsiveness): void {
+  const { pings, slowestPingMs, slowestRawPingMs, longestGapMs, longestBusyMs } = measured;
+  console.info(
+    `${what}: ${pings} pings, slowest ${slowestPingMs.toFixed(0)} ms (${slowestRawPingMs.toFixed(0)} ms with waiting for a CPU); ` +
+      `longest loop stall ${longestGapMs.toFixed(0)} ms, most CPU used within one stall ${longestBusyMs.toFixed(0)} ms`,
+  );
   expect(pings).toBeGreaterThan(5);
   expect(slowestPingMs).toBeLessThan(maxWaitMs);
   expect(longestBusyMs).toBeLessThan(maxWaitMs);
