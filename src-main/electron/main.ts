@@ -1,15 +1,16 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, session, shell } from 'electron';
 import { createServices } from '../core/createServices.ts';
 import { defaultLibraryDirectory } from '../core/store/projectLibrary.ts';
 import { setupIpcGateway } from './ipcGateway.ts';
+import { createSecurityPolicy, guardWebContents } from './securityPolicy.ts';
 
 // out/main/index.js → the app root is two folders up.
 const appRoot = resolve(import.meta.dirname, '../..');
 const rendererIndex = join(appRoot, 'out/renderer/index.html');
-const rendererUrl = pathToFileURL(rendererIndex).href;
+// Every security decision is a tested pure function there; this file only wires them to Electron's events.
+const policy = createSecurityPolicy(join(appRoot, 'out/renderer'));
 
 /**
  * better-sqlite3 is a native module: node_modules holds the build for Node's ABI (CLI, browser host, tests), and
@@ -34,14 +35,12 @@ const contentSecurityPolicy = [
 
 function hardenSession(): void {
   session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy] } });
   });
-  // No remote content: the app loads only its own files.
-  session.defaultSession.webRequest.onBeforeRequest((details, callback) => {
-    const allowed = details.url.startsWith('file://') || details.url.startsWith('devtools://') || details.url.startsWith('blob:') || details.url.startsWith('data:');
-    callback({ cancel: !allowed });
-  });
+  // No remote content and no other local file: the app loads only its own files.
+  session.defaultSession.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !policy.mayRequest(details.url) }));
 }
 
 function createWindow(): BrowserWindow {
@@ -63,17 +62,13 @@ function createWindow(): BrowserWindow {
       spellcheck: false,
     },
   });
-  window.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  window.webContents.on('will-navigate', (event, url) => {
-    if (!url.startsWith(rendererUrl)) event.preventDefault();
-  });
   window.once('ready-to-show', () => window.show());
   void window.loadFile(rendererIndex);
   return window;
 }
+
+// Every WebContents (the window's and any other) gets the navigation, redirect, webview and new-window guards.
+app.on('web-contents-created', (_event, contents) => guardWebContents(contents, policy, (url) => void shell.openExternal(url)));
 
 void app.whenReady().then(() => {
   hardenSession();
@@ -83,7 +78,7 @@ void app.whenReady().then(() => {
     appRoot,
     storeOptions: { nativeBinding: electronSqliteBinding() },
   });
-  const disposeGateway = setupIpcGateway(services.dispatcher, (_contents, url) => url.startsWith(rendererUrl));
+  const disposeGateway = setupIpcGateway(services.dispatcher, (_contents, url) => policy.isAppPage(url));
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { annotationFormats } from '../../core/formats/annotationSource.ts';
 import { digest, syntheticClip } from '../../core/formats/formatTestData.ts';
+import { encodeImportedAnnotations } from '../../core/formats/importEncoding.ts';
 import { importIntoProject, projectAnnotationSource } from '../../core/formats/projectAnnotationSource.ts';
 import { encodeIndexedPng, encodeRgbPng } from '../../core/formats/png.ts';
 import { ProjectStore } from '../../core/store/projectStore.ts';
@@ -43,7 +44,8 @@ beforeAll(() => {
   const store = ProjectStore.create(projectFile, { name: 'cli' });
   sourceClip = newClip(store, 'dance twirl.mp4');
   // The synthetic clip's frames are fixed here: one keypoints object and one part object, as JHMDB holds one of each.
-  importIntoProject(store, sourceClip, { ...syntheticClip({ withPart: true, withKeypoints: true }), format: 'davis', origin: 'test', frameIndices: [...Array(9).keys()], exactFrameCount: false, warnings: [] });
+  const files = { ...syntheticClip({ withPart: true, withKeypoints: true }), format: 'davis' as const, origin: 'test', frameIndices: [...Array(9).keys()], exactFrameCount: false, warnings: [] };
+  importIntoProject(store, sourceClip, encodeImportedAnnotations(files, store.getClip(sourceClip)!));
   store.close();
 });
 

@@ -26,7 +26,7 @@ renamed into place when complete, so an interrupted export leaves nothing half-w
   --objects     only these object ids (default: every object the format holds)
   --frames      also write the clip's frames (decoded with ffmpeg from the clip's source)
   --all-frames  davis/vip/ytvos: a label PNG for every frame, not only annotated ones
-  --overwrite   replace a non-empty --out (swapped only when the new export is complete)
+  --overwrite   replace an earlier export in --out (only if it holds nothing else; swapped when complete)
   --sequence    sequence/video folder name (default: the clip name without its extension)
   --class       jhmdb action class folder (default: annotated)
 Progress goes to stderr; the last stdout line is {"format","out","files","fileCount","frames","objects","warnings"}.`;

@@ -1,5 +1,4 @@
-import { importAnnotations } from '../../core/formats/annotationFormats.ts';
-import { importIntoProject } from '../../core/formats/projectAnnotationSource.ts';
+import { importAnnotationsIntoClip } from '../../core/formats/annotationImportRunner.ts';
 import { ProjectStore } from '../../core/store/projectStore.ts';
 import { type CliCommand, parseArgs, printResult, requiredFlag, stringFlag } from '../cliCommand.ts';
 import { chooseClip, formatFlag } from './export.ts';
@@ -34,11 +33,12 @@ export const command: CliCommand = {
     const store = ProjectStore.open(projectFile);
     try {
       const clip = chooseClip(store, args);
-      const imported = importAnnotations(format, from, { sequence: stringFlag(args, 'sequence'), anyPalette: args.flags.get('any-palette') === true });
-      process.stderr.write(`read ${imported.objects.length} object(s), ${imported.frameIndices.length} annotated frame(s) from ${imported.origin}\n`);
-      const result = importIntoProject(store, clip.id, imported, { replace: args.flags.get('replace') === true });
+      const options = { sequence: stringFlag(args, 'sequence'), anyPalette: args.flags.get('any-palette') === true };
+      const result = await importAnnotationsIntoClip(store, clip.id, { format, from, options }, { replace: args.flags.get('replace') === true });
+      process.stderr.write(`read ${result.objects.length} object(s), ${result.frames} annotated frame(s) from ${result.origin}\n`);
       for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);
-      printResult({ format, from: imported.origin, ...result });
+      const { origin, format: _format, ...written } = result;
+      printResult({ format, from: origin, ...written });
       return 0;
     } finally {
       store.close();

@@ -334,7 +334,7 @@ export interface ExportRequest {
     allFrames?: boolean;
     /** JHMDB action class folder (default "annotated"). */
     className?: string;
-    /** Replace `folderName` when it exists and is not empty (swapped only once the export is complete). */
+    /** Replace `folderName` when it holds an earlier export and nothing else (swapped only once the export is complete). */
     overwrite?: boolean;
   };
 }

@@ -71,7 +71,7 @@ export interface ExportOptions {
   frames?: () => AsyncIterable<RgbFrameAt>;
   /** DAVIS/YouTube-VOS/VIP: write a label PNG for every frame, not only the annotated ones. */
   allFrames?: boolean;
-  /** Replace a non-empty destination folder (it is swapped only once the export is complete). */
+  /** Replace a destination folder that holds an earlier export and nothing else (swapped once the export is complete). */
   overwrite?: boolean;
   signal?: AbortSignal;
   onProgress?: (progress: { done: number; total: number; message: string }) => void;

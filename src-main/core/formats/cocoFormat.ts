@@ -7,7 +7,7 @@ import { frameFileName, selectObjects } from './annotationSource.ts';
 import { type CocoRle, countsFromString, countsToString, decodeCocoRle, encodeCocoRle, rleArea, rleBbox } from './cocoRle.ts';
 import type { FormatExportSummary } from './davisFormat.ts';
 import type { ExportWriter } from './exportWriter.ts';
-import { FormatError, throwIfCancelled } from './formatError.ts';
+import { FormatError, cancellableSlices } from './formatError.ts';
 import { keypointNames, jhmdbSkeleton } from './jhmdbJoints.ts';
 import { writeJpegFrames } from './jpegFrameWriter.ts';
 import { sequenceNameOf } from './safeNames.ts';
@@ -55,7 +55,9 @@ export async function exportCoco(source: AnnotationSource, writer: ExportWriter,
   const file = writer.openFile(cocoAnnotationFile);
   const info = { description: `${source.name} (Correspond export)`, version: '1.0', date_created: new Date().toISOString(), contributor: 'Correspond', video };
   file.write(`{"info":${JSON.stringify(info)},"licenses":[],"images":[`);
+  const pause = cancellableSlices();
   for (let frameIndex = 0; frameIndex < source.frameCount; frameIndex++) {
+    await pause(options.signal);
     const image = { id: frameIndex + 1, file_name: frameFileName(frameIndex, 'jpg'), width: source.width, height: source.height, frame_id: frameIndex, video };
     file.write(`${frameIndex > 0 ? ',' : ''}\n${JSON.stringify(image)}`);
   }
@@ -64,7 +66,7 @@ export async function exportCoco(source: AnnotationSource, writer: ExportWriter,
   let annotationId = 0;
   let framesWithData = 0;
   for (let frameIndex = 0; frameIndex < source.frameCount; frameIndex++) {
-    throwIfCancelled(options.signal);
+    await pause(options.signal);
     let any = false;
     for (const annotation of source.annotationsAt(frameIndex)) {
       const categoryIndex = objects.findIndex((o) => o.id === annotation.objectId);

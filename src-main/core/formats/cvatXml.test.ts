@@ -32,7 +32,7 @@ describe('CVAT for video 1.1', () => {
     const out = join(scratch, 'roundtrip');
     const result = await exportAnnotations('cvat', source, out);
     expect(result.warnings.join(' ')).toMatch(/part objects left out: parts.*1 empty mask annotations are written as "outside"/);
-    expect(readdirSync(out)).toEqual(['annotations.xml']);
+    expect(readdirSync(out).sort()).toEqual(['.correspond-export.json', 'annotations.xml']);
     const imported = importAnnotations('cvat', out);
     expect(imported.frameCount).toBe(9);
     expect(imported.objects.map((o) => [o.name, o.kind, o.paletteIndex])).toEqual([['dancer', 'mask', 1], ['dog', 'mask', 3], ['person', 'keypoints', 5]]);

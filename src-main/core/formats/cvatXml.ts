@@ -6,7 +6,7 @@ import type { AnnotatedObject, AnnotationSource, ExportOptions, FrameAnnotation,
 import { selectObjects } from './annotationSource.ts';
 import type { FormatExportSummary } from './davisFormat.ts';
 import type { ExportWriter, FileSink } from './exportWriter.ts';
-import { FormatError, throwIfCancelled } from './formatError.ts';
+import { FormatError, cancellableSlices } from './formatError.ts';
 import { jhmdbJointNames, keypointNames } from './jhmdbJoints.ts';
 import { vocColor } from './palette.ts';
 import { sequenceNameOf } from './safeNames.ts';
@@ -101,8 +101,9 @@ export async function exportCvat(source: AnnotationSource, writer: ExportWriter,
   for (const object of objects) if (object.kind === 'mask') planFor(object, undefined, object.name);
   let framesWithData = 0;
   let emptyMasks = 0;
+  const pause = cancellableSlices();
   for (let frameIndex = 0; frameIndex < source.frameCount; frameIndex++) {
-    throwIfCancelled(options.signal);
+    await pause(options.signal);
     const annotations = source.annotationsAt(frameIndex);
     const seen = new Set<TrackPlan>();
     for (const annotation of annotations) {

@@ -55,15 +55,21 @@ describe('DAVIS export', () => {
     mkdirSync(out);
     writeFileSync(join(out, 'keep.txt'), 'mine');
     await expect(exportAnnotations('davis', syntheticClip(), out)).rejects.toThrow(/not empty/);
+    // A folder with the user's own files is never replaced, not even with overwrite.
+    await expect(exportAnnotations('davis', syntheticClip(), out, { overwrite: true })).rejects.toThrow(/not a folder Correspond exported/);
+    expect(readdirSync(out)).toEqual(['keep.txt']);
+    const earlier = join(scratch, 'earlier');
+    await exportAnnotations('davis', syntheticClip(), earlier);
+    const exported = readdirSync(earlier).sort();
     const source = syntheticClip();
     source.annotationsAt = () => {
       throw new Error('disk on fire');
     };
-    await expect(exportAnnotations('davis', source, out, { overwrite: true })).rejects.toThrow(/disk on fire/);
-    expect(readdirSync(out)).toEqual(['keep.txt']);
+    await expect(exportAnnotations('davis', source, earlier, { overwrite: true })).rejects.toThrow(/disk on fire/);
+    expect(readdirSync(earlier).sort()).toEqual(exported);
     expect(readdirSync(scratch).filter((name) => name.includes('partial'))).toEqual([]);
-    await exportAnnotations('davis', syntheticClip(), out, { overwrite: true });
-    expect(readdirSync(out).sort()).toEqual(['Annotations', 'ImageSets']);
+    await exportAnnotations('davis', syntheticClip(), earlier, { overwrite: true });
+    expect(readdirSync(earlier).sort()).toEqual(['.correspond-export.json', 'Annotations', 'ImageSets']);
   });
 
   it('makes hostile clip names safe path components', async () => {

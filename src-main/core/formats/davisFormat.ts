@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { AnnotatedObject, AnnotationSource, ExportOptions, ImportedAnnotations } from './annotationSource.ts';
 import { frameFileName, selectObjects } from './annotationSource.ts';
 import type { ExportWriter } from './exportWriter.ts';
-import { FormatError, throwIfCancelled } from './formatError.ts';
+import { FormatError, cancellableSlices } from './formatError.ts';
 import { writeJpegFrames } from './jpegFrameWriter.ts';
 import { composeIndexMap } from './labelMaps.ts';
 import { folderEntries, labelPngSource, listFrameFiles, scanLabelPngs } from './labelPngSequence.ts';
@@ -40,8 +40,9 @@ export async function exportDavis(source: AnnotationSource, writer: ExportWriter
   if (source.height !== 480) warnings.push(`the clip is ${source.width}×${source.height}; DAVIS 480p sequences are 854×480 (written as they are)`);
   let framesWritten = 0;
   let overlapPixels = 0;
+  const pause = cancellableSlices();
   for (let frameIndex = 0; frameIndex < source.frameCount; frameIndex++) {
-    throwIfCancelled(options.signal);
+    await pause(options.signal);
     const annotations = source.annotationsAt(frameIndex).filter((a) => objects.some((o) => o.id === a.objectId));
     if (annotations.length === 0 && !options.allFrames) continue;
     const composed = composeIndexMap(source.width, source.height, objects, annotations);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { checkReplaceable, markPartial, removeStalePartials, unmarkPartial, writeExportManifest } from './exportFolders.ts';
 import { FormatError } from './formatError.ts';
 import { checkPathComponent } from './safeNames.ts';
 
@@ -33,11 +34,17 @@ export class FileSink {
     writeSync(this.fd!, bytes, 0, bytes.length, position);
   }
 
+  /** Flushes and closes. The descriptor is closed even when the flush fails (ENOSPC), and the error still thrown. */
   close(): void {
     if (this.fd === undefined) return;
-    this.flush();
-    closeSync(this.fd);
-    this.fd = undefined;
+    try {
+      this.flush();
+    } finally {
+      const fd = this.fd;
+      this.fd = undefined;
+      this.used = 0;
+      closeSync(fd);
+    }
   }
 
   private flush(): void {
@@ -60,7 +67,9 @@ function isEmptyDirectory(folder: string): boolean {
 /**
  * Writes an export into a hidden temporary folder next to the destination and renames it into place at the end,
  * so an interrupted export leaves no half-written result. Paths are given as components, each checked
- * (no separators, `..` or control characters), so nothing is written outside the folder.
+ * (no separators, `..` or control characters), so nothing is written outside the folder. The finished export
+ * carries a manifest (exportFolders.ts): `overwrite` replaces only a folder holding nothing but an earlier export.
+ * Starting an export removes stale temporary folders that killed exports left in the same parent folder.
  */
 export class ExportWriter {
   readonly destination: string;
@@ -74,10 +83,21 @@ export class ExportWriter {
     const parent = path.dirname(destination);
     this.temporaryFolder = path.join(parent, `.${path.basename(destination)}.partial-${randomBytes(4).toString('hex')}`);
     mkdirSync(this.temporaryFolder);
+    markPartial(this.temporaryFolder);
   }
 
-  /** Checks the destination (its parent must exist; it must be absent or empty unless `overwrite`) and starts. */
+  /**
+   * Checks the destination (its parent must exist; it must be absent or empty, or with `overwrite` an earlier
+   * export and nothing else) and starts.
+   */
   static start(destination: string, options: { overwrite?: boolean } = {}): ExportWriter {
+    const absolute = ExportWriter.checkDestination(destination, options);
+    removeStalePartials(path.dirname(absolute));
+    return new ExportWriter(absolute, options.overwrite ?? false);
+  }
+
+  /** The checks of `start` alone (nothing is created): throws the error `start` would; returns the absolute path. */
+  static checkDestination(destination: string, options: { overwrite?: boolean } = {}): string {
     const absolute = path.resolve(destination);
     const parent = path.dirname(absolute);
     if (!existsSync(parent) || !statSync(parent).isDirectory()) {
@@ -85,11 +105,12 @@ export class ExportWriter {
     }
     if (existsSync(absolute)) {
       if (!statSync(absolute).isDirectory()) throw new FormatError('DESTINATION_EXISTS', 'exists and is not a folder', absolute);
-      if (!isEmptyDirectory(absolute) && !options.overwrite) {
-        throw new FormatError('DESTINATION_EXISTS', 'exists and is not empty; choose a new folder or allow overwriting', absolute);
+      if (!isEmptyDirectory(absolute)) {
+        if (!options.overwrite) throw new FormatError('DESTINATION_EXISTS', 'exists and is not empty; choose a new folder or allow overwriting', absolute);
+        checkReplaceable(absolute);
       }
     }
-    return new ExportWriter(absolute, options.overwrite ?? false);
+    return absolute;
   }
 
   /** Absolute temporary path of `components`, creating the folders above it. */
@@ -154,20 +175,34 @@ export class ExportWriter {
     rmSync(path.join(this.temporaryFolder, scratchFolderName), { recursive: true, force: true });
     const { destination } = this;
     let previous: string | undefined;
-    if (existsSync(destination)) {
-      if (isEmptyDirectory(destination)) rmdirSync(destination);
-      else if (this.overwrite) {
-        previous = `${this.temporaryFolder}-previous`;
-        renameSync(destination, previous);
-      } else {
-        this.abort();
-        throw new FormatError('DESTINATION_EXISTS', 'was filled while exporting; nothing was replaced', destination);
+    try {
+      writeExportManifest(this.temporaryFolder);
+      if (existsSync(destination)) {
+        if (isEmptyDirectory(destination)) rmdirSync(destination);
+        else if (this.overwrite) {
+          // Checked again: the folder may have changed since start().
+          checkReplaceable(destination);
+          previous = `${this.temporaryFolder}-previous`;
+          renameSync(destination, previous);
+          try {
+            markPartial(previous);
+          } catch {
+            // Without its owner file a leftover copy is never cleaned up, but it is never lost either.
+          }
+        } else throw new FormatError('DESTINATION_EXISTS', 'was filled while exporting; nothing was replaced', destination);
       }
+    } catch (error) {
+      this.abort();
+      throw error;
     }
     try {
+      unmarkPartial(this.temporaryFolder);
       renameSync(this.temporaryFolder, destination);
     } catch (error) {
-      if (previous) renameSync(previous, destination);
+      if (previous) {
+        unmarkPartial(previous);
+        renameSync(previous, destination);
+      }
       this.abort();
       throw error;
     }

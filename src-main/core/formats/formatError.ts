@@ -33,3 +33,19 @@ export function asFormatError(error: unknown, file: string): FormatError {
 export function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new FormatError('CANCELLED', 'cancelled');
 }
+
+/**
+ * For the frame loops of exporters: `await pause(signal)` yields to the event loop once `sliceMs` of work have
+ * passed since the last yield, so the app keeps answering during a long export and a cancel can arrive, then
+ * throws CANCELLED if it did.
+ */
+export function cancellableSlices(sliceMs = 20): (signal: AbortSignal | undefined) => Promise<void> {
+  let sliceStart = performance.now();
+  return async (signal) => {
+    if (performance.now() - sliceStart >= sliceMs) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
+    throwIfCancelled(signal);
+  };
+}

@@ -7,7 +7,7 @@ import type { AnnotatedObject, AnnotationSource, ExportOptions, FrameAnnotation,
 import { frameFileName, selectObjects } from './annotationSource.ts';
 import type { FormatExportSummary } from './davisFormat.ts';
 import type { ExportWriter } from './exportWriter.ts';
-import { asFormatError, FormatError, throwIfCancelled } from './formatError.ts';
+import { asFormatError, FormatError, cancellableSlices, throwIfCancelled } from './formatError.ts';
 import { jhmdbJointNames } from './jhmdbJoints.ts';
 import { folderEntries } from './labelPngSequence.ts';
 import { type MatArray, encodeMatFile, readMatFile } from './matFile.ts';
@@ -61,8 +61,9 @@ export async function exportJhmdb(source: AnnotationSource, writer: ExportWriter
   const puppet = parts ? new MatUint8VolumeWriter(writer.openFile(['puppet_mask', className, video, 'puppet_mask.mat']), 'part_mask', [height, width, frameCount]) : undefined;
   const empty = new Uint8Array(width * height);
   let framesWithData = 0;
+  const pause = cancellableSlices();
   for (let frameIndex = 0; frameIndex < frameCount; frameIndex++) {
-    throwIfCancelled(options.signal);
+    await pause(options.signal);
     const annotations = source.annotationsAt(frameIndex);
     const pose = person && annotations.find((a) => a.objectId === person.id);
     if (pose?.kind === 'keypoints') {

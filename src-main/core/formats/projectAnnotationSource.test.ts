@@ -5,13 +5,19 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../store/projectStore.ts';
 import type { ImportedAnnotations } from './annotationSource.ts';
 import { digest, syntheticClip } from './formatTestData.ts';
+import { encodeImportedAnnotations, type EncodedImport } from './importEncoding.ts';
 import { importIntoProject, projectAnnotationSource } from './projectAnnotationSource.ts';
 
 let folder: string;
 let store: ProjectStore;
 let clipId: string;
 
-function asImported(source: ReturnType<typeof syntheticClip>, overrides: Partial<ImportedAnnotations> = {}): ImportedAnnotations {
+/** The source as files read for the test clip (read and encoded as `readAnnotationsForClip` does). */
+function asImported(source: ReturnType<typeof syntheticClip>, overrides: Partial<ImportedAnnotations> = {}): EncodedImport {
+  return encodeImportedAnnotations(asFiles(source, overrides), store.getClip(clipId)!);
+}
+
+function asFiles(source: ReturnType<typeof syntheticClip>, overrides: Partial<ImportedAnnotations> = {}): ImportedAnnotations {
   return {
     ...source,
     annotationsAt: source.annotationsAt.bind(source),

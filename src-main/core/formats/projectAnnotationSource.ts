@@ -1,7 +1,8 @@
 import type { ProjectStore } from '../store/projectStore.ts';
 import type { AnnotationRecord, ObjectRecord } from '../store/types.ts';
-import type { AnnotatedObject, AnnotationSource, FrameAnnotation, ImportedAnnotations } from './annotationSource.ts';
+import type { AnnotatedObject, AnnotationSource, FrameAnnotation } from './annotationSource.ts';
 import { FormatError } from './formatError.ts';
+import type { EncodedImport } from './importEncoding.ts';
 
 function toFrameAnnotation(record: AnnotationRecord): FrameAnnotation {
   const keyframe = record.source === 'user';
@@ -57,23 +58,17 @@ export interface ProjectImportResult {
 }
 
 /**
- * Writes imported annotations into a clip in ONE transaction: objects, annotations (keyframes as 'user', the rest
- * as 'propagated' by one finished "import" run). Frames are read from the files inside the transaction, so a bad
- * frame found there rolls everything back: nothing is imported half-way.
+ * Writes imported annotations, read and encoded beforehand (`readAnnotationsForClip`), into a clip in ONE short
+ * transaction: objects, annotations (keyframes as 'user', the rest as 'propagated' by one finished "import" run).
+ * Every file was read and checked before, so a bad frame has already failed and nothing is imported half-way; the
+ * transaction does only inserts, so it holds the event loop briefly even for 10,000 frames.
  */
-export function importIntoProject(store: ProjectStore, clipId: string, imported: ImportedAnnotations, options: ProjectImportOptions = {}): ProjectImportResult {
+export function importIntoProject(store: ProjectStore, clipId: string, imported: EncodedImport, options: ProjectImportOptions = {}): ProjectImportResult {
   const clip = store.getClip(clipId);
   if (!clip) throw new FormatError('NOT_FOUND', `clip ${clipId} does not exist`, store.filePath);
-  // Width 0 = the files do not tell the frame size (JHMDB keypoints alone); then any clip size is accepted.
-  if (imported.width !== 0 && (imported.width !== clip.width || imported.height !== clip.height)) {
-    throw new FormatError('MISMATCH', `annotations are ${imported.width}×${imported.height}, clip "${clip.name}" is ${clip.width}×${clip.height}`, imported.origin);
-  }
-  if (imported.exactFrameCount ? imported.frameCount !== clip.frameCount : imported.frameCount > clip.frameCount) {
-    const what = imported.exactFrameCount ? `${imported.frameCount} frames` : `frames up to ${imported.frameCount - 1}`;
-    throw new FormatError('MISMATCH', `has ${what}, clip "${clip.name}" has ${clip.frameCount} frames (0..${clip.frameCount - 1})`, imported.origin);
-  }
   const warnings = [...imported.warnings];
-  return store.transaction(() => {
+  options.onProgress?.({ done: 0, total: 1, message: 'Saving…' });
+  const result = store.transaction(() => {
     // The import is not an undo step; the clip's earlier steps would no longer apply on top of it.
     store.history.forgetClip(clipId);
     if (options.replace) for (const object of store.listObjects(clipId)) store.deleteObject(object.id);
@@ -91,28 +86,20 @@ export function importIntoProject(store: ProjectStore, clipId: string, imported:
       idMap.set(object.id, record.id);
       created.push({ id: record.id, importedId: object.id, name: record.name, kind: record.kind, paletteIndex });
     }
-    let runId: string | null = null;
-    let annotations = 0;
-    let keyframes = 0;
-    const total = imported.frameIndices.length;
-    imported.frameIndices.forEach((frameIndex, done) => {
-      for (const annotation of imported.annotationsAt(frameIndex)) {
-        const objectId = idMap.get(annotation.objectId);
-        if (!objectId) throw new FormatError('BAD_FILE', `frame ${frameIndex} annotates an unknown object ${annotation.objectId}`, imported.origin);
-        if (!annotation.keyframe && runId === null) {
-          runId = store.startRun({ clipId, params: { imported: imported.format, origin: imported.origin }, modelId: null, direction: 'forward' }).id;
-        }
-        const payload =
-          annotation.kind === 'labels'
-            ? { kind: 'labels' as const, labels: { width: clip.width, height: clip.height, data: annotation.labels } }
-            : { kind: 'keypoints' as const, keypoints: annotation.keypoints };
-        store.putAnnotation({ objectId, frameIndex, source: annotation.keyframe ? 'user' : 'propagated', runId: annotation.keyframe ? null : runId, ...payload });
-        annotations++;
-        if (annotation.keyframe) keyframes++;
-      }
-      options.onProgress?.({ done: done + 1, total, message: `Imported frame ${frameIndex + 1}` });
-    });
+    const runId = imported.rows.some((row) => !row.keyframe)
+      ? store.startRun({ clipId, params: { imported: imported.format, origin: imported.origin }, modelId: null, direction: 'forward' }).id
+      : null;
+    const annotations = store.putEncodedAnnotations(
+      imported.rows.map((row) => {
+        const objectId = idMap.get(row.objectId);
+        if (!objectId) throw new FormatError('BAD_FILE', `frame ${row.frameIndex} annotates an unknown object ${row.objectId}`, imported.origin);
+        return { objectId, frameIndex: row.frameIndex, source: row.keyframe ? 'user' : 'propagated', runId: row.keyframe ? null : runId, maskRle: row.maskRle, keypointsJson: row.keypointsJson };
+      }),
+    );
     if (runId !== null) store.finishRun(runId, 'finished');
-    return { clipId, objects: created, frames: total, annotations, keyframes, runId, warnings };
+    const keyframes = imported.rows.filter((row) => row.keyframe).length;
+    return { clipId, objects: created, frames: imported.frames, annotations, keyframes, runId, warnings };
   });
+  options.onProgress?.({ done: 1, total: 1, message: 'Imported.' });
+  return result;
 }

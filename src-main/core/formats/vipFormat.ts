@@ -2,7 +2,7 @@ import type { AnnotationSource, ExportOptions, ImportedAnnotations } from './ann
 import { frameFileName, selectObjects } from './annotationSource.ts';
 import { type FormatExportSummary, resolveSequenceFolder } from './davisFormat.ts';
 import type { ExportWriter } from './exportWriter.ts';
-import { FormatError, throwIfCancelled } from './formatError.ts';
+import { FormatError, cancellableSlices } from './formatError.ts';
 import { writeJpegFrames } from './jpegFrameWriter.ts';
 import { labelPngSource, listFrameFiles, readLabelPng } from './labelPngSequence.ts';
 import { encodeGreyPng } from './png.ts';
@@ -26,8 +26,9 @@ export async function exportVip(source: AnnotationSource, writer: ExportWriter, 
   let framesWritten = 0;
   let overlapPixels = 0;
   const foreign = new Set<number>();
+  const pause = cancellableSlices();
   for (let frameIndex = 0; frameIndex < source.frameCount; frameIndex++) {
-    throwIfCancelled(options.signal);
+    await pause(options.signal);
     const annotations = objects.flatMap((object) => source.annotationsAt(frameIndex).filter((a) => a.objectId === object.id && a.kind === 'labels'));
     if (annotations.length === 0 && !options.allFrames) continue;
     const classes = new Uint8Array(source.width * source.height);

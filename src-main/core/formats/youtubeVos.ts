@@ -4,7 +4,7 @@ import type { AnnotatedObject, AnnotationSource, ExportOptions, ImportedAnnotati
 import { frameFileName, selectObjects } from './annotationSource.ts';
 import { type FormatExportSummary, resolveSequenceFolder } from './davisFormat.ts';
 import type { ExportWriter } from './exportWriter.ts';
-import { FormatError, throwIfCancelled } from './formatError.ts';
+import { FormatError, cancellableSlices } from './formatError.ts';
 import { writeJpegFrames } from './jpegFrameWriter.ts';
 import { composeIndexMap } from './labelMaps.ts';
 import { labelPngSource, listFrameFiles, scanLabelPngs } from './labelPngSequence.ts';
@@ -27,8 +27,9 @@ export async function exportYoutubeVos(source: AnnotationSource, writer: ExportW
   const framesOf = new Map(objects.map((object) => [object.id, [] as string[]]));
   let framesWritten = 0;
   let overlapPixels = 0;
+  const pause = cancellableSlices();
   for (let frameIndex = 0; frameIndex < source.frameCount; frameIndex++) {
-    throwIfCancelled(options.signal);
+    await pause(options.signal);
     const annotations = source.annotationsAt(frameIndex).filter((a) => framesOf.has(a.objectId));
     if (annotations.length === 0 && !options.allFrames) continue;
     const composed = composeIndexMap(source.width, source.height, objects, annotations);

@@ -63,6 +63,18 @@ export function encodeMaskRle(mask: Uint8Array, width: number, height: number): 
   return writer.finish();
 }
 
+/** Size and mode of an RLE blob from its header alone (for checks that need not decode the runs). */
+export function maskRleHeader(blob: Uint8Array): { width: number; height: number; binary: boolean } {
+  if (!(blob instanceof Uint8Array) || blob.length < 4 || blob[0] !== magic0 || blob[1] !== magic1) {
+    throw corrupt('does not start with the RLE magic bytes');
+  }
+  if (blob[2] !== formatVersion) throw corrupt(`has unknown format version ${blob[2]}`);
+  if (blob[3] !== modeBinary && blob[3] !== modeLabelled) throw corrupt(`has unknown mode ${blob[3]}`);
+  const reader = new ByteReader(blob);
+  reader.offset = 4;
+  return { width: reader.varint('width'), height: reader.varint('height'), binary: blob[3] === modeBinary };
+}
+
 export function decodeMaskRle(blob: Uint8Array): LabelMap {
   const reader = new ByteReader(blob);
   if (blob.length < 4 || blob[0] !== magic0 || blob[1] !== magic1) {

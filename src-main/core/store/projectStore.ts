@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { defaultHistoryLimits, EditHistory } from './editHistory.ts';
-import { encodeMaskRle } from './maskCodec.ts';
+import { encodeMaskRle, maskRleHeader } from './maskCodec.ts';
 import { createProjectDatabase, openProjectDatabase } from './projectDatabase.ts';
 import { StoreError } from './storeError.ts';
 import * as rows from './storeRows.ts';
@@ -16,6 +16,7 @@ import {
   runDirections,
   type AnnotationInput,
   type AnnotationRecord,
+  type EncodedAnnotationInput,
   type ClipRecord,
   type FrameStatePatch,
   type FrameStateRecord,
@@ -91,6 +92,14 @@ export class ProjectStore {
       throw error;
     }
     return store;
+  }
+
+  /**
+   * A second connection to a project the app has open (an import worker writes through it while the app's
+   * connection keeps serving reads, WAL). Unlike `open`, it leaves open undo steps alone: they may be live.
+   */
+  static openAlongside(filePath: string, options: StoreOptions = {}): ProjectStore {
+    return new ProjectStore(filePath, openProjectDatabase(filePath, options), options);
   }
 
   get isOpen(): boolean {
@@ -345,6 +354,72 @@ export class ProjectStore {
         updatedAt: row.updated_at,
         ...payload,
       };
+    });
+  }
+
+  /**
+   * Stores (or replaces) annotations already encoded as the store keeps them (mask RLE / keypoints JSON), as one
+   * transaction: an import encodes its frames beforehand, so this is only checks of headers and inserts.
+   * Returns the number of rows written.
+   */
+  putEncodedAnnotations(inputs: readonly EncodedAnnotationInput[]): number {
+    return this.write(() => {
+      const objects = new Map<string, { object: rows.ObjectRow; clip: ClipRecord }>();
+      const runs = new Map<string, string>();
+      const insert = this.statement(
+        `INSERT INTO annotation (clip_id, frame_index, object_id, mask_rle, mask_width, mask_height, keypoints_json,
+           source, run_id, confidence, updated_at)
+         VALUES (@clip_id, @frame_index, @object_id, @mask_rle, @mask_width, @mask_height, @keypoints_json,
+           @source, @run_id, NULL, @updated_at)
+         ON CONFLICT (clip_id, frame_index, object_id) DO UPDATE SET mask_rle = excluded.mask_rle,
+           mask_width = excluded.mask_width, mask_height = excluded.mask_height, keypoints_json = excluded.keypoints_json,
+           source = excluded.source, run_id = excluded.run_id, confidence = NULL, updated_at = excluded.updated_at`,
+      );
+      const updatedAt = now();
+      for (const input of inputs) {
+        let owner = objects.get(input.objectId);
+        if (!owner) {
+          const object = this.objectRow(input.objectId);
+          if (!object) throw new StoreError('NOT_FOUND', `object ${input.objectId} does not exist`);
+          owner = { object, clip: this.requireClip(object.clip_id) };
+          objects.set(input.objectId, owner);
+        }
+        const { object, clip } = owner;
+        const frameIndex = check.checkFrameIndex(input.frameIndex, clip.frameCount);
+        const source = check.checkEnum(input.source, annotationSources, 'annotation source');
+        const runId = input.runId ?? null;
+        if ((source === 'user') !== (runId === null)) throw check.invalid('user annotations have no runId; propagated ones need one');
+        if (runId !== null && !runs.has(runId)) {
+          const run = this.statement('SELECT clip_id FROM propagation_run WHERE id = ?').get(runId) as { clip_id: string } | undefined;
+          if (!run) throw new StoreError('NOT_FOUND', `propagation run ${runId} does not exist`);
+          runs.set(runId, run.clip_id);
+        }
+        if (runId !== null && runs.get(runId) !== clip.id) throw check.invalid(`run ${runId} belongs to another clip than object ${object.id}`);
+        let size: { width: number; height: number } | null = null;
+        if (object.kind === 'keypoints') {
+          if (typeof input.keypointsJson !== 'string' || input.maskRle !== null) throw check.invalid(`object '${object.name}' takes keypoints only`);
+        } else {
+          if (input.keypointsJson !== null || !(input.maskRle instanceof Uint8Array)) throw check.invalid(`object '${object.name}' takes a mask only`);
+          const header = maskRleHeader(input.maskRle);
+          if (header.width !== clip.width || header.height !== clip.height || (object.kind === 'mask' && !header.binary)) {
+            throw check.invalid(`frame ${frameIndex} of object '${object.name}': a ${header.width}×${header.height} ${header.binary ? 'mask' : 'label map'} does not fit clip '${clip.name}' (${clip.width}×${clip.height})`);
+          }
+          size = header;
+        }
+        insert.run({
+          clip_id: clip.id,
+          frame_index: frameIndex,
+          object_id: object.id,
+          mask_rle: input.maskRle,
+          mask_width: size?.width ?? null,
+          mask_height: size?.height ?? null,
+          keypoints_json: input.keypointsJson,
+          source,
+          run_id: runId,
+          updated_at: updatedAt,
+        });
+      }
+      return inputs.length;
     });
   }
 

@@ -155,6 +155,18 @@ export type AnnotationInput = AnnotationPayload & {
   confidence?: number | null;
 };
 
+/** An annotation already encoded as the store keeps it (imports encode their frames before the transaction). */
+export interface EncodedAnnotationInput {
+  objectId: string;
+  frameIndex: number;
+  source: AnnotationSource;
+  runId: string | null;
+  /** Mask and part objects: an RLE blob of maskCodec at the clip's size (binary for masks); else null. */
+  maskRle: Uint8Array | null;
+  /** Keypoints objects: JSON of checked keypoints; else null. */
+  keypointsJson: string | null;
+}
+
 export interface FrameStateRecord {
   clipId: string;
   frameIndex: number;
