@@ -34,7 +34,11 @@ export const command: CliCommand = {
     const store = ProjectStore.open(projectFile);
     try {
       const clip = chooseClip(store, args);
-      const imported = importAnnotations(format, from, { sequence: stringFlag(args, 'sequence'), anyPalette: args.flags.get('any-palette') === true });
+      const imported = importAnnotations(format, from, {
+        sequence: stringFlag(args, 'sequence'),
+        anyPalette: args.flags.get('any-palette') === true,
+        frameSize: { width: clip.width, height: clip.height, of: `clip "${clip.name}"` },
+      });
       process.stderr.write(`read ${imported.objects.length} object(s), ${imported.frameIndices.length} annotated frame(s) from ${imported.origin}\n`);
       const result = importIntoProject(store, clip.id, imported, { replace: args.flags.get('replace') === true });
       for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);

@@ -138,10 +138,14 @@ export class ProjectExchangeService implements ExchangeService {
   async import(args: ImportRequest, callOptions: CallOptions = {}): Promise<ImportSummary> {
     const { signal, onProgress } = callOptions;
     const store = this.library.open(args.projectId);
-    clipOf(store, args.clipId);
+    const clip = clipOf(store, args.clipId);
     onProgress?.({ done: 0, total: 1, message: 'Reading the files…' });
     // Opening validates every file (sizes, palettes, shapes) before anything is written.
-    const imported = importAnnotations(args.format, path.resolve(args.sourcePath), { sequence: args.sequence, anyPalette: args.anyPalette });
+    const imported = importAnnotations(args.format, path.resolve(args.sourcePath), {
+      sequence: args.sequence,
+      anyPalette: args.anyPalette,
+      frameSize: { width: clip.width, height: clip.height, of: `clip "${clip.name}"` },
+    });
     signal?.throwIfAborted();
     const result = importIntoProject(store, args.clipId, imported, {
       replace: args.replace,
