@@ -71,12 +71,12 @@ const ELEMENT_BYTES: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 2, 5: 4, 6:
 const HEADER_BYTES = 128;
 
 /**
- * Most bytes one compressed variable may inflate to: 16 MiB (its values then take at most 128 MiB as doubles).
- * The compressed MAT files Correspond reads hold joint positions and JHMDB puppet masks (a 10,000-frame clip's
- * joints are 2.4 MB, a 40-frame 320×240 puppet mask 3 MB; our own exports are not compressed). A file that declares
- * more is refused before it is inflated, and no element inflates past what its own header declares.
+ * Most bytes one compressed variable may inflate to: 64 MiB. The MAT files Correspond reads hold joint positions
+ * and JHMDB puppet masks (a 10,000-frame clip's joints are 2.4 MB; a puppet mask of 150 frames at 854×480, as our
+ * own JHMDB export writes it, 61 MB). A file that declares more is refused before it is inflated, and no element
+ * inflates past what its own header declares.
  */
-export const MAX_MAT_INFLATED_BYTES = 16 * 1024 * 1024;
+export const MAX_MAT_INFLATED_BYTES = 64 * 1024 * 1024;
 /**
  * Compressed bytes inflated, in turn, to read the 8-byte tag at the start of a compressed element: a dynamic Huffman
  * table can take a few hundred bytes before the first output byte, and each step inflates to at most ~1000× its input.
