@@ -206,7 +206,7 @@ function inflateElement(reader: Reader, element: Element, offset: number): Uint8
   const where = `compressed element at byte ${offset}`;
   let limit: number;
   try {
-    let head = new Uint8Array(0);
+    let head: Uint8Array = new Uint8Array(0);
     for (const inputBytes of TAG_PREFIX_INPUT_BYTES) {
       head = inflatePrefix(compressed, inputBytes, 'zlib');
       if (head.length >= 8 || inputBytes >= compressed.length) break;
