@@ -1,3 +1,4 @@
+// Over 400 lines: the issue asks for one corpus file, and its builders (PNG, MAT, zip, tar) must live beside the cases.
 // The bad-input corpus of issue 20: every file is built here in a temp folder (no committed binaries). Each hostile
 // input must end in a clear error, naming the file and the problem, within 2 s, while this process's memory (peak
 // RSS, the high-water mark reset before each case) grows by less than 100 MB. Covers the decompression bombs of
