@@ -28,6 +28,7 @@ import { OnnxGraphBuilder } from '../../src-main/core/models/onnxGraphBuilder.ts
 import { OnnxSessionPool } from '../../src-main/core/models/onnxRuntime.ts';
 import * as clipsService from '../../src-main/core/services/clipsService.ts';
 import { ffconcatList } from '../../src-main/core/video/ffconcatList.ts';
+import { ffmpegInfo } from '../../src-main/core/video/ffmpegInfo.ts';
 import { FrameSource } from '../../src-main/core/video/frameSource.ts';
 import { probeSource } from '../../src-main/core/video/probeSource.ts';
 import type { SourceInfo } from '../../src-main/core/video/sourceInfo.ts';
@@ -223,6 +224,7 @@ const files: Record<string, string> = {};
 
 beforeAll(async () => {
   folder = mkdtempSync(path.join(tmpdir(), 'correspond-bad-input-'));
+  await ffmpegInfo(); // finds ffmpeg/ffprobe once, so the budgets time the probes alone
   // PNG (item 1): the issue's 140 KB label PNG of 12000×12000 in a DAVIS sequence; a within-cap 8000×8000 one for
   // a 64×48 clip; and a 64×48 PNG whose image data inflates to 600 MB.
   const bigRows = await deflateZeros(new Uint8Array(0), 12000 * 12001, 'zlib');
@@ -358,11 +360,11 @@ describe('ffmpeg reads what the user picked and nothing else (items 9, 10)', () 
     const hls = write('playlists/holiday.mp4', `#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:1.0,\n${real}\n#EXT-X-ENDLIST\n`);
     writeFileSync(path.join(folder, 'playlists', 'real.mp4'), readFileSync(real));
     const concat = write('playlists/list.mp4', 'ffconcat version 1.0\nfile real.mp4\n');
-    for (const [file, demuxer] of [[hls, 'hls'], [concat, 'concat']]) {
+    for (const [file, kind] of [[hls, 'an HLS playlist'], [concat, 'an ffconcat file list']]) {
       const error = await failsWithinBudget(() => probeSource(file));
       expect(error).toMatchObject({ code: 'UNSUPPORTED_FORMAT' });
       expect(error.message).toContain(file);
-      expect(error.message).toContain(`is a ${demuxer} file, not a video`);
+      expect(error.message).toContain(`is ${kind}, not a video`);
     }
     // A clip whose file was swapped for a playlist after import is not followed either.
     const info: SourceInfo = { kind: 'video', path: hls, name: 'holiday.mp4', width: 64, height: 48, fps: 24, frameCount: 30 };

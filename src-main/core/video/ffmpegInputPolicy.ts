@@ -28,3 +28,10 @@ export function inputRestrictions(demuxers: readonly string[]): string[] {
 export function refusedDemuxer(stderr: string): string | undefined {
   return /\[([\w-]+) @ [^\]]*\] Format not on whitelist/.exec(stderr)?.[1];
 }
+
+const KINDS: Record<string, string> = { hls: 'an HLS playlist', dash: 'a DASH manifest', concat: 'an ffconcat file list', image2: 'an image pattern' };
+
+/** What a refused demuxer's input is, for the user: "an HLS playlist". */
+export function describeRefusedInput(demuxer: string): string {
+  return KINDS[demuxer] ?? `a "${demuxer}" file`;
+}

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { canSeekByTimestamp, DecodeRun, type LocateMode } from './decodeRun.ts';
 import { checkListableName } from './ffconcatList.ts';
 import { ffmpegInfo } from './ffmpegInfo.ts';
-import { inputRestrictions, refusedDemuxer, VIDEO_FILE_DEMUXERS } from './ffmpegInputPolicy.ts';
+import { describeRefusedInput, inputRestrictions, refusedDemuxer, VIDEO_FILE_DEMUXERS } from './ffmpegInputPolicy.ts';
 import { frameSizeProblem } from './frameLimits.ts';
 import { readImageSize } from './imageSize.ts';
 import type { SourceInfo } from './sourceInfo.ts';
@@ -129,7 +129,7 @@ function runFfprobe(ffprobePath: string, file: string, args: string[], signal?: 
         const refused = refusedDemuxer(stderr);
         if (signal?.aborted) reject(createAbortError(signal));
         else if (error && refused) {
-          reject(new VideoError('UNSUPPORTED_FORMAT', `is a ${refused} file, not a video: playlists and file lists are not followed; import the video itself`, file));
+          reject(new VideoError('UNSUPPORTED_FORMAT', `is ${describeRefusedInput(refused)}, not a video: Correspond does not follow playlists or file lists; import the video itself`, file));
         } else if (error) {
           const lines = stderr.split('\n').map((line) => line.replace(/^\[[^\]]*\]\s*/, '').trim()).filter(Boolean);
           const reason = lines.slice(-2).join('; ') || error.message;
