@@ -1,6 +1,6 @@
 import { expect } from '@playwright/test';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { browseImportFolder, createProject, importDialog, openApp, skipWithoutChromium, snap, uniqueProjectName, test } from './appDriver.ts';
 import { fixturesDirectory } from './e2eEnvironment.ts';
 
@@ -30,8 +30,10 @@ test('importing a text file named .mp4 shows an error naming the file and leaves
 
 test('importing a playlist named .mp4 says it is not a video and does not follow it to the files it lists', async ({ page }, testInfo) => {
   const projectName = uniqueProjectName('Playlist');
-  // An HLS playlist that points at another local video: ffmpeg would import pattern.mp4 through it.
-  const playlist = join(fixturesDirectory(), 'holiday-playlist.mp4');
+  // An HLS playlist that points at another local video: ffmpeg would import pattern.mp4 through it. Written beside
+  // this test's output, so the shared fixtures folder other specs list stays as it was.
+  const playlist = testInfo.outputPath('holiday-playlist.mp4');
+  mkdirSync(dirname(playlist), { recursive: true });
   writeFileSync(playlist, `#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:3.0,\n${join(fixturesDirectory(), 'pattern.mp4')}\n#EXT-X-ENDLIST\n`);
   await openApp(page);
   await createProject(page, projectName);
