@@ -68,7 +68,7 @@ export async function propagateClip(options: PropagateClipOptions) {
       throw new UsageError(`frames are ${info.width}×${info.height} but ${labelsFile} is ${first.width}×${first.height}`);
     }
     pool = new OnnxSessionPool({ threads });
-    const opened = await openFeatureStream(streamName, { pool, appRoot });
+    const opened = await openFeatureStream(streamName, { pool, appRoot, allowModelFiles: true });
     stream = opened;
     frameCount = info.frameCount;
     const files = info.files;

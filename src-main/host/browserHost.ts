@@ -7,7 +7,7 @@ import { toApiErrorShape } from '../core/api/apiError.ts';
 import type { ApiDispatcher } from '../core/api/dispatcher.ts';
 import type { Progress } from '../core/api/contract.ts';
 import { type ClientMessage, decodeMessage, encodeMessage, type ServerMessage } from '../core/api/wireCodec.ts';
-import { readStaticFile } from './staticFiles.ts';
+import { isPagePath, readStaticFile, staticRelativePath } from './staticFiles.ts';
 
 export interface BrowserHostOptions {
   dispatcher: ApiDispatcher;
@@ -85,14 +85,21 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
       return;
     }
     const url = new URL(request.url ?? '/', `http://${request.headers.host}`);
-    const isPage = url.pathname === '/' || url.pathname === '/index.html';
+    // Decide what is asked for once, on the decoded and normalised path, and use that both for the token check
+    // and for the file served.
+    const relative = staticRelativePath(url.pathname);
+    if (relative === undefined) {
+      response.writeHead(404, baseHeaders).end('Not found.');
+      return;
+    }
+    const isPage = isPagePath(relative);
     if (isPage && !tokenMatches(url.searchParams.get('token'))) {
       response
         .writeHead(401, { ...baseHeaders, 'Content-Type': 'text/plain; charset=utf-8' })
         .end('Open the URL printed by `npx correspond serve` (it carries the access token).');
       return;
     }
-    const file = await readStaticFile(options.rendererDir, isPage ? 'index.html' : url.pathname);
+    const file = await readStaticFile(options.rendererDir, isPage ? 'index.html' : relative);
     if (!file) {
       response.writeHead(404, baseHeaders).end('Not found.');
       return;

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname, join, posix, sep } from 'node:path';
 
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -15,22 +15,36 @@ const contentTypes: Record<string, string> = {
 };
 
 /**
- * Resolves a URL path inside `rootDir` and reads it. Returns undefined for anything outside the folder (`..`,
- * encoded separators, absolute paths) or missing, so the caller answers 404.
+ * The file a URL path names, relative to the renderer folder: percent-decoded and normalised, the same string the
+ * token check and the file read both use (a check on the raw path would let `/%69ndex.html` pass as a plain asset).
+ * '' is the folder itself (the page). Undefined for anything that leaves the folder (`..`, encoded separators,
+ * NUL) or does not decode.
  */
-export async function readStaticFile(
-  rootDir: string,
-  urlPath: string,
-): Promise<{ body: Buffer; contentType: string } | undefined> {
+export function staticRelativePath(urlPath: string): string | undefined {
   let decoded: string;
   try {
     decoded = decodeURIComponent(urlPath);
   } catch {
     return undefined;
   }
-  if (decoded.includes('\0') || decoded.includes('\\')) return undefined;
-  const relative = normalize(decoded).replace(/^([/\\])+/, '');
-  if (relative.split(sep).includes('..')) return undefined;
+  if (decoded.includes('\0') || decoded.includes('\\') || decoded.split('/').includes('..')) return undefined;
+  const relative = posix.normalize(`/${decoded}`).replace(/^\/+/, '');
+  return relative === '.' ? '' : relative.replace(/\/+$/, '');
+}
+
+/**
+ * True when a relative path reads the page: whatever its case (macOS and Windows file systems ignore case), and with
+ * the trailing dots, spaces or `::$DATA` stream name that Windows drops when it opens a file.
+ */
+export function isPagePath(relative: string): boolean {
+  return relative === '' || /^index\.html[. ]*(::\$data)?$/i.test(relative);
+}
+
+/** Reads `relative` (from staticRelativePath) inside `rootDir`; undefined when it is missing or not a file (→ 404). */
+export async function readStaticFile(
+  rootDir: string,
+  relative: string,
+): Promise<{ body: Buffer; contentType: string } | undefined> {
   const file = join(rootDir, relative);
   if (!file.startsWith(rootDir.endsWith(sep) ? rootDir : rootDir + sep)) return undefined;
   try {

@@ -236,7 +236,7 @@ async function benchJhmdb(argv: string[]): Promise<number> {
 async function benchStreamExtraction(spec: string, threads: number, frames: number) {
   const pool = new OnnxSessionPool({ threads, allowCuda: false });
   try {
-    const stream = await openFeatureStream(spec, { pool, appRoot });
+    const stream = await openFeatureStream(spec, { pool, appRoot, allowModelFiles: true });
     const width = 854;
     const height = 480;
     const data = new Uint8Array(width * height * 3);

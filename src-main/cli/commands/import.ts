@@ -33,7 +33,11 @@ export const command: CliCommand = {
     const store = ProjectStore.open(projectFile);
     try {
       const clip = chooseClip(store, args);
-      const options = { sequence: stringFlag(args, 'sequence'), anyPalette: args.flags.get('any-palette') === true };
+      const options = {
+        sequence: stringFlag(args, 'sequence'),
+        anyPalette: args.flags.get('any-palette') === true,
+        frameSize: { width: clip.width, height: clip.height, of: `clip "${clip.name}"` },
+      };
       const result = await importAnnotationsIntoClip(store, clip.id, { format, from, options }, { replace: args.flags.get('replace') === true });
       process.stderr.write(`read ${result.objects.length} object(s), ${result.frames} annotated frame(s) from ${result.origin}\n`);
       for (const warning of result.warnings) process.stderr.write(`warning: ${warning}\n`);

@@ -91,7 +91,7 @@ export async function propagatePoseClip(options: PosePropagationOptions) {
   const geometry = { frameWidth: info.width, frameHeight: info.height, inputWidth: size, inputHeight: size, stride: 8 };
   // SPEC §3.2: float RGB in [0, 1] is resized to size×size with cv2.resize (bilinear) before normalisation.
   const pool = options.stream === 'pixels' ? undefined : new OnnxSessionPool({ threads: options.threads });
-  const stream = pool ? await openFeatureStream(options.stream, { pool, appRoot }) : undefined;
+  const stream = pool ? await openFeatureStream(options.stream, { pool, appRoot, allowModelFiles: true }) : undefined;
   const features = async (frameIndex: number) => {
     const frame = await source.getFrame(frameIndex);
     const unit = new Float32Array(frame.data.length);

@@ -21,6 +21,20 @@ const visibility: Validator<0 | 1 | 2> = (value, at) => {
   return value;
 };
 
+/**
+ * A feature stream spec as the renderer writes it: model names (built-in or registered, named like
+ * `fc-1234abcd`), each with an optional weight, joined by `+`. Never a path: the engine opens only models it knows
+ * (issue 20, item 11; featureStreams.ts checks the names against the registry).
+ */
+const streamTerm = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}(@\d+(\.\d+)?(e-\d+)?)?$/;
+const streamSpec: Validator<string> = (value, at) => {
+  const spec = v.string({ minLength: 1, maxLength: 1000 })(value, at);
+  if (!spec.split('+').every((term) => streamTerm.test(term))) {
+    throw new ApiError('INVALID_ARGUMENT', `${at} must name models, e.g. "default" or "default+fc@1.75" (no file paths).`);
+  }
+  return spec;
+};
+
 const propagationRequest = v.object({
   projectId,
   clipId: v.id(),
@@ -28,7 +42,7 @@ const propagationRequest = v.object({
   mode: v.literal('forward', 'backward', 'fill'),
   fromFrame: v.optional(frameIndex),
   toFrame: v.optional(frameIndex),
-  stream: v.optional(v.string({ minLength: 1, maxLength: 4096 })),
+  stream: v.optional(streamSpec),
 });
 
 /**

@@ -7,6 +7,7 @@ import { exportVip, importVip } from './vipFormat.ts';
 import { exportYoutubeVos, importYoutubeVos } from './youtubeVos.ts';
 import { exportJhmdb, importJhmdb, type JhmdbExportOptions } from './jhmdbFormat.ts';
 import { FormatError } from './formatError.ts';
+import type { ExpectedFrameSize } from './labelPngSequence.ts';
 
 /** Options every importer understands (each uses the ones that apply to it). */
 export interface ImportOptions {
@@ -14,6 +15,11 @@ export interface ImportOptions {
   sequence?: string;
   /** DAVIS / YouTube-VOS: accept label PNGs whose palette is not the VOC colour map. */
   anyPalette?: boolean;
+  /**
+   * The clip's frame size, when the annotations go into a clip: label maps that declare another size are refused
+   * from their headers, before anything is decoded.
+   */
+  frameSize?: ExpectedFrameSize;
 }
 
 export interface FormatExportOptions extends ExportOptions, DavisExportOptions, JhmdbExportOptions {}
@@ -31,11 +37,11 @@ const exporters: Partial<Record<AnnotationFormat, Exporter>> = {
 };
 const importers: Partial<Record<AnnotationFormat, Importer>> = {
   davis: importDavis,
-  coco: (from) => importCoco(from),
+  coco: (from, options) => importCoco(from, options.frameSize),
   jhmdb: importJhmdb,
   vip: importVip,
   ytvos: importYoutubeVos,
-  cvat: (from) => importCvat(from),
+  cvat: (from, options) => importCvat(from, options.frameSize),
 };
 
 /**

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Keypoint } from '../store/types.ts';
+import { frameSizeProblem } from '../video/frameLimits.ts';
 import type { AnnotatedObject, AnnotationSource, ExportOptions, FrameAnnotation, ImportedAnnotations } from './annotationSource.ts';
 import { frameFileName, selectObjects } from './annotationSource.ts';
 import { type CocoRle, countsFromString, countsToString, decodeCocoRle, encodeCocoRle, rleArea, rleBbox } from './cocoRle.ts';
@@ -10,6 +11,7 @@ import type { ExportWriter } from './exportWriter.ts';
 import { FormatError, cancellableSlices } from './formatError.ts';
 import { keypointNames, jhmdbSkeleton } from './jhmdbJoints.ts';
 import { writeJpegFrames } from './jpegFrameWriter.ts';
+import { type ExpectedFrameSize, sizeMismatch } from './labelPngSequence.ts';
 import { sequenceNameOf } from './safeNames.ts';
 
 // COCO (one JSON per clip, annotations/instances_default.json): one image per frame (id = frame + 1, `frame_id` =
@@ -151,7 +153,7 @@ function readCocoJson(from: string): { file: string; json: CocoJson } {
  * two annotations of one category on one image without track ids are an error). Segmentations may be compressed or
  * uncompressed RLE; polygons are refused. Everything is parsed and decoded once here, so errors come before writing.
  */
-export function importCoco(from: string): ImportedAnnotations {
+export function importCoco(from: string, frameSize?: ExpectedFrameSize): ImportedAnnotations {
   const { file, json } = readCocoJson(from);
   const images = new Map<number, { frameIndex: number; width?: number; height?: number }>();
   for (const image of json.images!) images.set(image.id, { frameIndex: frameOfImage(image, file), width: image.width, height: image.height });
@@ -200,7 +202,13 @@ export function importCoco(from: string): ImportedAnnotations {
       if (!Array.isArray(size) || size.length !== 2 || !size.every((n) => Number.isInteger(n) && n > 0)) throw new FormatError('BAD_FILE', `${where}: segmentation.size must be [height, width]`, file);
       const counts = typeof segmentation.counts === 'string' ? countsFromString(segmentation.counts, `${file}: ${where}`) : segmentation.counts;
       if (!Array.isArray(counts)) throw new FormatError('BAD_FILE', `${where}: segmentation.counts must be a string or a list of run lengths`, file);
-      if (width === 0) [height, width] = size;
+      if (width === 0) {
+        // The declared size decides what every mask of the clip will allocate: check it before any is decoded.
+        const tooLarge = frameSizeProblem(size[1], size[0]);
+        if (tooLarge) throw new FormatError('BAD_FILE', `${where}: segmentation.size ${tooLarge}`, file);
+        if (frameSize && (size[1] !== frameSize.width || size[0] !== frameSize.height)) throw sizeMismatch(size[1], size[0], frameSize, file, `${where} `);
+        [height, width] = size;
+      }
       if (size[0] !== height || size[1] !== width) throw new FormatError('MISMATCH', `${where} is ${size[1]}×${size[0]}, earlier masks are ${width}×${height}`, file);
       const covered = (counts as unknown[]).reduce<number>((sum, count) => sum + (Number.isInteger(count) && (count as number) >= 0 ? (count as number) : NaN), 0);
       if (covered !== width * height) throw new FormatError('BAD_FILE', `${where}: the runs cover ${covered} of ${width}×${height} = ${width * height} pixels`, file);
@@ -214,6 +222,8 @@ export function importCoco(from: string): ImportedAnnotations {
     height = first?.height ?? 0;
   }
   if (!(width > 0 && height > 0)) throw new FormatError('BAD_FILE', 'no image size: neither a mask nor an image with width and height', file);
+  const tooLarge = frameSizeProblem(width, height);
+  if (tooLarge) throw new FormatError('BAD_FILE', `the images' size ${tooLarge}`, file);
   const frameIndices = [...frames.keys()].sort((a, b) => a - b);
   const imageFrames = [...images.values()].map((image) => image.frameIndex).sort((a, b) => a - b);
   const contiguous = imageFrames.every((frame, i) => frame === i);

@@ -2,6 +2,7 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Keypoint } from '../store/types.ts';
+import { frameSizeProblem } from '../video/frameLimits.ts';
 import type { AnnotatedObject, AnnotationSource, ExportOptions, FrameAnnotation, ImportedAnnotations } from './annotationSource.ts';
 import { selectObjects } from './annotationSource.ts';
 import type { FormatExportSummary } from './davisFormat.ts';
@@ -9,6 +10,7 @@ import type { ExportWriter, FileSink } from './exportWriter.ts';
 import { FormatError, cancellableSlices } from './formatError.ts';
 import { jhmdbJointNames, keypointNames } from './jhmdbJoints.ts';
 import { vocColor } from './palette.ts';
+import { type ExpectedFrameSize, sizeMismatch } from './labelPngSequence.ts';
 import { sequenceNameOf } from './safeNames.ts';
 import { child, escapeXml, parseXml, type XmlElement } from './xmlReader.ts';
 
@@ -313,13 +315,17 @@ function stateAt(track: Track, frame: number): { shape: Shape; next?: Shape } | 
  * box) is checked here first. Non-keyframe frames between shapes follow CVAT: points interpolate linearly,
  * masks hold their last shape.
  */
-export function importCvat(from: string): ImportedAnnotations {
+export function importCvat(from: string, frameSize?: ExpectedFrameSize): ImportedAnnotations {
   const { file, root } = readCvatXml(from);
   const task = child(child(root, 'meta') ?? root, 'task') ?? child(child(root, 'meta') ?? root, 'job');
   const size = task && child(task, 'original_size');
   const width = Number(size && child(size, 'width')?.text);
   const height = Number(size && child(size, 'height')?.text);
   if (!(Number.isInteger(width) && width > 0 && Number.isInteger(height) && height > 0)) throw new FormatError('BAD_FILE', 'meta/task/original_size has no width and height', file);
+  // Every mask shape allocates a frame of this size: check it before the first is decoded.
+  const tooLarge = frameSizeProblem(width, height);
+  if (tooLarge) throw new FormatError('BAD_FILE', `meta/task/original_size ${tooLarge}`, file);
+  if (frameSize && (width !== frameSize.width || height !== frameSize.height)) throw sizeMismatch(width, height, frameSize, file, 'meta/task/original_size ');
   const frameCount = Number(task && child(task, 'size')?.text);
   if (!(Number.isInteger(frameCount) && frameCount > 0)) throw new FormatError('BAD_FILE', 'meta/task/size (the frame count) is missing', file);
   const tracks = buildTracks(root, file);

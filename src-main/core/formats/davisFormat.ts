@@ -6,7 +6,7 @@ import type { ExportWriter } from './exportWriter.ts';
 import { FormatError, cancellableSlices } from './formatError.ts';
 import { writeJpegFrames } from './jpegFrameWriter.ts';
 import { composeIndexMap } from './labelMaps.ts';
-import { folderEntries, labelPngSource, listFrameFiles, scanLabelPngs } from './labelPngSequence.ts';
+import { type ExpectedFrameSize, folderEntries, labelPngSource, listFrameFiles, scanLabelPngs } from './labelPngSequence.ts';
 import { encodeIndexedPng } from './png.ts';
 import { sequenceNameOf } from './safeNames.ts';
 
@@ -68,6 +68,8 @@ export interface DavisImportOptions {
   sequence?: string;
   /** Accept palettes other than the VOC colour map. */
   anyPalette?: boolean;
+  /** The clip's size: a file of another size is refused from its header, before it is decoded. */
+  frameSize?: ExpectedFrameSize;
 }
 
 /** The sequence folder `from` names: a DAVIS root (Annotations/480p/<seq>), an Annotations folder, or the sequence itself. */
@@ -98,7 +100,7 @@ export function importDavis(from: string, options: DavisImportOptions = {}): Imp
   const frames = listFrameFiles(folder, 'png');
   if (frames.length === 0) throw new FormatError('NOT_FOUND', 'has no %05d.png annotation files', folder);
   const readOptions = { anyPalette: options.anyPalette, greyBinary: true };
-  const { width, height, present } = scanLabelPngs(frames, readOptions);
+  const { width, height, present } = scanLabelPngs(frames, readOptions, options.frameSize);
   const objects: AnnotatedObject[] = [];
   for (let value = 1; value < 256; value++) {
     if (!present[value]) continue;

@@ -4,7 +4,7 @@ import type { AnnotatedObject, AnnotationFormat, FrameAnnotation, ImportedAnnota
 import { asFormatError, FormatError } from './formatError.ts';
 import { maskOfValue, valuesPresent } from './labelMaps.ts';
 import { vocColorMap } from './palette.ts';
-import { decodeIndexedPng } from './png.ts';
+import { decodeIndexedPng, readPngHeaderOfFile } from './png.ts';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -97,20 +97,54 @@ export function readLabelPng(file: string, options: LabelPngOptions): { width: n
   return { width, height, indices };
 }
 
-/** Size of a sequence and the values its PNGs use, after decoding every file once (the validation pass). */
-export function scanLabelPngs(frames: readonly FrameFile[], options: LabelPngOptions): { width: number; height: number; present: boolean[] } {
+/** A frame size an import must match (the clip's), checked from file headers before any pixel is decoded. */
+export interface ExpectedFrameSize {
+  width: number;
+  height: number;
+  /** What the size belongs to, for the message ("clip \"walk\""). */
+  of: string;
+}
+
+/** The error for a label map whose declared size is not the clip's. */
+export function sizeMismatch(width: number, height: number, expected: ExpectedFrameSize, file: string, where = ''): FormatError {
+  return new FormatError('MISMATCH', `${where}is ${width}×${height}, ${expected.of} is ${expected.width}×${expected.height}`, file);
+}
+
+/**
+ * The size of a sequence from its PNG headers alone: each within the frame cap, all equal, and equal to `expected`
+ * when given. Run before any image is decoded, so an oversized or mismatched file costs 33 bytes of reading.
+ */
+export function checkLabelPngHeaders(frames: readonly FrameFile[], expected?: ExpectedFrameSize): { width: number; height: number } {
   if (frames.length === 0) throw new FormatError('NOT_FOUND', 'no label PNGs to import');
-  const present = new Array<boolean>(256).fill(false);
   let size: { width: number; height: number } | undefined;
   for (const { file } of frames) {
+    let header;
+    try {
+      header = readPngHeaderOfFile(file);
+    } catch (error) {
+      throw asFormatError(error, file);
+    }
+    if (size && (header.width !== size.width || header.height !== size.height)) {
+      throw new FormatError('MISMATCH', `is ${header.width}×${header.height}, the earlier frames are ${size.width}×${size.height}`, file);
+    }
+    if (expected && (header.width !== expected.width || header.height !== expected.height)) throw sizeMismatch(header.width, header.height, expected, file);
+    size = { width: header.width, height: header.height };
+  }
+  return size!;
+}
+
+/** Size of a sequence (checkLabelPngHeaders) and the values its PNGs use, decoding each file once (the validation pass). */
+export function scanLabelPngs(frames: readonly FrameFile[], options: LabelPngOptions, expected?: ExpectedFrameSize): { width: number; height: number; present: boolean[] } {
+  const size = checkLabelPngHeaders(frames, expected);
+  const present = new Array<boolean>(256).fill(false);
+  for (const { file } of frames) {
     const image = readLabelPng(file, options);
-    if (size && (image.width !== size.width || image.height !== size.height)) {
+    if (image.width !== size.width || image.height !== size.height) {
       throw new FormatError('MISMATCH', `is ${image.width}×${image.height}, the earlier frames are ${size.width}×${size.height}`, file);
     }
-    size = { width: image.width, height: image.height };
     valuesPresent(image.indices).forEach((seen, value) => (present[value] ||= seen));
   }
-  return { ...size!, present };
+  return { ...size, present };
 }
 
 export interface LabelPngSourceInit {

@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import { deflateSync, inflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
+import { InflateLimitError, inflatePrefix, inflateWithin } from './boundedInflate.ts';
 
 // MATLAB level-5 MAT-file reader and writer (real numeric N-d arrays), from MathWorks' "MAT-File Format" document:
 // 128-byte header, then data elements (8-byte tag + data padded to 8 bytes, or a 4-byte "small data element"),
@@ -68,6 +69,19 @@ const STORAGE: Record<MatNumericClass, { type: number; min: number; max: number;
 const ELEMENT_BYTES: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 2, 5: 4, 6: 4, 7: 4, 9: 8, 12: 8, 13: 8, 16: 1, 17: 2, 18: 4 };
 
 const HEADER_BYTES = 128;
+
+/**
+ * Most bytes one compressed variable may inflate to: 64 MiB. The MAT files Correspond reads hold joint positions
+ * and JHMDB puppet masks (a 10,000-frame clip's joints are 2.4 MB; a puppet mask of 150 frames at 854×480, as our
+ * own JHMDB export writes it, 61 MB). A file that declares more is refused before it is inflated, and no element
+ * inflates past what its own header declares.
+ */
+export const MAX_MAT_INFLATED_BYTES = 64 * 1024 * 1024;
+/**
+ * Compressed bytes inflated, in turn, to read the 8-byte tag at the start of a compressed element: a dynamic Huffman
+ * table can take a few hundred bytes before the first output byte, and each step inflates to at most ~1000× its input.
+ */
+const TAG_PREFIX_INPUT_BYTES = [64, 1024, 16384];
 const padTo8 = (n: number) => (n + 7) & ~7;
 
 interface Element {
@@ -183,6 +197,39 @@ function utf8CodeUnits(reader: Reader, element: Element): Float64Array {
   return Float64Array.from(text, (c) => c.charCodeAt(0));
 }
 
+/**
+ * Inflates a miCOMPRESSED element within a budget: the tag at the start of its data declares the size of what it
+ * holds, which is checked against MAX_MAT_INFLATED_BYTES before inflating, and inflating stops past that size.
+ */
+function inflateElement(reader: Reader, element: Element, offset: number): Uint8Array {
+  const compressed = reader.bytes.subarray(element.dataOffset, element.dataOffset + element.byteLength);
+  const where = `compressed element at byte ${offset}`;
+  let limit: number;
+  try {
+    let head: Uint8Array = new Uint8Array(0);
+    for (const inputBytes of TAG_PREFIX_INPUT_BYTES) {
+      head = inflatePrefix(compressed, inputBytes, 'zlib');
+      if (head.length >= 8 || inputBytes >= compressed.length) break;
+    }
+    if (head.length < 8) reader.fail('CORRUPT', `${where} is too short to hold a data element`);
+    const word = new DataView(head.buffer, head.byteOffset, 8).getUint32(0, reader.littleEndian);
+    const declared = word >>> 16 !== 0 ? 8 : 8 + padTo8(new DataView(head.buffer, head.byteOffset, 8).getUint32(4, reader.littleEndian));
+    if (declared > MAX_MAT_INFLATED_BYTES) {
+      reader.fail('UNSUPPORTED', `${where} declares ${declared} bytes; variables of more than ${MAX_MAT_INFLATED_BYTES / 2 ** 20} MiB are not read`);
+    }
+    limit = declared;
+  } catch (error) {
+    if (error instanceof MatFileError) throw error;
+    return reader.fail('CORRUPT', `${where} does not inflate (${(error as Error).message})`);
+  }
+  try {
+    return inflateWithin(compressed, limit, 'zlib');
+  } catch (error) {
+    if (error instanceof InflateLimitError) reader.fail('CORRUPT', `${where} inflates past the ${limit} bytes its data element declares (corrupt file or decompression bomb)`);
+    return reader.fail('CORRUPT', `${where} does not inflate (${(error as Error).message})`);
+  }
+}
+
 function readElements(reader: Reader, start: number, variables: Map<string, MatArray>, options: MatReadOptions): void {
   const limit = reader.bytes.length;
   let offset = start;
@@ -191,12 +238,7 @@ function readElements(reader: Reader, start: number, variables: Map<string, MatA
     if (limit - offset < 8 && reader.bytes.subarray(offset).every((b) => b === 0)) break;
     const element = reader.element(offset, limit, true);
     if (element.type === MI.COMPRESSED) {
-      let inflated: Uint8Array;
-      try {
-        inflated = inflateSync(reader.bytes.subarray(element.dataOffset, element.dataOffset + element.byteLength));
-      } catch (error) {
-        reader.fail('CORRUPT', `compressed element at byte ${offset} does not inflate (${(error as Error).message})`);
-      }
+      const inflated = inflateElement(reader, element, offset);
       readElements(new Reader(inflated, reader.littleEndian, reader.file, `inside the compressed element at byte ${offset}`), 0, variables, options);
     } else if (element.type === MI.MATRIX) {
       if (element.byteLength > 0) {

@@ -4,7 +4,7 @@ import { type FormatExportSummary, resolveSequenceFolder } from './davisFormat.t
 import type { ExportWriter } from './exportWriter.ts';
 import { FormatError, cancellableSlices } from './formatError.ts';
 import { writeJpegFrames } from './jpegFrameWriter.ts';
-import { labelPngSource, listFrameFiles, readLabelPng } from './labelPngSequence.ts';
+import { checkLabelPngHeaders, type ExpectedFrameSize, labelPngSource, listFrameFiles, readLabelPng } from './labelPngSequence.ts';
 import { encodeGreyPng } from './png.ts';
 import { sequenceNameOf } from './safeNames.ts';
 
@@ -58,21 +58,20 @@ export async function exportVip(source: AnnotationSource, writer: ExportWriter, 
 }
 
 /** Reads Category_ids/<video> (or the video folder) into one part object "parsing". Every file is checked first. */
-export function importVip(from: string, options: { sequence?: string } = {}): ImportedAnnotations {
+export function importVip(from: string, options: { sequence?: string; frameSize?: ExpectedFrameSize } = {}): ImportedAnnotations {
   const { folder, name } = resolveSequenceFolder(from, ['Category_ids'], options.sequence, 'VIP');
   const frames = listFrameFiles(folder, 'png');
   if (frames.length === 0) throw new FormatError('NOT_FOUND', 'has no class-id PNGs', folder);
   const readOptions = { greyValues: true, anyPalette: true };
-  let size: { width: number; height: number } | undefined;
+  const size = checkLabelPngHeaders(frames, options.frameSize);
   for (const { file } of frames) {
     const image = readLabelPng(file, readOptions);
-    if (size && (image.width !== size.width || image.height !== size.height)) {
+    if (image.width !== size.width || image.height !== size.height) {
       throw new FormatError('MISMATCH', `is ${image.width}×${image.height}, the earlier frames are ${size.width}×${size.height}`, file);
     }
-    size = { width: image.width, height: image.height };
     const bad = image.indices.find((value) => value >= vipClassNames.length && value !== ignoreValue);
     if (bad !== undefined) throw new FormatError('BAD_FILE', `pixel value ${bad} is not a VIP class id (0..19, or 255 = ignore)`, file);
   }
   const objects = [{ id: 'vip-parsing', name: 'parsing', kind: 'part' as const, paletteIndex: 1 }];
-  return labelPngSource({ format: 'vip', origin: folder, name, ...size!, frames, objects, options: readOptions });
+  return labelPngSource({ format: 'vip', origin: folder, name, ...size, frames, objects, options: readOptions });
 }

@@ -7,7 +7,7 @@ import type { ExportWriter } from './exportWriter.ts';
 import { FormatError, cancellableSlices } from './formatError.ts';
 import { writeJpegFrames } from './jpegFrameWriter.ts';
 import { composeIndexMap } from './labelMaps.ts';
-import { labelPngSource, listFrameFiles, scanLabelPngs } from './labelPngSequence.ts';
+import { type ExpectedFrameSize, labelPngSource, listFrameFiles, scanLabelPngs } from './labelPngSequence.ts';
 import { encodeIndexedPng } from './png.ts';
 import { sequenceNameOf } from './safeNames.ts';
 
@@ -73,12 +73,12 @@ function readMeta(file: string): YtvosMeta {
  * frames it lists (a listed frame without a PNG is an error); without it, like DAVIS, every id seen is an object
  * on every frame.
  */
-export function importYoutubeVos(from: string, options: { sequence?: string; anyPalette?: boolean } = {}): ImportedAnnotations {
+export function importYoutubeVos(from: string, options: { sequence?: string; anyPalette?: boolean; frameSize?: ExpectedFrameSize } = {}): ImportedAnnotations {
   const { folder, name } = resolveSequenceFolder(from, ['Annotations'], options.sequence, 'YouTube-VOS');
   const frames = listFrameFiles(folder, 'png');
   if (frames.length === 0) throw new FormatError('NOT_FOUND', 'has no annotation PNGs', folder);
   const readOptions = { anyPalette: options.anyPalette };
-  const { width, height, present } = scanLabelPngs(frames, readOptions);
+  const { width, height, present } = scanLabelPngs(frames, readOptions, options.frameSize);
   const metaFile = [path.join(from, 'meta.json'), path.join(folder, '..', '..', 'meta.json')].find(existsSync);
   const entry = metaFile ? readMeta(metaFile).videos![name] : undefined;
   if (!entry) {

@@ -50,6 +50,12 @@ export interface OpenStreamOptions {
   appRoot: string;
   /** Registry of imported models, whose names and ids work as stream names (default: the user's registry). */
   registryDirectory?: string;
+  /**
+   * Accept a path to an .onnx file as a term (the command line, where the user typed it). The app leaves it off:
+   * a stream from the renderer names built-in and registered models only, so a page cannot make the engine open
+   * arbitrary files (issue 20, item 11); a model file the user picks is imported into the registry first.
+   */
+  allowModelFiles?: boolean;
 }
 
 interface OpenedTerm {
@@ -98,13 +104,20 @@ async function openTerm(term: StreamTerm, options: OpenStreamOptions): Promise<O
     if (!existsSync(modelFile)) throw new ModelError('MODEL_UNREADABLE', 'the shipped fine-grained model is missing from this installation', modelFile);
     id = 'fc-default';
     label = `fc (shipped fine-grained ${readShippedFcDescription(options.appRoot).network}`;
-  } else if (existsSync(path.resolve(term.name))) {
+  } else if (options.allowModelFiles && existsSync(path.resolve(term.name))) {
     modelFile = path.resolve(term.name);
     id = path.basename(modelFile).replace(/\.onnx$/i, '');
     label = `${id} (${modelFile}`;
   } else {
     const registry = new ModelRegistry(options.registryDirectory ?? defaultModelRegistryDirectory());
     const registered = registry.find(term.name);
+    if (!registered && !options.allowModelFiles) {
+      throw new ModelError(
+        'MODEL_NOT_REGISTERED',
+        `stream term "${term.name}" is not a model Correspond knows: use "default", "hypercolumn", "fc", "pixels" or the name of a ` +
+          'model imported on the Models screen (import a model file there first)',
+      );
+    }
     if (!registered) {
       throw new ModelError(
         'MODEL_UNREADABLE',

@@ -8,7 +8,11 @@ import { plainBytes } from './plainBytes.ts';
 
 /** Decoders kept open at once; each holds its own bounded LRU of decoded frames. */
 const maxOpenFrameSources = 4;
-const framesCachedPerSource = 48;
+/**
+ * Decoded frames the app keeps for scrubbing, counted in bytes across the open clips: 512 MiB, a quarter per clip
+ * (about 5 frames of 4K, 100 of 480p, every frame of a small clip). A frame count would hold 1.2 GB per 4K clip.
+ */
+export const FRAME_CACHE_BYTES = 512 * 1024 * 1024;
 
 /** Rebuilds the probe result saved with a clip, so frames decode without probing again. */
 export function sourceInfoOf(clip: ClipRecord): SourceInfo {
@@ -121,7 +125,7 @@ export class ProjectClipsService implements ClipsService {
     if (source) {
       this.frameSources.delete(clip.id);
     } else {
-      source = new FrameSource(sourceInfoOf(clip), { cacheFrames: framesCachedPerSource });
+      source = new FrameSource(sourceInfoOf(clip), { cacheBytes: FRAME_CACHE_BYTES / maxOpenFrameSources });
       if (this.frameSources.size >= maxOpenFrameSources) {
         const [oldestId] = this.frameSources.keys();
         this.closeFrameSource(oldestId);

@@ -167,7 +167,8 @@ describe('exchange service', () => {
     writeFileSync(path.join(wrongSize, '00000.png'), encodeIndexedPng({ width: 8, height: 8, indices: new Uint8Array(64).fill(1) }));
     const mismatch = await failure(api.exchange.import({ projectId: project.id, clipId: second.id, format: 'davis', sourcePath: wrongSize }));
     expect(mismatch.code).toBe('MISMATCH');
-    expect(mismatch.message).toContain(`${wrongSize}: annotations are 8×8, clip "walk again" is ${CLIP_WIDTH}×${CLIP_HEIGHT}`);
+    // Refused from the PNG header, before decoding: the message names the file itself.
+    expect(mismatch.message).toContain(`${path.join(wrongSize, '00000.png')}: is 8×8, clip "walk again" is ${CLIP_WIDTH}×${CLIP_HEIGHT}`);
   });
 
   it('refuses unknown formats and fields at the boundary', async () => {

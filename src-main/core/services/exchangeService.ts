@@ -28,13 +28,17 @@ export class ProjectExchangeService implements ExchangeService {
 
   async import(args: ImportRequest, callOptions: CallOptions = {}): Promise<ImportSummary> {
     const store = this.library.open(args.projectId);
-    clipOf(store, args.clipId);
+    const clip = clipOf(store, args.clipId);
     // Read, checked, encoded and written off the event loop (a worker thread, one transaction); a cancel before
     // the writing leaves the project as it was.
     const result = await importAnnotationsIntoClip(
       store,
       args.clipId,
-      { format: args.format, from: path.resolve(args.sourcePath), options: { sequence: args.sequence, anyPalette: args.anyPalette } },
+      { format: args.format, from: path.resolve(args.sourcePath), options: {
+        sequence: args.sequence,
+        anyPalette: args.anyPalette,
+        frameSize: { width: clip.width, height: clip.height, of: `clip "${clip.name}"` },
+      } },
       { replace: args.replace, signal: callOptions.signal, onProgress: callOptions.onProgress },
     );
     return {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ffconcatList } from './ffconcatList.ts';
+import { IMAGE_DEMUXERS, IMAGE_LIST_DEMUXERS, VIDEO_FILE_DEMUXERS } from './ffmpegInputPolicy.ts';
 import { startFfmpeg, type FfmpegRun, type FfmpegRunOptions } from './ffmpegProcess.ts';
 import { RawFrameQueue } from './rawFrameQueue.ts';
 import type { IndexedRgbFrame, SourceInfo } from './sourceInfo.ts';
@@ -134,6 +135,7 @@ export class DecodeRun {
         return {
           input: files[0],
           inputOptions: ['-f', 'image2', '-pattern_type', 'none'],
+          demuxers: IMAGE_DEMUXERS,
           outputOptions: ['-vf', scale, ...common],
           format: 'rawvideo',
         };
@@ -144,6 +146,7 @@ export class DecodeRun {
       return {
         input: listFile,
         inputOptions: ['-f', 'concat', '-safe', '0'],
+        demuxers: IMAGE_LIST_DEMUXERS,
         // Still images can come out of concat with equal timestamps: number them so none is taken for a repeat.
         outputOptions: ['-vf', `setpts=N,${scale}`, ...common],
         format: 'rawvideo',
@@ -154,6 +157,7 @@ export class DecodeRun {
       const select = request.startIndex > 0 ? `select='gte(n,${request.startIndex})',` : '';
       return {
         input: info.path,
+        demuxers: VIDEO_FILE_DEMUXERS,
         outputOptions: [...map, '-vf', `${select}${scale}`, ...common],
         format: 'rawvideo',
       };
@@ -163,6 +167,7 @@ export class DecodeRun {
     common[common.indexOf('-frames:v') + 1] = String(request.count + SEEK_SLACK_FRAMES);
     return {
       input: info.path,
+      demuxers: VIDEO_FILE_DEMUXERS,
       inputOptions: ['-copyts', '-start_at_zero', ...(seekSec > 0 ? ['-ss', seekSec.toFixed(6)] : [])],
       outputOptions: [...map, '-vf', `showinfo,${scale}`, ...common],
       format: 'rawvideo',

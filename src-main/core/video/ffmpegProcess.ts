@@ -1,12 +1,15 @@
 import { PassThrough } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import { ffmpegInfo } from './ffmpegInfo.ts';
+import { inputRestrictions } from './ffmpegInputPolicy.ts';
 import { createAbortError } from './videoError.ts';
 
 export interface FfmpegRunOptions {
   input: string;
   /** Options placed before `-i` (seeking, demuxer choice). */
   inputOptions?: string[];
+  /** The demuxers the input may use (ffmpegInputPolicy.ts); ffmpeg reads it through the file protocol only. */
+  demuxers: readonly string[];
   /** Options placed after `-i` (filters, codec, frame limit). */
   outputOptions: string[];
   /** Output muxer written to stdout, e.g. `rawvideo` or `image2pipe`. */
@@ -36,7 +39,7 @@ export async function startFfmpeg(options: FfmpegRunOptions): Promise<FfmpegRun>
   if (options.signal?.aborted) throw createAbortError(options.signal);
   const command = ffmpeg(options.input, { stdoutLines: 30 })
     .setFfmpegPath(ffmpegPath)
-    .inputOptions(['-hide_banner', '-nostats', '-nostdin', ...(options.inputOptions ?? [])])
+    .inputOptions(['-hide_banner', '-nostats', '-nostdin', ...inputRestrictions(options.demuxers), ...(options.inputOptions ?? [])])
     .outputOptions(options.outputOptions)
     .format(options.format);
   const stdout = new PassThrough();

@@ -4,8 +4,10 @@ import type { IndexedRgbFrame, RgbFrame, SourceInfo } from './sourceInfo.ts';
 import { createAbortError, VideoError } from './videoError.ts';
 
 export interface FrameSourceOptions {
-  /** Most decoded frames kept in memory; default fits about DEFAULT_CACHE_BYTES. */
+  /** Most decoded frames kept in memory; default fits about `cacheBytes`. */
   cacheFrames?: number;
+  /** Most bytes of decoded frames kept in memory (default DEFAULT_CACHE_BYTES); at least one frame is kept. */
+  cacheBytes?: number;
   /** Consecutive video frames decoded per ffmpeg call on a cache miss (default 16). */
   chunkFrames?: number;
 }
@@ -35,7 +37,8 @@ export class FrameSource {
     options: FrameSourceOptions = {},
   ) {
     const frameBytes = info.width * info.height * 3;
-    this.cacheCapacityFrames = Math.max(1, Math.floor(options.cacheFrames ?? DEFAULT_CACHE_BYTES / frameBytes));
+    // Frames of one clip all have one size, so a frame count is a byte budget; a chunk never outgrows the cache.
+    this.cacheCapacityFrames = Math.max(1, Math.floor(options.cacheFrames ?? (options.cacheBytes ?? DEFAULT_CACHE_BYTES) / frameBytes));
     this.chunkFrames = Math.max(1, Math.min(options.chunkFrames ?? DEFAULT_CHUNK_FRAMES, this.cacheCapacityFrames));
     this.cache = new LruCache(this.cacheCapacityFrames);
   }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ffconcatList } from './ffconcatList.ts';
+import { IMAGE_LIST_DEMUXERS, VIDEO_FILE_DEMUXERS } from './ffmpegInputPolicy.ts';
 import { startFfmpeg } from './ffmpegProcess.ts';
 import { JpegStreamSplitter } from './jpegStreamSplitter.ts';
 import type { SourceInfo, VideoProgress } from './sourceInfo.ts';
@@ -38,7 +39,7 @@ function thumbnailCommand(info: SourceInfo, frameIndices: number[], heightPx: nu
     writeFileSync(input, ffconcatList(frameIndices.map((frameIndex) => info.files![frameIndex])));
     // Still images can come out of concat with equal timestamps, which encoders refuse: number them instead.
     const outputOptions = ['-vf', `setpts=N,${scale}`, ...output];
-    return { input, inputOptions: ['-f', 'concat', '-safe', '0'], outputOptions, listFolder };
+    return { input, inputOptions: ['-f', 'concat', '-safe', '0'], demuxers: IMAGE_LIST_DEMUXERS, outputOptions, listFolder };
   }
   const everyFrame = total === info.frameCount;
   // Frame n is picked when it is round(k·(F−1)/(M−1)) for k = round(n·(M−1)/(F−1)), the same arithmetic as
@@ -48,7 +49,7 @@ function thumbnailCommand(info: SourceInfo, frameIndices: number[], heightPx: nu
   const steps = total - 1;
   const select = `select='eq(round(round(n*${steps}/${span})*${span}/${steps}),n)',`;
   const outputOptions = ['-map', `0:${info.streamIndex ?? 'v:0'}`, '-vf', `${everyFrame ? '' : select}${scale}`, ...output];
-  return { input: info.path, inputOptions: [], outputOptions, listFolder: undefined };
+  return { input: info.path, inputOptions: [], demuxers: VIDEO_FILE_DEMUXERS, outputOptions, listFolder: undefined };
 }
 
 /**

@@ -2,7 +2,10 @@ import { execFile } from 'node:child_process';
 import { readdirSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { canSeekByTimestamp, DecodeRun, type LocateMode } from './decodeRun.ts';
+import { checkListableName } from './ffconcatList.ts';
 import { ffmpegInfo } from './ffmpegInfo.ts';
+import { describeRefusedInput, inputRestrictions, refusedDemuxer, VIDEO_FILE_DEMUXERS } from './ffmpegInputPolicy.ts';
+import { frameSizeProblem } from './frameLimits.ts';
 import { readImageSize } from './imageSize.ts';
 import type { SourceInfo } from './sourceInfo.ts';
 import { createAbortError, throwIfAborted, VideoError } from './videoError.ts';
@@ -52,10 +55,13 @@ async function probeImageFolder(folder: string, options: ProbeOptions): Promise<
   }
   let firstSize: { width: number; height: number } | undefined;
   for (const file of files) {
+    checkListableName(file);
     const size = readImageSize(file);
     if (!size || size.width === 0 || size.height === 0) {
       throw new VideoError('CORRUPT_IMAGE', 'not a readable image (bad or truncated header)', file);
     }
+    const tooLarge = frameSizeProblem(size.width, size.height);
+    if (tooLarge) throw new VideoError('TOO_LARGE', tooLarge, file);
     firstSize ??= size;
     if (size.width !== firstSize.width || size.height !== firstSize.height) {
       throw new VideoError(
@@ -117,11 +123,14 @@ function runFfprobe(ffprobePath: string, file: string, args: string[], signal?: 
   return new Promise((resolve, reject) => {
     execFile(
       ffprobePath,
-      ['-v', 'error', ...args, '-of', 'json', file],
+      ['-v', 'error', ...inputRestrictions(VIDEO_FILE_DEMUXERS), ...args, '-of', 'json', file],
       { maxBuffer: 2 * 1024 * 1024 * 1024, signal },
       (error, stdout, stderr) => {
+        const refused = refusedDemuxer(stderr);
         if (signal?.aborted) reject(createAbortError(signal));
-        else if (error) {
+        else if (error && refused) {
+          reject(new VideoError('UNSUPPORTED_FORMAT', `is ${describeRefusedInput(refused)}, not a video: Correspond does not follow playlists or file lists; import the video itself`, file));
+        } else if (error) {
           const lines = stderr.split('\n').map((line) => line.replace(/^\[[^\]]*\]\s*/, '').trim()).filter(Boolean);
           const reason = lines.slice(-2).join('; ') || error.message;
           reject(new VideoError('UNREADABLE', `not a video ffmpeg can read (${reason})`, file));
@@ -197,12 +206,14 @@ async function probeVideoFile(file: string, options: ProbeOptions): Promise<Sour
   if (!stream || !stream.width || !stream.height) {
     throw new VideoError('NO_VIDEO_STREAM', 'the file has no video stream', file);
   }
-  const { frameCount, frameTimestamps } = await frameTimesOf(ffprobePath, file, output, stream.index, options.signal);
-  if (frameCount === 0) throw new VideoError('NO_FRAMES', 'the video stream has no frames', file);
   // ffmpeg applies the display rotation when decoding, so a portrait phone clip comes out portrait.
   const rotationDeg = stream.side_data_list?.find((data) => data.rotation !== undefined)?.rotation ?? stream.tags?.rotate;
   const rotation = Math.abs(Number(rotationDeg ?? 0)) % 180;
   const [width, height] = rotation === 90 ? [stream.height, stream.width] : [stream.width, stream.height];
+  const tooLarge = frameSizeProblem(width, height);
+  if (tooLarge) throw new VideoError('TOO_LARGE', tooLarge, file);
+  const { frameCount, frameTimestamps } = await frameTimesOf(ffprobePath, file, output, stream.index, options.signal);
+  if (frameCount === 0) throw new VideoError('NO_FRAMES', 'the video stream has no frames', file);
   const durationSec = finiteOrUndefined(format.duration) ?? finiteOrUndefined(stream.duration);
   let fps = parseRate(stream.avg_frame_rate) || parseRate(stream.r_frame_rate);
   if (!fps && durationSec) fps = frameCount / durationSec;

@@ -11,6 +11,12 @@ export type VideoErrorCode =
   | 'NO_IMAGES'
   | 'MIXED_SIZES'
   | 'CORRUPT_IMAGE'
+  /** Frames larger than the cap of frameLimits.ts. */
+  | 'TOO_LARGE'
+  /** A playlist or file list (HLS, DASH, ffconcat) given as a video: ffmpeg may not follow it. */
+  | 'UNSUPPORTED_FORMAT'
+  /** A file name ffmpeg's file lists cannot carry (a line break or another control character). */
+  | 'UNSAFE_NAME'
   | 'FRAME_OUT_OF_RANGE'
   | 'DECODE_FAILED'
   | 'CLOSED';

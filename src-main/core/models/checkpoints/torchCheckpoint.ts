@@ -24,6 +24,11 @@ export interface TorchCheckpoint {
 }
 
 const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
+/**
+ * Largest data.pkl read: 64 MiB. A checkpoint's pickle holds only the structure (names, shapes, storage keys; a
+ * ResNet-50 state dict's is about 50 KB), so a bigger one is refused before it is inflated.
+ */
+export const MAX_PICKLE_BYTES = 64 * 1024 * 1024;
 const LEGACY_PROTOCOL = 1001;
 
 /** Reads and unpickles `file`; errors are ModelErrors naming it. */
@@ -72,7 +77,11 @@ function readZipCheckpoint(bytes: Uint8Array, file: string): unknown {
     storages.set(storage.key, storage);
     return storage;
   };
-  return readPickle(entries.get(pickleName)!.read(), 0, { findGlobal: createGlobalResolver(file), persistentLoad }, file).value;
+  const pickleEntry = entries.get(pickleName)!;
+  if (pickleEntry.size > MAX_PICKLE_BYTES) {
+    throw new ModelError('MODEL_SOURCE_INVALID', `${pickleName} declares ${pickleEntry.size} bytes; a checkpoint's pickle holds only its structure, and more than ${MAX_PICKLE_BYTES / 2 ** 20} MiB is not read`, file);
+  }
+  return readPickle(pickleEntry.read(), 0, { findGlobal: createGlobalResolver(file), persistentLoad }, file).value;
 }
 
 interface LegacyRoot {

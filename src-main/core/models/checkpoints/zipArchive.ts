@@ -1,4 +1,5 @@
-import { crc32, inflateRawSync } from 'node:zlib';
+import { crc32 } from 'node:zlib';
+import { InflateLimitError, inflateWithin } from '../../formats/boundedInflate.ts';
 import { ModelError } from '../modelError.ts';
 
 /** One member of a zip archive; `read()` inflates (or slices) it on demand and checks its CRC-32. */
@@ -7,6 +8,14 @@ export interface ZipEntry {
   size: number;
   read(): Uint8Array;
 }
+
+/**
+ * A deflated member may declare at most 1 MiB plus 64× its compressed size. Tensors deflate by a few percent, a
+ * pickle by a few times; only a member built to explode (the deflate format allows ~1000×) declares more, and it
+ * is refused before a byte is inflated. Inflating stops at the declared size whatever the header says.
+ */
+const MAX_DEFLATE_RATIO = 64;
+const DEFLATE_RATIO_ALLOWANCE_BYTES = 1024 * 1024;
 
 const END_OF_DIRECTORY = 0x06054b50;
 const ZIP64_END_LOCATOR = 0x07064b50;
@@ -98,7 +107,7 @@ function directoryEntry(bytes: Uint8Array, view: DataView, offset: number, file:
     const stored = bytes.subarray(dataStart, dataStart + compressedSize);
     let data: Uint8Array;
     if (method === 0) data = stored;
-    else if (method === 8) data = inflateMember(stored, name, file);
+    else if (method === 8) data = inflateMember(stored, size, name, file);
     else throw new ModelError('MODEL_SOURCE_INVALID', `zip member ${name} uses compression method ${method}; only stored and deflate are read`, file);
     if (data.length !== size || crc32(data) !== expectedCrc) {
       throw new ModelError('MODEL_SOURCE_INVALID', `zip member ${name} fails its size/CRC-32 check (corrupt file)`, file);
@@ -108,10 +117,16 @@ function directoryEntry(bytes: Uint8Array, view: DataView, offset: number, file:
   return { entry: { name, size, read }, next: extraEnd + commentLength };
 }
 
-function inflateMember(stored: Uint8Array, name: string, file: string): Uint8Array {
+function inflateMember(stored: Uint8Array, declaredSize: number, name: string, file: string): Uint8Array {
+  if (declaredSize > DEFLATE_RATIO_ALLOWANCE_BYTES + MAX_DEFLATE_RATIO * stored.length) {
+    throw new ModelError('MODEL_SOURCE_INVALID', `zip member ${name} declares ${declaredSize} bytes from ${stored.length} compressed: no checkpoint compresses that well (corrupt file or decompression bomb)`, file);
+  }
   try {
-    return inflateRawSync(stored);
+    return inflateWithin(stored, declaredSize, 'raw');
   } catch (cause) {
+    if (cause instanceof InflateLimitError) {
+      throw new ModelError('MODEL_SOURCE_INVALID', `zip member ${name} inflates past the ${declaredSize} bytes it declares (corrupt file or decompression bomb)`, file, { cause });
+    }
     throw new ModelError('MODEL_SOURCE_INVALID', `zip member ${name} does not inflate: ${(cause as Error).message}`, file, { cause });
   }
 }
