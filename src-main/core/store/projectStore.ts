@@ -668,13 +668,13 @@ export class ProjectStore {
     }
   }
 
-  /** Entry count and kind of the set an object's labels must fit (null for mask objects). */
-  private labelBounds(object: rows.ObjectRow): { classes: number; joints: number; name: string } | null {
-    if (object.kind === 'mask' || object.label_set_id === null) return null;
+  /** Classes of the part set a part object's label values must stay within (null for other objects). */
+  private labelBounds(object: rows.ObjectRow): { classes: number; name: string } | null {
+    if (object.kind !== 'part' || object.label_set_id === null) return null;
     const row = this.statement('SELECT name, definition_json FROM label_set WHERE id = ?').get(object.label_set_id) as { name: string; definition_json: string } | undefined;
     if (!row) return null;
-    const body = JSON.parse(row.definition_json) as { classes?: unknown[]; joints?: unknown[] };
-    return { classes: body.classes?.length ?? 0, joints: body.joints?.length ?? 0, name: row.name };
+    const body = JSON.parse(row.definition_json) as { classes?: unknown[] };
+    return { classes: body.classes?.length ?? 0, name: row.name };
   }
 
   private encodePayload(
@@ -685,10 +685,6 @@ export class ProjectStore {
     if (object.kind === 'keypoints') {
       if (input.kind !== 'keypoints') throw check.invalid(`object '${object.name}' is a keypoints object and takes keypoints, not ${input.kind}`);
       const keypoints = check.checkKeypoints(input.keypoints);
-      const bounds = this.labelBounds(object);
-      if (bounds && keypoints.length !== bounds.joints) {
-        throw check.invalid(`object '${object.name}' uses skeleton "${bounds.name}" of ${bounds.joints} joints; got ${keypoints.length} keypoints`);
-      }
       return { mask_rle: null, mask_width: null, mask_height: null, keypoints_json: JSON.stringify(keypoints) };
     }
     if (input.kind !== 'labels') throw check.invalid(`object '${object.name}' is a ${object.kind} object and takes labels, not ${input.kind}`);
