@@ -698,7 +698,8 @@ export class ProjectStore {
     const bounds = this.labelBounds(object);
     if (bounds && data instanceof Uint8Array) {
       let highest = 0;
-      for (const value of data) if (value > highest) highest = value;
+      // 255 is the datasets' "ignore" value (VIP, DAVIS void): kept as it is, never a class.
+      for (const value of data) if (value > highest && value !== 255) highest = value;
       if (highest >= bounds.classes) throw check.invalid(`part object '${object.name}' uses "${bounds.name}" (classes 0..${bounds.classes - 1}); found class ${highest}`);
     }
     return { mask_rle: encodeMaskRle(data, width, height), mask_width: width, mask_height: height, keypoints_json: null };
