@@ -125,9 +125,9 @@ export interface ObjectSummary {
    * The project label set the object speaks: a part set for part objects, a skeleton for keypoints objects (both
    * always set), an object-class set for mask objects that have a class (else null).
    */
-  labelSetId: string | null;
+  labelSetId?: string | null;
   /** Mask objects: the object's class in `labelSetId` (0-based), or null. */
-  classIndex: number | null;
+  classIndex?: number | null;
 }
 
 /**
