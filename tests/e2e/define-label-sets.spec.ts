@@ -115,6 +115,8 @@ test('an annotator defines an animal skeleton and a part set, labels, propagates
   mkdirSync(destination);
   await page.getByTestId('open-export').click();
   const exportDialog = page.getByRole('dialog', { name: 'Export annotations' });
+  await expect(exportDialog.locator('[data-format="jhmdb"] input')).toBeDisabled();
+  await expect(exportDialog.locator('[data-format="jhmdb"]')).toHaveAttribute('title', /JHMDB holds the 15 JHMDB joints; "Pose 1" uses skeleton "mouse" of 5 joints/);
   await exportDialog.locator('[data-testid="format-option"][data-format="coco"]').click();
   await exportDialog.getByTestId('export-destination').fill(destination);
   await exportDialog.getByTestId('export-destination').press('Enter');
