@@ -4,6 +4,7 @@
  * joint its index in the skeleton; these definitions give them names, colours, bones and flip pairs.
  */
 import type { KeypointVisibility, LabelClass, LabelSetDefinition, LabelSetKind, LabelSetPreset, SkeletonJoint } from '../api/contract.ts';
+import { vipClassNames } from '../formats/vipFormat.ts';
 
 /** A label map holds one byte per pixel: a part set has at most 256 entries, background (0) and 255 classes. */
 export const MAX_PART_CLASSES = 256;
@@ -46,11 +47,8 @@ export function leftRightPairs(names: readonly string[]): Array<[number, number]
   return pairs;
 }
 
-/** The VIP part classes, id = index (SPEC §4; `vipFormat.ts` and `vipMiou.ts` use this order). */
-export const vipPartNames: readonly string[] = [
-  'background', 'hat', 'hair', 'sun-glasses', 'upper-clothes', 'dress', 'coat', 'socks', 'pants', 'gloves', 'scarf',
-  'skirt', 'torso-skin', 'face', 'right-arm', 'left-arm', 'right-leg', 'left-leg', 'right-shoe', 'left-shoe',
-];
+/** The VIP part classes, id = index (SPEC §4): the order `vipFormat.ts` writes and `vipMiou.ts` scores. */
+const vipPartNames = vipClassNames;
 
 /** The 15 JHMDB joints in file order (SPEC §3.1), as the editor has always named them. */
 export const jhmdbJointNames: readonly string[] = [
