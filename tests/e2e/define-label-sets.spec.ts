@@ -29,7 +29,7 @@ async function defineLabelSet(page: Page, kind: 'skeleton' | 'parts', name: stri
 }
 
 test('an annotator defines an animal skeleton and a part set, labels, propagates, renames a joint and exports COCO', async ({ page }, testInfo) => {
-  test.setTimeout(240_000);
+  test.setTimeout(300_000);
   // The weight-free stream (the Models screen's saved choice) and no background readying keep the spec lean: what
   // is tested is the vocabulary, not the features (the keypoint spec measures where joints land).
   await page.addInitScript(() => {
@@ -133,4 +133,22 @@ test('an annotator defines an animal skeleton and a part set, labels, propagates
   expect(poses.length).toBeGreaterThan(1);
   for (const pose of poses) expect(pose.keypoints).toHaveLength(5 * 3);
   await snapStep(page, testInfo, '03-exported');
+  await exportDialog.getByTestId('export-done').click();
+
+  // Removing a joint labels use asks first and says what goes; undo brings the joint and its positions back.
+  await page.getByTestId('open-label-sets').click();
+  await dialog.locator('[data-testid="label-set-item"][data-name="mouse"]').click();
+  await dialog.getByTestId('label-set-remove-entry').nth(4).click();
+  await dialog.getByTestId('label-set-save').click();
+  const confirm = page.getByRole('dialog', { name: 'Remove from the label set?' });
+  await expect(confirm.getByTestId('label-set-impact')).toHaveText(new RegExp(`^Removes joint "tail" and its positions from ${poses.length} annotations of 1 object\\.$`));
+  await snapStep(page, testInfo, '04-remove-joint-asks');
+  await confirm.getByTestId('label-set-confirm-remove').click();
+  await expect(dialog.locator('[data-testid="label-set-item"][data-name="mouse"]')).toContainText('4 joints');
+  await dialog.getByRole('button', { name: 'Close', exact: true }).last().click();
+  await expect(page.getByTestId('joint-list').locator('li')).toHaveCount(4);
+  await expect(page.getByTestId('history-undo')).toHaveAttribute('title', 'Undo edit label set "mouse" (Ctrl+Z)');
+  await page.getByTestId('history-undo').click();
+  await expect(page.getByTestId('joint-list').locator('li')).toHaveCount(5);
+  await expect(page.getByTestId('joint-list').locator('li').nth(4)).toContainText('tail');
 });
