@@ -28,7 +28,7 @@ export const exchangeFormats: readonly ExchangeFormatInfo[] = [
   {
     format: 'vip',
     name: 'VIP (part parsing)',
-    description: 'Grey class-id PNGs per frame (Category_ids/<video>): VIP's 20 human-part classes or the object's own part set.',
+    description: 'Grey class-id PNGs per frame (Category_ids/<video>): VIP\'s 20 human-part classes or the object\'s own part set.',
     exportKinds: ['part'],
     importKinds: ['part'],
     exportOptions: { includeFrames: true, framesDescription: 'Images/<video> (JPEG)', allFrames: true, className: false },
