@@ -28,7 +28,7 @@ export const exchangeFormats: readonly ExchangeFormatInfo[] = [
   {
     format: 'vip',
     name: 'VIP (part parsing)',
-    description: 'Grey class-id PNGs per frame (Category_ids/<video>): VIP\'s 20 human-part classes or the object\'s own part set.',
+    description: 'Grey class-id PNGs per frame (Category_ids/<video>): the 20 VIP human-part classes or the part set of the object.',
     exportKinds: ['part'],
     importKinds: ['part'],
     exportOptions: { includeFrames: true, framesDescription: 'Images/<video> (JPEG)', allFrames: true, className: false },
@@ -38,7 +38,7 @@ export const exchangeFormats: readonly ExchangeFormatInfo[] = [
   {
     format: 'coco',
     name: 'COCO',
-    description: 'One instances JSON: masks as RLE, keypoints as [x, y, v] triples with the skeleton's joint names and bones.',
+    description: 'One instances JSON: masks as RLE, keypoints as [x, y, v] triples named after the skeleton joints, with its bones.',
     exportKinds: ['mask', 'keypoints'],
     importKinds: ['mask', 'keypoints'],
     exportOptions: { includeFrames: true, framesDescription: 'images/ (JPEG)', allFrames: false, className: false },
