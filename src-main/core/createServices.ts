@@ -7,6 +7,7 @@ import { describeComputeDevice, OnnxSessionPool } from './models/onnxRuntime.ts'
 import { ProjectAnnotationsService } from './services/annotationsService.ts';
 import { ProjectHistoryService } from './services/historyService.ts';
 import { ProjectObjectsService } from './services/objectsService.ts';
+import { ProjectVocabulariesService } from './services/vocabulariesService.ts';
 import { ProjectPropagationService } from './services/propagationService.ts';
 import { RegistryModelsService } from './services/modelsService.ts';
 import { ProjectTrainingService } from './services/trainingService.ts';
@@ -69,6 +70,7 @@ export function createServices(options: ServicesOptions): Services {
     annotations: new ProjectAnnotationsService(library),
     propagation,
     history: new ProjectHistoryService(library),
+    vocabularies: new ProjectVocabulariesService(library),
     models: new RegistryModelsService({ registryDirectory, appRoot: options.appRoot, pool }),
     training,
     files: new LocalFilesService(),

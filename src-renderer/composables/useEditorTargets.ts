@@ -5,7 +5,8 @@ import { useAnnotationsStore } from '../stores/annotations.ts';
 import { useEditorStore } from '../stores/editor.ts';
 import { useObjectsStore } from '../stores/objects.ts';
 import { usePlayerStore } from '../stores/player.ts';
-import { absentSkeleton } from '../utils/annotationVocabulary.ts';
+import { useVocabulariesStore } from '../stores/vocabularies.ts';
+import { absentJoints, hexToRgb, jointNamesOf, jointSideIn, skeletonBones } from '../utils/annotationVocabulary.ts';
 import type { OverlayLayer } from '../utils/overlayRendering.ts';
 import { vocColour, vocCss } from '../utils/vocPalette.ts';
 import type { KeypointTarget } from './useKeypointEditing.ts';
@@ -21,6 +22,7 @@ export function useEditorTargets() {
   const objects = useObjectsStore();
   const annotations = useAnnotationsStore();
   const editor = useEditorStore();
+  const vocabularies = useVocabulariesStore();
 
   /** The labels matching the frame on the canvas. */
   const shownLabels = computed<FrameAnnotations | undefined>(() => {
@@ -54,7 +56,9 @@ export function useEditorTargets() {
     return drawOrder.value.flatMap((object) => {
       if (object.kind === 'keypoints') return [];
       const mask = labelOf(object)?.mask;
-      return mask ? [{ mask, colour: vocColour(object.paletteIndex), kind: object.kind }] : [];
+      const set = object.kind === 'part' ? vocabularies.labelSetOf(object) : undefined;
+      const classColours = set?.classes.map((entry) => hexToRgb(entry.color));
+      return mask ? [{ mask, colour: vocColour(object.paletteIndex), kind: object.kind, ...(classColours ? { classColours } : {}) }] : [];
     });
   });
 
@@ -64,7 +68,10 @@ export function useEditorTargets() {
     return drawOrder.value.flatMap((object) => {
       if (object.kind !== 'keypoints') return [];
       const keypoints = labelOf(object)?.keypoints;
-      return keypoints ? [{ objectId: object.id, colour: vocCss(object.paletteIndex), keypoints, active: object.id === objects.activeObjectId }] : [];
+      if (!keypoints) return [];
+      const set = vocabularies.labelSetOf(object);
+      const sides = keypoints.map((_, index) => jointSideIn(set, index));
+      return [{ objectId: object.id, colour: vocCss(object.paletteIndex), keypoints, active: object.id === objects.activeObjectId, bones: skeletonBones(set), names: jointNamesOf(set), sides }];
     });
   });
 
@@ -88,8 +95,9 @@ export function useEditorTargets() {
     const labels = shownLabels.value;
     if (!object || object.kind !== 'keypoints' || frameIndex === undefined || !labels) return undefined;
     const stored = labels.annotations.find((annotation) => annotation.objectId === object.id)?.keypoints;
-    const keypoints = absentSkeleton().map((absent, index) => stored?.[index] ?? absent);
-    return { objectId: object.id, frameIndex, keypoints };
+    const set = vocabularies.labelSetOf(object);
+    const keypoints = absentJoints(jointNamesOf(set).length).map((absent, index) => stored?.[index] ?? absent);
+    return { objectId: object.id, frameIndex, keypoints, defaultVisibilities: set?.joints.map((joint) => joint.defaultVisibility) };
   }
 
   return { shownLabels, editableFrameIndex, layers, skeletons, activeObject, maskTarget, keypointTarget };

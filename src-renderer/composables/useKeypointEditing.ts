@@ -5,11 +5,13 @@ import { useEditorStore } from '../stores/editor.ts';
 import { nextVisibility } from '../utils/annotationVocabulary.ts';
 import type { FramePoint } from '../utils/maskPainting.ts';
 
-/** The keypoint object and frame being edited, with its 15 joints there (absent ones included). */
+/** The keypoint object and frame being edited, with its skeleton's joints there (absent ones included). */
 export interface KeypointTarget {
   objectId: string;
   frameIndex: number;
   keypoints: KeypointValue[];
+  /** Visibility a joint gets when first placed (the skeleton's default; absent counts as visible). */
+  defaultVisibilities?: ReadonlyArray<0 | 1 | 2>;
 }
 
 /** How close to a joint (CSS pixels) a press grabs it. */
@@ -72,7 +74,7 @@ export function useKeypointEditing(target: () => KeypointTarget | undefined, cli
     const joint = Math.min(of.keypoints.length - 1, Math.max(0, editor.activeJoint));
     const keypoints = of.keypoints.map((value) => ({ ...value }));
     const previous = keypoints[joint].visibility;
-    keypoints[joint] = { x: point.x, y: point.y, visibility: previous === 0 ? 2 : previous };
+    keypoints[joint] = { x: point.x, y: point.y, visibility: previous === 0 ? of.defaultVisibilities?.[joint] || 2 : previous };
     commit(of, keypoints);
     editor.activeJoint = nextAbsentJoint(keypoints, joint);
     return true;

@@ -12,6 +12,7 @@ import { ApiClientError, errorMessage } from '../api/apiClientError.ts';
 import { useApi } from '../api/apiInjection.ts';
 import { useAnnotationsStore } from './annotations.ts';
 import { useObjectsStore } from './objects.ts';
+import { useVocabulariesStore } from './vocabularies.ts';
 
 export interface ExchangeProgress {
   /** 0..1 */
@@ -95,6 +96,9 @@ export const useExchangeStore = defineStore('exchange', () => {
     if (summary) {
       const objects = useObjectsStore();
       const annotations = useAnnotationsStore();
+      // An import may have created the label sets its files describe (COCO skeletons, CVAT labels…).
+      const vocabularies = useVocabulariesStore();
+      if (vocabularies.projectId === request.projectId) await vocabularies.load();
       if (objects.projectId === request.projectId && objects.clipId === request.clipId) {
         await objects.reload();
         annotations.refreshTimeline();

@@ -5,6 +5,7 @@ import { errorMessage } from '../api/apiClientError.ts';
 import { useApi } from '../api/apiInjection.ts';
 import { useAnnotationsStore } from './annotations.ts';
 import { useObjectsStore } from './objects.ts';
+import { useVocabulariesStore } from './vocabularies.ts';
 
 /**
  * Undo and redo of the open clip (the engine keeps the history in the project file). An undo waits for the edits
@@ -72,7 +73,11 @@ export const useHistoryStore = defineStore('history', () => {
       lastChange.value = change;
       actionError.value = undefined;
       if (change.objectsChanged) await objects.reload();
-      annotations.onHistoryApplied(change.frames);
+      if (change.labelSetsChanged) {
+        // A label set step may have rewritten labels of any frame (a removed joint or class): reload them all.
+        await Promise.all([useVocabulariesStore().load(), objects.reload()]);
+        annotations.onHistoryApplied({ first: 0, last: Number.MAX_SAFE_INTEGER });
+      } else annotations.onHistoryApplied(change.frames);
       return change;
     } catch (error) {
       if (ids.clipId === clipId.value) {

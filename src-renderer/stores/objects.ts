@@ -81,7 +81,8 @@ export const useObjectsStore = defineStore('objects', () => {
     objects.value = objects.value.map((object) => (object.id === updated.id ? updated : object));
   }
 
-  async function create(kind: ObjectKind, frameIndex: number): Promise<ObjectSummary | undefined> {
+  /** Adds an object on `frameIndex`; part and keypoints objects use `labelSetId` (default: the project's first). */
+  async function create(kind: ObjectKind, frameIndex: number, labelSetId?: string): Promise<ObjectSummary | undefined> {
     const sameKind = objects.value.filter((object) => object.kind === kind).length;
     const created = await act((pid, cid) =>
       api.objects.create({
@@ -91,6 +92,7 @@ export const useObjectsStore = defineStore('objects', () => {
         kind,
         paletteIndex: firstFreePaletteIndex(objects.value.map((object) => object.paletteIndex)),
         firstFrame: frameIndex,
+        ...(labelSetId && kind !== 'mask' ? { labelSetId } : {}),
       }),
     );
     if (created) {
@@ -100,7 +102,7 @@ export const useObjectsStore = defineStore('objects', () => {
     return created;
   }
 
-  async function update(objectId: string, change: { name?: string; paletteIndex?: number; hidden?: boolean }): Promise<void> {
+  async function update(objectId: string, change: { name?: string; paletteIndex?: number; hidden?: boolean; labelSetId?: string | null; classIndex?: number | null }): Promise<void> {
     const updated = await act((pid) => api.objects.update({ projectId: pid, objectId, ...change }));
     if (updated) replace(updated);
   }
@@ -108,6 +110,8 @@ export const useObjectsStore = defineStore('objects', () => {
   const rename = (objectId: string, name: string) => update(objectId, { name: name.trim() });
   const recolour = (objectId: string, paletteIndex: number) => update(objectId, { paletteIndex });
   const setHidden = (objectId: string, hidden: boolean) => update(objectId, { hidden });
+  /** A mask object's class: a class of an object-class set, or none. */
+  const setClass = (objectId: string, labelSetId: string | null, classIndex: number | null) => update(objectId, { labelSetId, classIndex });
 
   /** Deletes the object and all its labels; resolves to whether it is gone. */
   async function remove(objectId: string): Promise<boolean> {
@@ -149,6 +153,7 @@ export const useObjectsStore = defineStore('objects', () => {
     rename,
     recolour,
     setHidden,
+    setClass,
     remove,
     setActive,
     toggleSelected,

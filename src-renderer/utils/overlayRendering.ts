@@ -3,8 +3,10 @@ import { vocColour, type RgbColour } from './vocPalette.ts';
 /** One object's labels to draw: `mask` is height×width bytes (0/1 for masks, class ids for parts). */
 export interface OverlayLayer {
   mask: Uint8Array;
-  /** Colour of label 1 for mask objects; part objects take each class's palette colour instead. */
+  /** Colour of label 1 for mask objects; part objects take each class's colour instead. */
   colour: RgbColour;
+  /** Part objects: the colour of each class id, from the object's part set (VOC palette colours when absent). */
+  classColours?: readonly RgbColour[];
   kind: 'mask' | 'part';
 }
 
@@ -26,8 +28,12 @@ export function renderOverlay(target: Uint8ClampedArray, width: number, height: 
         if (label === 0) continue;
         let colour = layer.colour;
         if (layer.kind === 'part') {
-          colour = classColours.get(label) ?? vocColour(label);
-          classColours.set(label, colour);
+          const own = layer.classColours?.[label];
+          if (own) colour = own;
+          else {
+            colour = classColours.get(label) ?? vocColour(label);
+            classColours.set(label, colour);
+          }
         }
         const contour =
           x === 0 || y === 0 || x === width - 1 || y === height - 1 ||

@@ -110,3 +110,37 @@ describe('correspond export / import', () => {
     expect(existsSync(join(scratch, 'x'))).toBe(false);
   });
 });
+
+describe('correspond export / import keep label sets', () => {
+  it('a 5-joint skeleton and a part set of the project come back as the same sets (COCO, CVAT, VIP)', async () => {
+    const file = join(scratch, 'vocabulary.correspond');
+    const store = ProjectStore.create(file, { name: 'animals' });
+    const clip = newClip(store, 'mouse cage');
+    const mouse = store.addLabelSet({
+      kind: 'skeleton', name: 'mouse', classes: [],
+      joints: ['nose', 'left ear', 'right ear', 'neck', 'tail base'].map((name) => ({ name, defaultVisibility: 2 as const })),
+      edges: [[0, 3], [1, 3], [2, 3], [3, 4]], flipPairs: [[1, 2]],
+    });
+    const fins = store.addLabelSet({ kind: 'parts', name: 'fish', joints: [], edges: [], flipPairs: [], classes: ['background', 'body', 'fin', 'tail'].map((name, i) => ({ name, color: `#0000${i}0` })) });
+    const animal = store.addObject({ clipId: clip, name: 'mouse 1', kind: 'keypoints', labelSetId: mouse.id });
+    const fish = store.addObject({ clipId: clip, name: 'fish 1', kind: 'part', labelSetId: fins.id });
+    store.putAnnotation({ objectId: animal.id, frameIndex: 0, source: 'user', kind: 'keypoints', keypoints: Array.from({ length: 5 }, (_, j) => ({ x: 3 + j, y: 4, visibility: 2 as const })) });
+    store.putAnnotation({ objectId: fish.id, frameIndex: 0, source: 'user', kind: 'labels', labels: { width: 32, height: 24, data: Uint8Array.from({ length: 32 * 24 }, (_, i) => i % 4) } });
+    store.close();
+    for (const format of ['coco', 'cvat', 'vip'] as const) {
+      const out = join(scratch, `vocabulary-${format}`);
+      expect((await run(exportCommand, ['--project', file, '--clip', clip, '--format', format, '--out', out])).exitCode).toBe(0);
+      const reopened = ProjectStore.open(file);
+      const target = newClip(reopened, `back from ${format}`);
+      reopened.close();
+      const imported = await run(importCommand, ['--project', file, '--clip', target, '--format', format, '--from', out]);
+      expect(imported.exitCode, imported.stderr).toBe(0);
+      const check = ProjectStore.open(file);
+      const objects = check.listObjects(target);
+      const want = format === 'vip' ? [fins.id] : [mouse.id];
+      expect(objects.map((object) => object.labelSetId)).toEqual(want);
+      expect(check.listLabelSets().map((set) => set.name)).toEqual(['JHMDB joints', 'VIP parts', 'mouse', 'fish']);
+      check.close();
+    }
+  });
+});

@@ -16,7 +16,6 @@ import { OnnxSessionPool } from '../../core/models/onnxRuntime.ts';
 import { readMatFile } from '../../core/formats/matFile.ts';
 import { FrameSource, probeSource } from '../../core/video/index.ts';
 
-const JOINTS = 15;
 const appRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 const usage = `Usage:
@@ -24,30 +23,32 @@ const usage = `Usage:
                             [--stream ${DEFAULT_PROPAGATION_STREAM}] [--size 320] [--topk 10] [--context 7] [--radius 12]
                             [--temperature 0.05] [--threads N] [--kernel gemm|js]
 
-Propagates the 15 JHMDB joints of frame 0 through the clip with the CRW protocol (SPEC §3): frames resized to
-size×size (bilinear, aspect not kept), Gaussian label maps (sigma 0.5) at stride 8 plus a background channel,
+Propagates the joints of frame 0 through the clip with the CRW protocol (SPEC §3); any joint count (15 for
+JHMDB, 17 for COCO, an animal's own skeleton: K comes from the input). Frames resized to size×size (bilinear, aspect not kept), Gaussian label maps (sigma 0.5) at stride 8 plus a background channel,
 top-3 weighted decoding.
   --stream   features (default ${DEFAULT_PROPAGATION_STREAM}, the app's): "default" (the semantic default), "pixels"
              (the weight-free extractor, the reference's float path), "fc", a stride-8 .onnx file or a fusion
              "a+b@λ" (see \`correspond propagate --help\`)
   --frames   folder of the clip's frames (Rename_Images/<class>/<video>, 00001.png …) or a video file
-  --mat      joint_positions.mat with pos_img (2×15×T, 1-based pixels); only frame 0's joints are used
-  --out      JSON written as {"videos": {"<class>/<video>": {"width", "height", "keypoints": T×15×[x, y]}}}:
+  --mat      joint_positions.mat with pos_img (2×K×T for K joints, 1-based pixels); only frame 0's joints are used
+  --out      JSON written as {"videos": {"<class>/<video>": {"width", "height", "keypoints": T×K×[x, y]}}}:
              0-based pixels of the original frame, x < 0 when a joint is lost — the input of \`eval jhmdb\`
 Last stdout line: {"frames","ms","msPerFrame","out","video"}.`;
 
-/** Frame-0 joints from pos_img (2×15×T column-major: x at [0, j, t], y at [1, j, t]), made 0-based. */
+/** Frame-0 joints from pos_img (2×K×T column-major: x at [0, j, t], y at [1, j, t]), made 0-based; K is the file's. */
 function firstFrameJoints(matFile: string): Keypoint[] {
   const positions = readMatFile(matFile).get('pos_img');
   if (!positions) throw new EngineError('BAD_LABELS', 'no pos_img variable', matFile);
   const [rows, joints] = positions.dims;
-  if (rows !== 2 || joints !== JOINTS) throw new EngineError('BAD_LABELS', `pos_img is ${positions.dims.join('×')}, expected 2×15×T`, matFile);
-  return Array.from({ length: JOINTS }, (_, j) => ({ x: positions.data[2 * j] - 1, y: positions.data[2 * j + 1] - 1 }));
+  if (rows !== 2 || !joints || joints < 1 || positions.dims.length > 3) {
+    throw new EngineError('BAD_LABELS', `pos_img is ${positions.dims.join('×')}, expected 2×K×T (x/y × joints × frames)`, matFile);
+  }
+  return Array.from({ length: joints }, (_, j) => ({ x: positions.data[2 * j] - 1, y: positions.data[2 * j + 1] - 1 }));
 }
 
 export const command: CliCommand = {
   name: 'propagate-pose',
-  summary: 'Propagate JHMDB keypoints from frame 0 (CRW protocol, 320×320 input, 40×40 maps)',
+  summary: 'Propagate keypoints (any skeleton) from frame 0 (CRW protocol, 320×320 input, 40×40 maps)',
   usage,
   async run(argv) {
     const args = parseArgs(argv);

@@ -34,6 +34,27 @@ const streamSpec: Validator<string> = (value, at) => {
   }
   return spec;
 };
+const hexColour = v.string({ minLength: 7, maxLength: 7, pattern: /^#[0-9a-fA-F]{6}$/ });
+const jointPair: Validator<[number, number]> = (value, at) => {
+  const pair = v.array(v.integer({ min: 0, max: 1000 }), { maxLength: 2 })(value, at);
+  if (pair.length !== 2) throw new ApiError('INVALID_ARGUMENT', `${at} must be a pair of joint indices.`);
+  return [pair[0]!, pair[1]!];
+};
+const labelSetDefinition = v.object({
+  kind: v.literal('classes', 'parts', 'skeleton'),
+  name,
+  classes: v.array(v.object({ name: v.string({ minLength: 1, maxLength: 100 }), color: hexColour }), { maxLength: 1000 }),
+  joints: v.array(v.object({ name: v.string({ minLength: 1, maxLength: 100 }), defaultVisibility: visibility }), { maxLength: 128 }),
+  edges: v.array(jointPair, { maxLength: 2000 }),
+  flipPairs: v.array(jointPair, { maxLength: 128 }),
+});
+const labelSetChange = v.object({
+  projectId,
+  labelSetId: v.id(),
+  definition: labelSetDefinition,
+  sources: v.array(v.nullable(v.integer({ min: 0, max: 1000 })), { maxLength: 1000 }),
+  clipId: v.optional(v.id()),
+});
 
 const propagationRequest = v.object({
   projectId,
@@ -76,9 +97,21 @@ export const apiSchema: ApiSchema = {
         kind: v.literal('mask', 'part', 'keypoints'),
         paletteIndex: v.optional(paletteIndex),
         firstFrame: v.optional(frameIndex),
+        labelSetId: v.optional(v.nullable(v.id())),
+        classIndex: v.optional(v.nullable(v.integer({ min: 0, max: 1000 }))),
       }),
     },
-    update: { args: v.object({ projectId, objectId: v.id(), name: v.optional(name), paletteIndex: v.optional(paletteIndex), hidden: v.optional(v.boolean()) }) },
+    update: {
+      args: v.object({
+        projectId,
+        objectId: v.id(),
+        name: v.optional(name),
+        paletteIndex: v.optional(paletteIndex),
+        hidden: v.optional(v.boolean()),
+        labelSetId: v.optional(v.nullable(v.id())),
+        classIndex: v.optional(v.nullable(v.integer({ min: 0, max: 1000 }))),
+      }),
+    },
     delete: { args: v.object({ projectId, objectId: v.id() }) },
   },
   annotations: {
@@ -99,7 +132,7 @@ export const apiSchema: ApiSchema = {
         clipId: v.id(),
         objectId: v.id(),
         frameIndex,
-        keypoints: v.array(v.object({ x: v.number(), y: v.number(), visibility }), { maxLength: 64 }),
+        keypoints: v.array(v.object({ x: v.number(), y: v.number(), visibility }), { maxLength: 128 }),
       }),
     },
     getTimeline: { args: v.object({ projectId, clipId: v.id() }) },
@@ -113,6 +146,14 @@ export const apiSchema: ApiSchema = {
     status: { args: v.object({ projectId, clipId: v.id() }) },
     undo: { args: v.object({ projectId, clipId: v.id() }) },
     redo: { args: v.object({ projectId, clipId: v.id() }) },
+  },
+  vocabularies: {
+    list: { args: v.object({ projectId }) },
+    presets: { args: v.none() },
+    create: { args: v.object({ projectId, definition: labelSetDefinition, preset: v.optional(v.string({ minLength: 1, maxLength: 64 })) }) },
+    impact: { args: labelSetChange },
+    update: { args: labelSetChange },
+    delete: { args: v.object({ projectId, labelSetId: v.id() }) },
   },
   models: {
     list: { args: v.none() },

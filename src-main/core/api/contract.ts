@@ -110,7 +110,7 @@ export interface DirectoryListing {
 
 export type ObjectKind = 'mask' | 'part' | 'keypoints';
 
-/** An annotated object of a clip (a mask, a part map, or a 15-joint skeleton). */
+/** An annotated object of a clip (a mask, a part map, or a skeleton). */
 export interface ObjectSummary {
   id: string;
   clipId: string;
@@ -121,6 +121,87 @@ export interface ObjectSummary {
   firstFrame: number;
   lastFrame: number | null;
   hidden: boolean;
+  /**
+   * The project label set the object speaks: a part set for part objects, a skeleton for keypoints objects (both
+   * always set), an object-class set for mask objects that have a class (else null).
+   */
+  labelSetId?: string | null;
+  /** Mask objects: the object's class in `labelSetId` (0-based), or null. */
+  classIndex?: number | null;
+}
+
+/**
+ * What a label set holds: 'classes' = object classes for mask objects; 'parts' = part classes of a part object's
+ * label map (entry 0 is the background, value = index, at most `MAX_PART_CLASSES` entries because a label map holds
+ * one byte per pixel); 'skeleton' = keypoint joints with edges and left/right flip pairs.
+ */
+export type LabelSetKind = 'classes' | 'parts' | 'skeleton';
+
+export interface LabelClass {
+  name: string;
+  /** CSS hex colour, '#rrggbb'. */
+  color: string;
+}
+
+export interface SkeletonJoint {
+  name: string;
+  /** Visibility a joint gets when the annotator starts a skeleton on a frame (0 absent, 1 occluded, 2 visible). */
+  defaultVisibility: KeypointVisibility;
+}
+
+/** A label set as the annotator defines it (classes for 'classes'/'parts', joints/edges/flipPairs for 'skeleton'). */
+export interface LabelSetDefinition {
+  kind: LabelSetKind;
+  name: string;
+  classes: LabelClass[];
+  joints: SkeletonJoint[];
+  /** Bones as pairs of joint indices (0-based). */
+  edges: Array<[number, number]>;
+  /** Left/right joint pairs, swapped when a skeleton is mirrored. */
+  flipPairs: Array<[number, number]>;
+}
+
+export interface LabelSet extends LabelSetDefinition {
+  id: string;
+  /** The preset it was created from ('jhmdb', 'coco', 'vip', 'davis'), or null. */
+  preset: string | null;
+  /** Objects (over all clips) that use it. */
+  objectCount: number;
+}
+
+export interface LabelSetPreset extends LabelSetDefinition {
+  preset: string;
+  description: string;
+}
+
+/**
+ * A change to a label set. `sources[i]` says where entry i (a class, or a joint) of the new definition comes from:
+ * the index it had before (renamed, recoloured or moved), or null for a new entry. Entries of the old definition
+ * no source names are removed: part labels of a removed class become background, removed joints leave every
+ * skeleton, mask objects of a removed class lose their class.
+ */
+export interface LabelSetChange {
+  projectId: string;
+  labelSetId: string;
+  definition: LabelSetDefinition;
+  sources: Array<number | null>;
+  /** The clip open in the editor: the change is one undo step of its history (other clips' histories are cleared
+   *  when their labels change, since their steps would no longer fit). */
+  clipId?: string;
+}
+
+/** What a label set change would delete, asked before it is made. */
+export interface LabelSetImpact {
+  /** Names of the classes or joints that would be removed. */
+  removed: string[];
+  /** Annotations (object × frame) whose labels would change. */
+  annotations: number;
+  /** Objects that would lose their class or labels. */
+  objects: number;
+  /** Clips other than `clipId` whose undo history would be cleared. */
+  otherClips: number;
+  /** One sentence for the confirmation, e.g. 'Removes "tail" from 40 annotations of 2 objects.' */
+  message: string;
 }
 
 /** 0 = absent, 1 = occluded, 2 = visible (COCO convention). */
@@ -189,6 +270,8 @@ export interface HistoryChange {
   frames: { first: number; last: number } | null;
   /** Objects were created, changed or deleted (the object list needs reloading). */
   objectsChanged: boolean;
+  /** A label set of the project changed (vocabularies need reloading). */
+  labelSetsChanged?: boolean;
   status: HistoryStatus;
 }
 
@@ -401,8 +484,10 @@ export interface ClipsService {
 
 export interface ObjectsService {
   list(args: { projectId: string; clipId: string }): Promise<ObjectSummary[]>;
-  create(args: { projectId: string; clipId: string; name: string; kind: ObjectKind; paletteIndex?: number; firstFrame?: number }): Promise<ObjectSummary>;
-  update(args: { projectId: string; objectId: string; name?: string; paletteIndex?: number; hidden?: boolean }): Promise<ObjectSummary>;
+  /** Part and keypoints objects take a label set of their kind (default: the project's first part set / skeleton). */
+  create(args: { projectId: string; clipId: string; name: string; kind: ObjectKind; paletteIndex?: number; firstFrame?: number; labelSetId?: string | null; classIndex?: number | null }): Promise<ObjectSummary>;
+  /** `labelSetId`/`classIndex` set a mask object's class (null: none). */
+  update(args: { projectId: string; objectId: string; name?: string; paletteIndex?: number; hidden?: boolean; labelSetId?: string | null; classIndex?: number | null }): Promise<ObjectSummary>;
   /** Deletes the object and all its annotations. */
   delete(args: { projectId: string; objectId: string }): Promise<void>;
 }
@@ -470,6 +555,20 @@ export interface FilesService {
   listDirectory(args: { path?: string }): Promise<DirectoryListing>;
 }
 
+/** The project's own label sets: object classes, part classes and skeletons (issue 21). */
+export interface VocabulariesService {
+  list(args: { projectId: string }): Promise<LabelSet[]>;
+  /** JHMDB 15 joints, COCO 17 keypoints, VIP 20 parts, DAVIS (mask objects without classes). */
+  presets(): Promise<LabelSetPreset[]>;
+  create(args: { projectId: string; definition: LabelSetDefinition; preset?: string }): Promise<LabelSet>;
+  /** What `update` would delete (nothing is changed). */
+  impact(args: LabelSetChange): Promise<LabelSetImpact>;
+  /** Renames are free; removals rewrite the labels that use them (see LabelSetChange); one undo step. */
+  update(args: LabelSetChange): Promise<LabelSet>;
+  /** Refused (IN_USE) while objects use it. */
+  delete(args: { projectId: string; labelSetId: string }): Promise<void>;
+}
+
 export interface ExchangeService {
   /** The formats, with the object kinds and options each supports. */
   formats(): Promise<ExchangeFormatInfo[]>;
@@ -494,6 +593,7 @@ export interface CorrespondApi {
   annotations: AnnotationsService;
   propagation: PropagationService;
   history: HistoryService;
+  vocabularies: VocabulariesService;
   models: ModelsService;
   training: TrainingService;
   files: FilesService;

@@ -1,3 +1,4 @@
+import type { LabelSetDefinition } from '../api/contract.ts';
 import type { Keypoint, ObjectKind } from '../store/types.ts';
 import { FormatError } from './formatError.ts';
 
@@ -13,6 +14,13 @@ export interface AnnotatedObject {
   kind: ObjectKind;
   /** 1..255: the value written into label maps (DAVIS/YouTube-VOS object id). By DAVIS convention 255 is void. */
   paletteIndex: number;
+  /**
+   * The object's label set (issue 21): its part classes, its skeleton, or the object classes its class comes from.
+   * Exporters name joints, edges and classes from it; importers that read one make the project create it.
+   */
+  labelSet?: LabelSetDefinition;
+  /** Mask objects: the object's class in `labelSet`. */
+  classIndex?: number | null;
 }
 
 /**

@@ -9,6 +9,8 @@ import { type CocoRle, countsFromString, countsToString, decodeCocoRle, encodeCo
 import type { FormatExportSummary } from './davisFormat.ts';
 import type { ExportWriter } from './exportWriter.ts';
 import { FormatError, cancellableSlices } from './formatError.ts';
+import type { LabelSetDefinition } from '../api/contract.ts';
+import { vocHex } from '../vocabulary/labelSets.ts';
 import { keypointNames, jhmdbSkeleton } from './jhmdbJoints.ts';
 import { writeJpegFrames } from './jpegFrameWriter.ts';
 import { type ExpectedFrameSize, sizeMismatch } from './labelPngSequence.ts';
@@ -19,6 +21,10 @@ import { sequenceNameOf } from './safeNames.ts';
 // v = 0 not labelled / 1 occluded / 2 visible, plus `keypoints` names and a 1-based `skeleton` on the category).
 // Video identity travels in `track_id` (= palette index) and `attributes` {keyframe, object, palette_index}, extra
 // keys pycocotools ignores. Part objects have no COCO form and are left out (reported as a warning).
+// Vocabularies (issue 21): a keypoints category's `keypoints` and 1-based `skeleton` are its object's skeleton as
+// the annotator defined it; a mask object's class is its category's `supercategory`; the whole label set travels
+// in the category's extra `label_set` (and `class_index`) so our import recreates it exactly. Another tool's file
+// gets a skeleton from each keypoints category and an object-class set from its mask categories.
 
 export const cocoAnnotationFile = ['annotations', 'instances_default.json'] as const;
 
@@ -88,8 +94,14 @@ export async function exportCoco(source: AnnotationSource, writer: ExportWriter,
     options.onProgress?.({ done: frameIndex + 1, total: source.frameCount, message: `COCO frame ${frameIndex + 1} of ${source.frameCount}` });
   }
   const categories = objects.map((object, i) => {
-    const category = { id: i + 1, name: object.name, supercategory: object.kind === 'keypoints' ? 'person' : 'object' };
+    const set = object.labelSet;
+    const className = set?.kind === 'classes' && object.classIndex != null ? set.classes[object.classIndex]?.name : undefined;
+    const supercategory = className ?? (object.kind === 'keypoints' ? (set?.name ?? 'person') : 'object');
+    const category = { id: i + 1, name: object.name, supercategory, ...(set ? { label_set: set } : {}), ...(className ? { class_index: object.classIndex } : {}) };
     if (object.kind !== 'keypoints') return category;
+    if (set?.kind === 'skeleton') {
+      return { ...category, keypoints: set.joints.map((joint) => joint.name), skeleton: set.edges.map(([a, b]) => [a + 1, b + 1]) };
+    }
     const names = keypointNames(keypointCounts.get(object.id) ?? 15);
     return { ...category, keypoints: names, skeleton: names.length === 15 ? jhmdbSkeleton : [] };
   });
@@ -106,7 +118,7 @@ export async function exportCoco(source: AnnotationSource, writer: ExportWriter,
 interface CocoJson {
   images?: Array<{ id: number; file_name?: string; width?: number; height?: number; frame_id?: number }>;
   annotations?: Array<Record<string, unknown>>;
-  categories?: Array<{ id: number; name?: string; keypoints?: string[] }>;
+  categories?: Array<{ id: number; name?: string; supercategory?: string; keypoints?: string[]; skeleton?: unknown; label_set?: LabelSetDefinition; class_index?: unknown }>;
   info?: { video?: string };
 }
 
@@ -159,6 +171,7 @@ export function importCoco(from: string, frameSize?: ExpectedFrameSize): Importe
   for (const image of json.images!) images.set(image.id, { frameIndex: frameOfImage(image, file), width: image.width, height: image.height });
   const categories = new Map((json.categories ?? []).map((category) => [category.id, category]));
   const objects = new Map<string, AnnotatedObject>();
+  const maskCategoryOf = new Map<string, number>();
   // Masks stay run-length encoded until a frame is read, so a long clip's JSON does not become gigabytes of masks.
   const frames = new Map<number, Array<PendingAnnotation>>();
   let width = 0;
@@ -177,8 +190,9 @@ export function importCoco(from: string, frameSize?: ExpectedFrameSize): Importe
     if (!object) {
       const paletteIndex = asNumber(attributes.palette_index) ?? (trackId !== undefined && trackId >= 1 && trackId <= 255 ? trackId : objects.size + 1);
       const name = typeof attributes.object === 'string' && attributes.object.trim() ? attributes.object : (category?.name ?? `object ${paletteIndex}`);
-      object = { id: key, name, kind, paletteIndex };
+      object = { id: key, name, kind, paletteIndex, ...vocabularyOf(category, kind, typeof attributes.object === 'string', file) };
       objects.set(key, object);
+      if (kind === 'mask' && !object.labelSet && typeof attributes.object !== 'string' && category) maskCategoryOf.set(key, category.id);
     } else if (object.kind !== kind) throw new FormatError('BAD_FILE', `${where}: track ${key} mixes masks and keypoints`, file);
     const list = frames.get(image.frameIndex) ?? [];
     if (list.some((a) => a.objectId === key)) {
@@ -224,6 +238,7 @@ export function importCoco(from: string, frameSize?: ExpectedFrameSize): Importe
   if (!(width > 0 && height > 0)) throw new FormatError('BAD_FILE', 'no image size: neither a mask nor an image with width and height', file);
   const tooLarge = frameSizeProblem(width, height);
   if (tooLarge) throw new FormatError('BAD_FILE', `the images' size ${tooLarge}`, file);
+  classesFromCategories(objects, maskCategoryOf, json.categories ?? []);
   const frameIndices = [...frames.keys()].sort((a, b) => a - b);
   const imageFrames = [...images.values()].map((image) => image.frameIndex).sort((a, b) => a - b);
   const contiguous = imageFrames.every((frame, i) => frame === i);
@@ -246,4 +261,53 @@ export function importCoco(from: string, frameSize?: ExpectedFrameSize): Importe
         .map((pending) => ('rle' in pending ? { objectId: pending.objectId, keyframe: pending.keyframe, kind: 'labels' as const, labels: decodeCocoRle(pending.rle, pending.where) } : pending));
     },
   };
+}
+
+type CocoCategory = NonNullable<CocoJson['categories']>[number];
+
+/**
+ * The label set a category gives its objects: ours carry it whole (`label_set`); another tool's keypoints category
+ * is a skeleton of its `keypoints` names and 1-based `skeleton` pairs. Mask categories of other tools become
+ * classes afterwards (classesFromCategories), since all of them make one set.
+ */
+function vocabularyOf(category: CocoCategory | undefined, kind: 'mask' | 'keypoints', ours: boolean, file: string): Pick<AnnotatedObject, 'labelSet' | 'classIndex'> {
+  if (!category) return {};
+  if (category.label_set && typeof category.label_set === 'object') {
+    const classIndex = typeof category.class_index === 'number' ? category.class_index : null;
+    return { labelSet: category.label_set, classIndex: kind === 'mask' ? classIndex : undefined };
+  }
+  if (kind === 'mask' || ours || !Array.isArray(category.keypoints) || category.keypoints.length === 0) return {};
+  const names = category.keypoints.map(String);
+  const pairs = Array.isArray(category.skeleton) ? category.skeleton : [];
+  const edges = pairs.map((pair, index) => {
+    if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((j) => Number.isInteger(j) && j >= 1 && j <= names.length)) {
+      throw new FormatError('BAD_FILE', `category ${category.id}: skeleton pair ${index} must be two 1-based keypoint numbers within 1..${names.length}`, file);
+    }
+    return [pair[0] - 1, pair[1] - 1] as [number, number];
+  });
+  const flipPairs: Array<[number, number]> = [];
+  names.forEach((name, left) => {
+    const right = /^left[ _]/.test(name) ? names.indexOf(name.replace(/^left/, 'right')) : -1;
+    if (right >= 0) flipPairs.push([left, right]);
+  });
+  const name = (category.supercategory && category.supercategory !== 'object' ? category.supercategory : category.name) ?? `skeleton ${category.id}`;
+  return { labelSet: { kind: 'skeleton', name, classes: [], joints: names.map((n) => ({ name: n, defaultVisibility: 2 })), edges, flipPairs } };
+}
+
+/** Another tool's mask categories (neither `label_set` nor our `attributes.object`) become one object-class set. */
+function classesFromCategories(objects: Map<string, AnnotatedObject>, maskCategoryOf: Map<string, number>, categories: CocoCategory[]): void {
+  if (maskCategoryOf.size === 0) return;
+  const used = new Set(maskCategoryOf.values());
+  const ids = [...categories.map((category) => category.id).filter((id) => used.has(id)), ...[...used].filter((id) => !categories.some((c) => c.id === id))];
+  const definition: LabelSetDefinition = {
+    kind: 'classes',
+    name: 'COCO categories',
+    classes: ids.map((id, index) => ({ name: categories.find((c) => c.id === id)?.name?.trim() || `category ${id}`, color: vocHex(index + 1) })),
+    joints: [], edges: [], flipPairs: [],
+  };
+  for (const [key, categoryId] of maskCategoryOf) {
+    const object = objects.get(key)!;
+    object.labelSet = definition;
+    object.classIndex = ids.indexOf(categoryId);
+  }
 }

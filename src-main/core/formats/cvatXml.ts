@@ -1,6 +1,7 @@
 // exportCvat is over 60 lines: one frame pass keeps every track's inside/outside state; splitting it would scatter that.
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
+import type { LabelSetDefinition } from '../api/contract.ts';
 import type { Keypoint } from '../store/types.ts';
 import { frameSizeProblem } from '../video/frameLimits.ts';
 import type { AnnotatedObject, AnnotationSource, ExportOptions, FrameAnnotation, ImportedAnnotations } from './annotationSource.ts';
@@ -23,6 +24,10 @@ import { child, escapeXml, parseXml, type XmlElement } from './xmlReader.ts';
 // Mapping: a mask object → one mask track (label = object name); a keypoints object → one points track per joint
 // (label = joint name) sharing group_id = palette index, the object's name in an "object" attribute; joint
 // visibility 0 → outside="1", 1 → occluded="1". CVAT has no empty mask shape: an empty mask is written as outside.
+// Skeletons (issue 21): a keypoints object's skeleton is declared as CVAT declares one, a <label> of type skeleton
+// whose <svg> holds a circle per joint (data-node-id, data-label-name) and a line per edge (data-node-from/-to),
+// plus one points sublabel per joint (<parent>); flip pairs and default visibility ride along as extra data-
+// attributes. Import builds the skeleton from those labels and places each points track at its joint.
 
 export const cvatAnnotationFile = 'annotations.xml';
 
@@ -86,6 +91,53 @@ function copyInto(target: FileSink, file: string): void {
   }
 }
 
+/** CVAT's skeleton drawing: a line per edge and a circle per joint (1-based node ids), laid out on a unit circle. */
+function skeletonSvg(set: LabelSetDefinition): string {
+  const at = (joint: number) => {
+    const angle = (2 * Math.PI * joint) / set.joints.length;
+    return { x: (50 + 40 * Math.cos(angle)).toFixed(1), y: (50 + 40 * Math.sin(angle)).toFixed(1) };
+  };
+  const flipOf = new Map(set.flipPairs.flatMap(([a, b]) => [[a, b], [b, a]]));
+  const lines = set.edges.map(([a, b]) => `<line x1="${at(a).x}" y1="${at(a).y}" x2="${at(b).x}" y2="${at(b).y}" data-type="edge" data-node-from="${a + 1}" data-node-to="${b + 1}"></line>`);
+  const circles = set.joints.map((joint, j) => {
+    const flip = flipOf.has(j) ? ` data-flip-with="${flipOf.get(j)! + 1}"` : '';
+    return `<circle r="0.75" cx="${at(j).x}" cy="${at(j).y}" data-type="element node" data-element-id="${j + 1}" data-node-id="${j + 1}" data-label-name="${escapeXml(joint.name)}" data-default-visibility="${joint.defaultVisibility}"${flip}></circle>`;
+  });
+  return [...lines, ...circles].join('');
+}
+
+/** Skeletons declared in <labels>: each skeleton label's svg gives its joints (by node id), edges and our flip pairs. */
+function readSkeletons(task: XmlElement | undefined, file: string): Map<string, LabelSetDefinition> {
+  const skeletons = new Map<string, LabelSetDefinition>();
+  const labels = task && child(task, 'labels');
+  for (const label of labels?.children.filter((c) => c.name === 'label') ?? []) {
+    if (child(label, 'type')?.text.trim() !== 'skeleton') continue;
+    const name = child(label, 'name')?.text.trim() || 'skeleton';
+    const svg = child(label, 'svg')?.text ?? '';
+    const attribute = (tag: string, key: string) => new RegExp(`${key}="([^"]*)"`).exec(tag)?.[1];
+    const nodes = [...svg.matchAll(/<circle\b[^>]*>/g)].map((match) => match[0]).map((tag) => ({
+      id: Number(attribute(tag, 'data-node-id')),
+      name: attribute(tag, 'data-label-name') ?? '',
+      visibility: Number(attribute(tag, 'data-default-visibility') ?? 2),
+      flip: Number(attribute(tag, 'data-flip-with') ?? NaN),
+    })).sort((a, b) => a.id - b.id);
+    if (nodes.length === 0 || nodes.some((node) => !Number.isInteger(node.id) || !node.name)) {
+      throw new FormatError('BAD_FILE', `line ${label.line}: skeleton "${name}" needs a circle with data-node-id and data-label-name per joint`, file);
+    }
+    const indexOf = (id: number) => nodes.findIndex((node) => node.id === id);
+    const edges = [...svg.matchAll(/<line\b[^>]*>/g)].map((match) => [indexOf(Number(attribute(match[0], 'data-node-from'))), indexOf(Number(attribute(match[0], 'data-node-to')))] as [number, number]);
+    if (edges.some(([a, b]) => a < 0 || b < 0)) throw new FormatError('BAD_FILE', `line ${label.line}: an edge of skeleton "${name}" names a joint it does not have`, file);
+    const flipPairs: Array<[number, number]> = [];
+    nodes.forEach((node, j) => {
+      const other = indexOf(node.flip);
+      if (other > j) flipPairs.push([j, other]);
+    });
+    const joints = nodes.map((node) => ({ name: node.name, defaultVisibility: (node.visibility === 0 || node.visibility === 1 ? node.visibility : 2) as 0 | 1 | 2 }));
+    skeletons.set(name, { kind: 'skeleton', name, classes: [], joints, edges, flipPairs });
+  }
+  return skeletons;
+}
+
 /** Streams the clip: shapes go to one scratch file per track during the frame pass, then are joined in order. */
 export async function exportCvat(source: AnnotationSource, writer: ExportWriter, options: ExportOptions = {}): Promise<FormatExportSummary> {
   const objects = selectObjects(source, ['mask', 'keypoints'], options.objectIds);
@@ -124,7 +176,8 @@ export async function exportCvat(source: AnnotationSource, writer: ExportWriter,
       } else {
         let jointPlans = keypointPlans.get(object.id);
         if (!jointPlans) {
-          const names = keypointNames(annotation.keypoints.length);
+          const set = object.labelSet?.kind === 'skeleton' && object.labelSet.joints.length === annotation.keypoints.length ? object.labelSet : undefined;
+          const names = set ? set.joints.map((joint) => joint.name) : keypointNames(annotation.keypoints.length);
           jointPlans = names.map((name, joint) => planFor(object, joint, name));
           keypointPlans.set(object.id, jointPlans);
         }
@@ -154,12 +207,18 @@ export async function exportCvat(source: AnnotationSource, writer: ExportWriter,
   const out = writer.openFile([cvatAnnotationFile]);
   const labels = new Map<string, string>();
   for (const plan of plans) if (!labels.has(plan.label)) labels.set(plan.label, plan.joint === undefined ? 'mask' : 'points');
+  const skeletons = new Map<string, LabelSetDefinition>();
+  for (const object of objects) if (object.labelSet?.kind === 'skeleton' && keypointPlans.has(object.id)) skeletons.set(object.labelSet.name, object.labelSet);
+  const parentOf = new Map<string, string>();
+  for (const [name, set] of skeletons) for (const joint of set.joints) if (!parentOf.has(joint.name)) parentOf.set(joint.name, name);
   const labelXml = [...labels].map(([name, type], i) => {
     const attributes = type === 'points'
       ? '<attributes><attribute><name>object</name><mutable>False</mutable><input_type>text</input_type><default_value></default_value><values></values></attribute></attributes>'
       : '<attributes></attributes>';
-    return `      <label><name>${escapeXml(name)}</name><color>${hexColor(i + 1)}</color><type>${type}</type>${attributes}</label>\n`;
+    const parent = parentOf.has(name) ? `<parent>${escapeXml(parentOf.get(name)!)}</parent>` : '';
+    return `      <label><name>${escapeXml(name)}</name><color>${hexColor(i + 1)}</color><type>${type}</type>${parent}${attributes}</label>\n`;
   });
+  [...skeletons].forEach(([name, set], i) => labelXml.push(`      <label><name>${escapeXml(name)}</name><color>${hexColor(labels.size + i + 1)}</color><type>skeleton</type><svg>${escapeXml(skeletonSvg(set))}</svg><attributes></attributes></label>\n`));
   out.write(`<?xml version="1.0" encoding="utf-8"?>\n<annotations>\n  <version>1.1</version>\n  <meta>\n    <task>\n`);
   out.write(`      <name>${escapeXml(sequenceNameOf(source.name))}</name>\n      <size>${source.frameCount}</size>\n      <mode>interpolation</mode>\n      <overlap>0</overlap>\n`);
   out.write(`      <start_frame>0</start_frame>\n      <stop_frame>${source.frameCount - 1}</stop_frame>\n      <frame_filter></frame_filter>\n      <labels>\n${labelXml.join('')}      </labels>\n`);
@@ -244,7 +303,7 @@ function readCvatXml(from: string): { file: string; root: XmlElement } {
 }
 
 /** Tracks → objects: mask tracks one each; points tracks grouped by group_id into one keypoints object. */
-function buildTracks(root: XmlElement, file: string): Track[] {
+function buildTracks(root: XmlElement, file: string, skeletons: Map<string, LabelSetDefinition>): Track[] {
   const tracks: Track[] = [];
   const groups = new Map<string, Track[]>();
   const used = new Set<number>();
@@ -280,9 +339,12 @@ function buildTracks(root: XmlElement, file: string): Track[] {
     const key = Number.isInteger(group) && group > 0 ? `group-${group}` : `track-${track.attributes.id}`;
     const members = groups.get(key) ?? [];
     const objectName = parsed.map((s) => child(s.element, 'attribute')).find((a) => a?.attributes.name === 'object')?.text;
-    const object = members[0]?.object ?? { id: `cvat-${key}`, name: objectName ?? 'person', kind: 'keypoints' as const, paletteIndex: group };
+    const skeleton = members[0]?.object.labelSet ?? [...skeletons.values()].find((set) => set.joints.some((joint) => joint.name === label));
+    const object = members[0]?.object ?? { id: `cvat-${key}`, name: objectName ?? 'person', kind: 'keypoints' as const, paletteIndex: group, ...(skeleton ? { labelSet: skeleton } : {}) };
+    const ownJoint = skeleton ? skeleton.joints.findIndex((joint) => joint.name === label) : -1;
+    if (skeleton && ownJoint < 0) throw new FormatError('BAD_FILE', `line ${track.line}: track "${label}" is grouped with joints of skeleton "${skeleton.name}", which has no joint "${label}"`, file);
     const jhmdbJoint = jhmdbJointNames.indexOf(label);
-    members.push({ object, joint: jhmdbJoint >= 0 ? jhmdbJoint : members.length, shapes: parsed });
+    members.push({ object, joint: skeleton ? ownJoint : jhmdbJoint >= 0 ? jhmdbJoint : members.length, shapes: parsed });
     groups.set(key, members);
     tracks.push(members[members.length - 1]);
   }
@@ -290,6 +352,7 @@ function buildTracks(root: XmlElement, file: string): Track[] {
   const objects = [...new Set(tracks.map((t) => t.object))];
   for (const object of objects) object.paletteIndex = freeIndex(object.paletteIndex);
   for (const members of groups.values()) {
+    if (members[0]!.object.labelSet) continue;
     const joints = members.map((m) => m.joint!);
     if (new Set(joints).size !== joints.length || joints.some((j) => j >= members.length)) members.forEach((m, i) => (m.joint = i));
   }
@@ -328,7 +391,7 @@ export function importCvat(from: string, frameSize?: ExpectedFrameSize): Importe
   if (frameSize && (width !== frameSize.width || height !== frameSize.height)) throw sizeMismatch(width, height, frameSize, file, 'meta/task/original_size ');
   const frameCount = Number(task && child(task, 'size')?.text);
   if (!(Number.isInteger(frameCount) && frameCount > 0)) throw new FormatError('BAD_FILE', 'meta/task/size (the frame count) is missing', file);
-  const tracks = buildTracks(root, file);
+  const tracks = buildTracks(root, file, readSkeletons(task, file));
   for (const track of tracks) {
     for (const shape of track.shapes) {
       if (shape.frame >= frameCount) throw new FormatError('MISMATCH', `line ${shape.element.line}: frame ${shape.frame} is past the task's ${frameCount} frames`, file);
@@ -347,7 +410,7 @@ export function importCvat(from: string, frameSize?: ExpectedFrameSize): Importe
         out.push({ objectId: object.id, keyframe: state.shape.frame === frameIndex && state.shape.keyframe, kind: 'labels', labels: decodeMaskShape(state.shape.element, width, height, file) });
         continue;
       }
-      const keypoints: Keypoint[] = new Array(members.length);
+      const keypoints: Keypoint[] = Array.from({ length: object.labelSet?.joints.length ?? members.length }, () => ({ x: 0, y: 0, visibility: 0 as const }));
       let any = false;
       let keyframe = false;
       for (const member of members) {

@@ -4,6 +4,7 @@ import type { AnnotatedObject, AnnotationSource, ExportOptions, ImportedAnnotati
 import { frameFileName, selectObjects } from './annotationSource.ts';
 import type { ExportWriter } from './exportWriter.ts';
 import { FormatError, cancellableSlices } from './formatError.ts';
+import { applyLabelSetSidecar, readLabelSetSidecar, writeLabelSetSidecar } from './labelSetSidecar.ts';
 import { writeJpegFrames } from './jpegFrameWriter.ts';
 import { composeIndexMap } from './labelMaps.ts';
 import { type ExpectedFrameSize, folderEntries, labelPngSource, listFrameFiles, scanLabelPngs } from './labelPngSequence.ts';
@@ -55,6 +56,7 @@ export async function exportDavis(source: AnnotationSource, writer: ExportWriter
   if (framesWritten === 0) throw new FormatError('BAD_INPUT', 'no frame of the clip has a mask annotation');
   if (overlapPixels > 0) warnings.push(`${overlapPixels} pixels belong to several objects; the higher object id was written`);
   writer.writeFile(['ImageSets', '2017', `${options.split ?? 'val'}.txt`], `${sequence}\n`);
+  writeLabelSetSidecar(writer, objects);
   if (options.frames) {
     const folder = writer.folder(['JPEGImages', resolution, sequence]);
     await writeJpegFrames(options.frames(), folder, { width: source.width, height: source.height, frameCount: source.frameCount, signal: options.signal });
@@ -106,6 +108,7 @@ export function importDavis(from: string, options: DavisImportOptions = {}): Imp
     if (!present[value]) continue;
     objects.push({ id: `davis-${value}`, name: value === 255 ? 'void' : `object ${value}`, kind: 'mask', paletteIndex: value });
   }
+  applyLabelSetSidecar(objects, readLabelSetSidecar(from, folder));
   const warnings = objects.length === 0 ? [`${folder}: every annotation is background`] : [];
   return labelPngSource({ format: 'davis', origin: folder, name, width, height, frames, objects, options: readOptions, warnings });
 }

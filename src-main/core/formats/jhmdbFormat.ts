@@ -9,6 +9,7 @@ import type { FormatExportSummary } from './davisFormat.ts';
 import type { ExportWriter } from './exportWriter.ts';
 import { asFormatError, FormatError, cancellableSlices, throwIfCancelled } from './formatError.ts';
 import { jhmdbJointNames } from './jhmdbJoints.ts';
+import { jhmdbSkeleton } from '../vocabulary/labelSets.ts';
 import { folderEntries } from './labelPngSequence.ts';
 import { type MatArray, encodeMatFile, readMatFile } from './matFile.ts';
 import { MatUint8VolumeWriter, toColumnMajor } from './matStreamWriter.ts';
@@ -54,6 +55,11 @@ export async function exportJhmdb(source: AnnotationSource, writer: ExportWriter
   const person = pickOne(selectObjects(source, ['keypoints'], options.objectIds), 'keypoints object');
   const parts = pickOne(selectObjects(source, ['part'], options.objectIds), 'part object');
   if (!person && !parts) throw new FormatError('BAD_INPUT', 'the clip has no keypoints or part object to write as JHMDB');
+  // JHMDB's pos_img is 2×15×T in its own joint order (SPEC §3.1): only the 15-joint JHMDB skeleton fits (issue 21).
+  const skeleton = person?.labelSet;
+  if (person && skeleton && skeleton.joints.length !== jointCount) {
+    throw new FormatError('UNSUPPORTED', `JHMDB holds the ${jointCount} JHMDB joints; "${person.name}" uses skeleton "${skeleton.name}" of ${skeleton.joints.length} joints: export it as COCO or CVAT instead`);
+  }
   const className = safePathComponent(options.className ?? 'annotated', 'annotated');
   const video = sequenceNameOf(source.name, options.sequenceName);
   const { width, height, frameCount } = source;
@@ -183,7 +189,7 @@ export function importJhmdb(from: string, options: { sequence?: string } = {}): 
     if (partMask && (size.width !== width || size.height !== height)) throw new FormatError('MISMATCH', `is ${size.width}×${size.height}, part_mask is ${width}×${height}`, firstImage);
     ({ width, height } = size);
   }
-  const objects: AnnotatedObject[] = [{ id: 'jhmdb-person', name: 'person', kind: 'keypoints', paletteIndex: 1 }];
+  const objects: AnnotatedObject[] = [{ id: 'jhmdb-person', name: 'person', kind: 'keypoints', paletteIndex: 1, labelSet: jhmdbSkeleton() }];
   if (partMask) objects.push({ id: 'jhmdb-puppet', name: 'puppet', kind: 'part', paletteIndex: 2 });
   const poseAt = (frameIndex: number): Keypoint[] | undefined => {
     const base = 2 * jointCount * frameIndex;

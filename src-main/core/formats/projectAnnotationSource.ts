@@ -1,5 +1,6 @@
 import type { ProjectStore } from '../store/projectStore.ts';
-import type { AnnotationRecord, ObjectRecord } from '../store/types.ts';
+import type { LabelSetDefinition } from '../api/contract.ts';
+import type { AnnotationRecord, LabelSetRecord, ObjectRecord } from '../store/types.ts';
 import type { AnnotatedObject, AnnotationSource, FrameAnnotation } from './annotationSource.ts';
 import { FormatError } from './formatError.ts';
 import type { EncodedImport } from './importEncoding.ts';
@@ -11,12 +12,28 @@ function toFrameAnnotation(record: AnnotationRecord): FrameAnnotation {
     : { objectId: record.objectId, keyframe, kind: 'keypoints', keypoints: record.keypoints };
 }
 
-const toAnnotatedObject = (object: ObjectRecord): AnnotatedObject => ({
-  id: object.id,
-  name: object.name,
-  kind: object.kind,
-  paletteIndex: object.paletteIndex,
-});
+export function toDefinition(set: LabelSetRecord): LabelSetDefinition {
+  const { kind, name, classes, joints, edges, flipPairs } = set;
+  return { kind, name, classes, joints, edges, flipPairs };
+}
+
+function toAnnotatedObject(object: ObjectRecord, store: ProjectStore): AnnotatedObject {
+  const set = object.labelSetId ? store.getLabelSet(object.labelSetId) : undefined;
+  return {
+    id: object.id,
+    name: object.name,
+    kind: object.kind,
+    paletteIndex: object.paletteIndex,
+    ...(set ? { labelSet: toDefinition(set), classIndex: object.classIndex } : {}),
+  };
+}
+
+/** A project set with the same kind, name and entries as `definition` (an import reuses it), if any. */
+function sameLabelSet(store: ProjectStore, definition: LabelSetDefinition): LabelSetRecord | undefined {
+  const body = (d: LabelSetDefinition) => JSON.stringify([d.kind, d.name, d.classes, d.joints, d.edges, d.flipPairs]);
+  const wanted = body(definition);
+  return store.listLabelSets().find((set) => body(toDefinition(set)) === wanted);
+}
 
 /** One clip of a project as an AnnotationSource: each annotationsAt() is one indexed query, so exports stream. */
 export function projectAnnotationSource(store: ProjectStore, clipId: string): AnnotationSource {
@@ -27,7 +44,7 @@ export function projectAnnotationSource(store: ProjectStore, clipId: string): An
     width: clip.width,
     height: clip.height,
     frameCount: clip.frameCount,
-    objects: store.listObjects(clipId).map(toAnnotatedObject),
+    objects: store.listObjects(clipId).map((object) => toAnnotatedObject(object, store)),
     annotationsAt: (frameIndex) => store.listAnnotationsForFrame(clipId, frameIndex).map(toFrameAnnotation),
   };
 }
@@ -82,7 +99,10 @@ export function importIntoProject(store: ProjectStore, clipId: string, imported:
         warnings.push(`object "${object.name}" got palette index ${paletteIndex}: ${object.paletteIndex} is used by another object of the clip`);
       }
       used.add(paletteIndex);
-      const record = store.addObject({ clipId, name: usableName(object.name, paletteIndex), kind: object.kind, paletteIndex });
+      // The vocabulary the files describe becomes (or reuses) a project label set (issue 21).
+      const labelSetId = object.labelSet ? (sameLabelSet(store, object.labelSet) ?? store.addLabelSet(object.labelSet)).id : undefined;
+      const classIndex = labelSetId && object.kind === 'mask' ? (object.classIndex ?? null) : undefined;
+      const record = store.addObject({ clipId, name: usableName(object.name, paletteIndex), kind: object.kind, paletteIndex, labelSetId, classIndex });
       idMap.set(object.id, record.id);
       created.push({ id: record.id, importedId: object.id, name: record.name, kind: record.kind, paletteIndex });
     }

@@ -6,11 +6,14 @@ import { FormatError, cancellableSlices } from './formatError.ts';
 import { writeJpegFrames } from './jpegFrameWriter.ts';
 import { checkLabelPngHeaders, type ExpectedFrameSize, labelPngSource, listFrameFiles, readLabelPng } from './labelPngSequence.ts';
 import { encodeGreyPng } from './png.ts';
+import { readLabelSetSidecar, sidecarPartSet, writeLabelSetSidecar } from './labelSetSidecar.ts';
 import { sequenceNameOf } from './safeNames.ts';
 
 // VIP (SPEC §4): VIP_Fine/Category_ids/<video>/*.png, 8-bit grey PNGs whose value is the class id of the 20
 // classes (0 background … 19 left-shoe); frames optionally as Images/<video>/%05d.jpg. Part objects carry class ids
 // already; several are painted into one map (ascending palette index, later wins on overlap, reported).
+// A part set of the annotator's own (issue 21) is written the same way, class id = its index in the set; its names
+// and colours go in the label set file beside it, which our import reads back (without one, ids are VIP classes).
 
 export const vipClassNames: readonly string[] = [
   'background', 'hat', 'hair', 'sun-glasses', 'upper-clothes', 'dress', 'coat', 'socks', 'pants', 'gloves', 'scarf',
@@ -22,6 +25,8 @@ const ignoreValue = 255;
 export async function exportVip(source: AnnotationSource, writer: ExportWriter, options: ExportOptions & { sequenceName?: string } = {}): Promise<FormatExportSummary> {
   const objects = selectObjects(source, ['part'], options.objectIds).sort((a, b) => a.paletteIndex - b.paletteIndex);
   if (objects.length === 0) throw new FormatError('BAD_INPUT', 'the clip has no part objects to write as VIP class-id maps');
+  const partSets = [...new Set(objects.map((object) => JSON.stringify(object.labelSet?.classes ?? null)))];
+  const classCount = objects[0]!.labelSet?.classes.length ?? vipClassNames.length;
   const video = sequenceNameOf(source.name, options.sequenceName);
   let framesWritten = 0;
   let overlapPixels = 0;
@@ -37,7 +42,7 @@ export async function exportVip(source: AnnotationSource, writer: ExportWriter, 
       annotation.labels.forEach((value, i) => {
         if (value === 0) return;
         if (classes[i] !== 0) overlapPixels++;
-        if (value >= vipClassNames.length && value !== ignoreValue) foreign.add(value);
+        if (value >= classCount && value !== ignoreValue) foreign.add(value);
         classes[i] = value;
       });
     }
@@ -52,8 +57,10 @@ export async function exportVip(source: AnnotationSource, writer: ExportWriter, 
     writer.noteFiles(['Images', video, '*.jpg']);
   }
   const warnings: string[] = [];
+  if (partSets.length > 1) warnings.push(`the part objects use ${partSets.length} different part sets; one class-id map holds the ids of all of them, named after "${objects[0]!.labelSet?.name ?? 'VIP'}"`);
+  writeLabelSetSidecar(writer, objects);
   if (overlapPixels > 0) warnings.push(`${overlapPixels} pixels are claimed by several part objects; the later object's class was written`);
-  if (foreign.size > 0) warnings.push(`class ids ${[...foreign].sort((a, b) => a - b).join(', ')} are not VIP classes (0..19)`);
+  if (foreign.size > 0) warnings.push(`class ids ${[...foreign].sort((a, b) => a - b).join(', ')} are not classes of the part set (0..${classCount - 1})`);
   return { frames: framesWritten, objects: objects.length, warnings };
 }
 
@@ -64,14 +71,18 @@ export function importVip(from: string, options: { sequence?: string; frameSize?
   if (frames.length === 0) throw new FormatError('NOT_FOUND', 'has no class-id PNGs', folder);
   const readOptions = { greyValues: true, anyPalette: true };
   const size = checkLabelPngHeaders(frames, options.frameSize);
+  // Without our label set file the ids are VIP's; the object then uses the project's part set (VIP by default).
+  const labelSet = sidecarPartSet(readLabelSetSidecar(from, folder));
+  const classCount = labelSet?.classes.length ?? vipClassNames.length;
+  const what = labelSet ? `a class id of "${labelSet.name}"` : 'a VIP class id';
   for (const { file } of frames) {
     const image = readLabelPng(file, readOptions);
     if (image.width !== size.width || image.height !== size.height) {
       throw new FormatError('MISMATCH', `is ${image.width}×${image.height}, the earlier frames are ${size.width}×${size.height}`, file);
     }
-    const bad = image.indices.find((value) => value >= vipClassNames.length && value !== ignoreValue);
-    if (bad !== undefined) throw new FormatError('BAD_FILE', `pixel value ${bad} is not a VIP class id (0..19, or 255 = ignore)`, file);
+    const bad = image.indices.find((value) => value >= classCount && value !== ignoreValue);
+    if (bad !== undefined) throw new FormatError('BAD_FILE', `pixel value ${bad} is not ${what} (0..${classCount - 1}, or 255 = ignore)`, file);
   }
-  const objects = [{ id: 'vip-parsing', name: 'parsing', kind: 'part' as const, paletteIndex: 1 }];
+  const objects = [{ id: 'vip-parsing', name: 'parsing', kind: 'part' as const, paletteIndex: 1, ...(labelSet ? { labelSet } : {}) }];
   return labelPngSource({ format: 'vip', origin: folder, name, ...size, frames, objects, options: readOptions });
 }

@@ -5,6 +5,9 @@ import { frameFileName, selectObjects } from './annotationSource.ts';
 import { type FormatExportSummary, resolveSequenceFolder } from './davisFormat.ts';
 import type { ExportWriter } from './exportWriter.ts';
 import { FormatError, cancellableSlices } from './formatError.ts';
+import type { LabelSetDefinition } from '../api/contract.ts';
+import { vocHex } from '../vocabulary/labelSets.ts';
+import { applyLabelSetSidecar, readLabelSetSidecar, writeLabelSetSidecar } from './labelSetSidecar.ts';
 import { writeJpegFrames } from './jpegFrameWriter.ts';
 import { composeIndexMap } from './labelMaps.ts';
 import { type ExpectedFrameSize, labelPngSource, listFrameFiles, scanLabelPngs } from './labelPngSequence.ts';
@@ -17,7 +20,7 @@ import { sequenceNameOf } from './safeNames.ts';
 // 5th frame of the original, so names may skip); ours are the clip's frame indices.
 
 interface YtvosMeta {
-  videos?: Record<string, { objects?: Record<string, { category?: unknown; frames?: unknown }> }>;
+  videos?: Record<string, { objects?: Record<string, { category?: unknown; name?: unknown; frames?: unknown }> }>;
 }
 
 export async function exportYoutubeVos(source: AnnotationSource, writer: ExportWriter, options: ExportOptions & { sequenceName?: string } = {}): Promise<FormatExportSummary> {
@@ -43,10 +46,17 @@ export async function exportYoutubeVos(source: AnnotationSource, writer: ExportW
   if (framesWritten === 0) throw new FormatError('BAD_INPUT', 'no frame of the clip has a mask annotation');
   const meta = {
     videos: {
-      [video]: { objects: Object.fromEntries(objects.map((object) => [String(object.paletteIndex), { category: object.name, frames: framesOf.get(object.id) }])) },
+      // category = the object's class (issue 21), else its name as before; `name` (ours) keeps the name of a classed object.
+      [video]: {
+        objects: Object.fromEntries(objects.map((object) => {
+          const className = classNameOf(object);
+          return [String(object.paletteIndex), { category: className ?? object.name, ...(className ? { name: object.name } : {}), frames: framesOf.get(object.id) }];
+        })),
+      },
     },
   };
   writer.writeFile(['meta.json'], `${JSON.stringify(meta, null, 1)}\n`);
+  writeLabelSetSidecar(writer, objects);
   if (options.frames) {
     const folder = writer.folder(['JPEGImages', video]);
     await writeJpegFrames(options.frames(), folder, { width: source.width, height: source.height, frameCount: source.frameCount, signal: options.signal });
@@ -54,6 +64,20 @@ export async function exportYoutubeVos(source: AnnotationSource, writer: ExportW
   }
   const warnings = overlapPixels > 0 ? [`${overlapPixels} pixels belong to several objects; the higher object id was written`] : [];
   return { frames: framesWritten, objects: objects.length, warnings };
+}
+
+function classNameOf(object: AnnotatedObject): string | undefined {
+  return object.labelSet?.kind === 'classes' && object.classIndex != null ? object.labelSet.classes[object.classIndex]?.name : undefined;
+}
+
+/** meta.json categories become one object-class set "YouTube-VOS categories" (sorted by name, VOC colours). */
+function classesFromCategories(categoryOf: Map<AnnotatedObject, string>): void {
+  if (categoryOf.size === 0) return;
+  const names = [...new Set(categoryOf.values())].sort();
+  const labelSet: LabelSetDefinition = {
+    kind: 'classes', name: 'YouTube-VOS categories', classes: names.map((name, index) => ({ name, color: vocHex(index + 1) })), joints: [], edges: [], flipPairs: [],
+  };
+  for (const [object, category] of categoryOf) Object.assign(object, { labelSet, classIndex: names.indexOf(category) });
 }
 
 function readMeta(file: string): YtvosMeta {
@@ -89,11 +113,16 @@ export function importYoutubeVos(from: string, options: { sequence?: string; any
   const known = new Set(frames.map((frame) => path.basename(frame.file, '.png')));
   const onFrame = new Map<number, AnnotatedObject[]>();
   const objects: AnnotatedObject[] = [];
+  const categoryOf = new Map<AnnotatedObject, string>();
   for (const [id, object] of Object.entries(entry.objects ?? {})) {
     const value = Number(id);
     if (!Number.isInteger(value) || value < 1 || value > 255) throw new FormatError('BAD_FILE', `object id "${id}" of video "${name}" is not 1..255`, metaFile);
     if (!Array.isArray(object.frames) || !object.frames.every((f) => typeof f === 'string')) throw new FormatError('BAD_FILE', `object ${id} of video "${name}" has no "frames" list of names`, metaFile);
-    const annotated: AnnotatedObject = { id: `ytvos-${value}`, name: typeof object.category === 'string' && object.category.trim() ? object.category : `object ${value}`, kind: 'mask', paletteIndex: value };
+    const category = typeof object.category === 'string' && object.category.trim() ? object.category : undefined;
+    const ownName = typeof object.name === 'string' && object.name.trim() ? object.name : undefined;
+    const annotated: AnnotatedObject = { id: `ytvos-${value}`, name: ownName ?? category ?? `object ${value}`, kind: 'mask', paletteIndex: value };
+    // With our `name`, the category is the object's class; another tool's categories stay object names as before.
+    if (category && ownName) categoryOf.set(annotated, category);
     objects.push(annotated);
     for (const frameName of object.frames as string[]) {
       if (!known.has(frameName)) throw new FormatError('MISMATCH', `object ${id} of video "${name}" lists frame ${frameName}, which has no PNG in ${folder}`, metaFile);
@@ -101,6 +130,8 @@ export function importYoutubeVos(from: string, options: { sequence?: string; any
       onFrame.set(frameIndex, [...(onFrame.get(frameIndex) ?? []), annotated]);
     }
   }
+  classesFromCategories(categoryOf);
+  applyLabelSetSidecar(objects, readLabelSetSidecar(from, folder));
   const unlisted = present.findIndex((seen, value) => seen && value > 0 && !objects.some((o) => o.paletteIndex === value));
   const warnings = unlisted > 0 ? [`${folder}: id ${unlisted} appears in the PNGs but not in meta.json; it is not imported`] : [];
   const order = (list: AnnotatedObject[]) => objects.filter((o) => list.includes(o));

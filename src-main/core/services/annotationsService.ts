@@ -5,9 +5,6 @@ import type { ProjectStore } from '../store/projectStore.ts';
 import type { ClipRecord, ObjectRecord } from '../store/types.ts';
 import { plainBytes } from './plainBytes.ts';
 
-/** Number of JHMDB joints a keypoints object carries. */
-export const JOINT_COUNT = 15;
-
 /** How an undo step names a mask edit: "brush on frame 20". */
 const toolWords: Record<MaskEditTool, string> = { brush: 'brush', eraser: 'eraser', polygon: 'polygon', fillHoles: 'fill holes' };
 
@@ -38,6 +35,12 @@ export class ProjectAnnotationsService implements AnnotationsService {
       throw new ApiError('INVALID_ARGUMENT', `The mask has ${args.mask.length} values; "${clip.name}" frames are ${clip.width}×${clip.height}.`);
     }
     const data = object.kind === 'mask' ? args.mask.map((value) => (value ? 1 : 0)) : Uint8Array.from(args.mask);
+    const parts = object.kind === 'part' && object.labelSetId ? store.getLabelSet(object.labelSetId) : undefined;
+    if (parts) {
+      let highest = 0;
+      for (const value of data) if (value > highest) highest = value;
+      if (highest >= parts.classes.length) throw new ApiError('INVALID_ARGUMENT', `"${object.name}" uses part set "${parts.name}" (classes 0..${parts.classes.length - 1}); the mask has class ${highest}.`);
+    }
     const empty = data.every((value) => value === 0);
     const label = `${args.tool ? toolWords[args.tool] : 'mask'} on frame ${args.frameIndex}`;
     store.transaction(() => {
@@ -55,7 +58,10 @@ export class ProjectAnnotationsService implements AnnotationsService {
     checkFrame(clip, args.frameIndex);
     const object = objectOf(store, clip, args.objectId);
     if (object.kind !== 'keypoints') throw new ApiError('INVALID_ARGUMENT', `"${object.name}" is a ${object.kind} object; it takes a mask, not joints.`);
-    if (args.keypoints.length !== JOINT_COUNT) throw new ApiError('INVALID_ARGUMENT', `A skeleton has ${JOINT_COUNT} joints, got ${args.keypoints.length}.`);
+    const skeleton = object.labelSetId ? store.getLabelSet(object.labelSetId) : undefined;
+    if (skeleton && args.keypoints.length !== skeleton.joints.length) {
+      throw new ApiError('INVALID_ARGUMENT', `"${object.name}" uses skeleton "${skeleton.name}" of ${skeleton.joints.length} joints; got ${args.keypoints.length}.`);
+    }
     const label = `joints on frame ${args.frameIndex}`;
     store.transaction(() => {
       const step = store.history.begin(clip.id, 'edit', label);

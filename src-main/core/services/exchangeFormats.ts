@@ -18,7 +18,7 @@ export const exchangeFormats: readonly ExchangeFormatInfo[] = [
   {
     format: 'jhmdb',
     name: 'JHMDB',
-    description: 'joint_positions.mat (15 joints, pos_img/pos_world) and puppet_mask.mat part maps per video.',
+    description: 'joint_positions.mat (the 15 JHMDB joints only, pos_img/pos_world) and puppet_mask.mat part maps per video.',
     exportKinds: ['keypoints', 'part'],
     importKinds: ['keypoints', 'part'],
     exportOptions: { includeFrames: true, framesDescription: 'Rename_Images (PNG, from 00001)', allFrames: false, className: true },
@@ -28,7 +28,7 @@ export const exchangeFormats: readonly ExchangeFormatInfo[] = [
   {
     format: 'vip',
     name: 'VIP (part parsing)',
-    description: 'Grey class-id PNGs per frame (Category_ids/<video>), 20 human-part classes.',
+    description: 'Grey class-id PNGs per frame (Category_ids/<video>): the 20 VIP human-part classes or the part set of the object.',
     exportKinds: ['part'],
     importKinds: ['part'],
     exportOptions: { includeFrames: true, framesDescription: 'Images/<video> (JPEG)', allFrames: true, className: false },
@@ -38,7 +38,7 @@ export const exchangeFormats: readonly ExchangeFormatInfo[] = [
   {
     format: 'coco',
     name: 'COCO',
-    description: 'One instances JSON: masks as RLE, keypoints as [x, y, v] triples, one image per frame.',
+    description: 'One instances JSON: masks as RLE, keypoints as [x, y, v] triples named after the skeleton joints, with its bones.',
     exportKinds: ['mask', 'keypoints'],
     importKinds: ['mask', 'keypoints'],
     exportOptions: { includeFrames: true, framesDescription: 'images/ (JPEG)', allFrames: false, className: false },
@@ -48,7 +48,7 @@ export const exchangeFormats: readonly ExchangeFormatInfo[] = [
   {
     format: 'cvat',
     name: 'CVAT for video 1.1',
-    description: 'annotations.xml with a mask track per object and a points track per joint.',
+    description: 'annotations.xml with a mask track per object, a points track per joint and each skeleton as a label.',
     exportKinds: ['mask', 'keypoints'],
     importKinds: ['mask', 'keypoints'],
     exportOptions: { includeFrames: false, allFrames: false, className: false },

@@ -45,5 +45,5 @@ function statusOf(store: ProjectStore, clipId: string): HistoryStatus {
 }
 
 function changeOf(applied: AppliedStep, status: HistoryStatus): HistoryChange {
-  return { label: applied.step.label, objectIds: applied.objectIds, frames: applied.frames, objectsChanged: applied.objectsChanged, status };
+  return { label: applied.step.label, objectIds: applied.objectIds, frames: applied.frames, objectsChanged: applied.objectsChanged, labelSetsChanged: applied.labelSetsChanged, status };
 }

@@ -13,6 +13,8 @@ export function toObjectSummary(object: ObjectRecord): ObjectSummary {
     firstFrame: object.firstFrame,
     lastFrame: object.lastFrame,
     hidden: object.hidden,
+    labelSetId: object.labelSetId,
+    classIndex: object.classIndex,
   };
 }
 
@@ -26,7 +28,7 @@ export class ProjectObjectsService implements ObjectsService {
     return store.listObjects(args.clipId).map(toObjectSummary);
   }
 
-  async create(args: { projectId: string; clipId: string; name: string; kind: ObjectKind; paletteIndex?: number; firstFrame?: number }): Promise<ObjectSummary> {
+  async create(args: { projectId: string; clipId: string; name: string; kind: ObjectKind; paletteIndex?: number; firstFrame?: number; labelSetId?: string | null; classIndex?: number | null }): Promise<ObjectSummary> {
     const store = this.library.open(args.projectId);
     const clip = store.getClip(args.clipId);
     if (!clip) throw new ApiError('NOT_FOUND', `This project has no clip ${args.clipId}.`);
@@ -40,7 +42,10 @@ export class ProjectObjectsService implements ObjectsService {
       store.transaction(() => {
         const step = store.history.begin(clip.id, 'edit', label);
         // The new object's id is known only once it is added: its row is recorded as created (before: none).
-        const object = store.addObject({ clipId: args.clipId, name, kind: args.kind, paletteIndex: args.paletteIndex, firstFrame: args.firstFrame });
+        const object = store.addObject({
+          clipId: args.clipId, name, kind: args.kind, paletteIndex: args.paletteIndex, firstFrame: args.firstFrame,
+          labelSetId: args.labelSetId, classIndex: args.classIndex,
+        });
         store.history.recordCreated(step, { target: 'object', objectId: object.id });
         store.history.finish(step, label);
         return object;
@@ -48,7 +53,7 @@ export class ProjectObjectsService implements ObjectsService {
     );
   }
 
-  async update(args: { projectId: string; objectId: string; name?: string; paletteIndex?: number; hidden?: boolean }): Promise<ObjectSummary> {
+  async update(args: { projectId: string; objectId: string; name?: string; paletteIndex?: number; hidden?: boolean; labelSetId?: string | null; classIndex?: number | null }): Promise<ObjectSummary> {
     const store = this.library.open(args.projectId);
     const current = store.getObject(args.objectId);
     if (!current) throw new ApiError('NOT_FOUND', `This project has no object ${args.objectId}.`);
@@ -82,8 +87,11 @@ export class ProjectObjectsService implements ObjectsService {
 }
 
 /** How an undo step names an object change: 'rename "A" to "B"', 'hide "A"', 'recolour "A"'. */
-function updateLabel(object: ObjectRecord, change: { name?: string; paletteIndex?: number; hidden?: boolean }): string {
+function updateLabel(object: ObjectRecord, change: { name?: string; paletteIndex?: number; hidden?: boolean; labelSetId?: string | null; classIndex?: number | null }): string {
   const parts: string[] = [];
+  if ((change.classIndex !== undefined && change.classIndex !== object.classIndex) || (change.labelSetId !== undefined && change.labelSetId !== object.labelSetId)) {
+    parts.push(`change the class of "${object.name}"`);
+  }
   if (change.name !== undefined && change.name !== object.name) parts.push(`rename "${object.name}" to "${change.name}"`);
   if (change.paletteIndex !== undefined && change.paletteIndex !== object.paletteIndex) parts.push(`recolour "${object.name}"`);
   if (change.hidden !== undefined && change.hidden !== object.hidden) parts.push(`${change.hidden ? 'hide' : 'show'} "${object.name}"`);

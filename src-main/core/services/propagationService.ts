@@ -356,7 +356,7 @@ function partGroup(clip: ClipRecord, object: ObjectRecord, keys: Map<number, Ann
   };
 }
 
-/** A 15-joint skeleton: Gaussian joint maps at the feature grid (SPEC §3.2), decoded by the top-3 average. */
+/** A skeleton of any joint count (the object's own set): Gaussian joint maps at the feature grid (SPEC §3.2), decoded by the top-3 average. */
 function keypointGroup(clip: ClipRecord, object: ObjectRecord, keys: Map<number, AnnotationRecord>): Group {
   const geometry = { frameWidth: clip.width, frameHeight: clip.height, inputWidth: clip.width, inputHeight: clip.height, stride: 8 };
   return {

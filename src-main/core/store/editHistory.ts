@@ -16,7 +16,8 @@ export type HistoryStepState = 'open' | 'done' | 'undone';
 export type HistoryKey =
   | { target: 'object'; objectId: string }
   | { target: 'annotation'; objectId: string; frameIndex: number }
-  | { target: 'frame_state'; frameIndex: number };
+  | { target: 'frame_state'; frameIndex: number }
+  | { target: 'label_set'; labelSetId: string };
 
 export interface HistoryStep {
   id: number;
@@ -42,6 +43,7 @@ export interface AppliedStep {
   objectIds: string[];
   frames: { first: number; last: number } | null;
   objectsChanged: boolean;
+  labelSetsChanged: boolean;
 }
 
 /** 200 steps per clip, stretched up to 1000 so the last propagation run stays undoable (see docs/ARCHITECTURE.md). */
@@ -83,7 +85,14 @@ interface AnnotationColumns {
   updated_at: string;
 }
 
-const objectColumns = ['id', 'clip_id', 'name', 'kind', 'palette_index', 'first_frame', 'last_frame', 'hidden', 'created_at'] as const;
+const objectColumns = ['id', 'clip_id', 'name', 'kind', 'palette_index', 'first_frame', 'last_frame', 'hidden', 'created_at', 'label_set_id', 'class_index'] as const;
+const labelSetColumns = ['id', 'kind', 'name', 'preset', 'definition_json', 'created_at'] as const;
+/** The sets schema 4 gave part and keypoints objects (VIP parts, JHMDB joints): what an older snapshot means. */
+const schema3LabelSets: Record<string, string | null> = {
+  part: '56495000-0000-4000-8000-000000000020',
+  keypoints: '4a484d44-4200-4000-8000-000000000015',
+  mask: null,
+};
 
 function toStep(row: StepRow): HistoryStep {
   return { id: row.id, clipId: row.clip_id, kind: row.kind, label: row.label, state: row.state, createdAt: row.created_at };
@@ -92,6 +101,7 @@ function toStep(row: StepRow): HistoryStep {
 function keyColumns(key: HistoryKey): { target: HistoryKey['target']; objectId: string; frameIndex: number } {
   if (key.target === 'object') return { target: 'object', objectId: key.objectId, frameIndex: -1 };
   if (key.target === 'frame_state') return { target: 'frame_state', objectId: '', frameIndex: key.frameIndex };
+  if (key.target === 'label_set') return { target: 'label_set', objectId: key.labelSetId, frameIndex: -1 };
   return { target: 'annotation', objectId: key.objectId, frameIndex: key.frameIndex };
 }
 
@@ -306,6 +316,11 @@ export class EditHistory {
       const json = side === 'before' ? change.before_json : change.after_json;
       return json === null ? null : { json, mask: side === 'before' ? change.before_mask : change.after_mask };
     };
+    const labelSets = changes.filter((change) => change.target === 'label_set');
+    for (const change of labelSets) {
+      const snapshot = snapshotOf(change);
+      if (snapshot) this.restoreLabelSet(snapshot);
+    }
     const objects = changes.filter((change) => change.target === 'object');
     for (const change of objects) {
       const snapshot = snapshotOf(change);
@@ -316,24 +331,36 @@ export class EditHistory {
       if (change.target === 'frame_state') this.restoreFrameState(step.clipId, change.frame_index, snapshotOf(change));
     }
     for (const change of objects) if (!snapshotOf(change)) this.statement('DELETE FROM object WHERE id = ?').run(change.object_id);
+    for (const change of labelSets) if (!snapshotOf(change)) this.statement('DELETE FROM label_set WHERE id = ?').run(change.object_id);
     this.statement('UPDATE project SET updated_at = ?').run(new Date().toISOString());
 
     let frames: AppliedStep['frames'] = null;
     for (const change of changes) {
-      if (change.target === 'object') continue;
+      if (change.target === 'object' || change.target === 'label_set') continue;
       const frame = change.frame_index;
       frames = frames ? { first: Math.min(frames.first, frame), last: Math.max(frames.last, frame) } : { first: frame, last: frame };
     }
     return {
       step,
-      objectIds: [...new Set(changes.filter((change) => change.target !== 'frame_state').map((change) => change.object_id))],
+      objectIds: [...new Set(changes.filter((change) => change.target === 'object' || change.target === 'annotation').map((change) => change.object_id))],
       frames,
       objectsChanged: objects.length > 0,
+      labelSetsChanged: labelSets.length > 0,
     };
   }
 
+  private restoreLabelSet(snapshot: Snapshot): void {
+    const row = JSON.parse(snapshot.json) as Record<(typeof labelSetColumns)[number], unknown>;
+    const assignments = labelSetColumns.filter((column) => column !== 'id').map((column) => `${column} = @${column}`);
+    if (this.statement(`UPDATE label_set SET ${assignments.join(', ')} WHERE id = @id`).run(row).changes === 0) {
+      this.statement(`INSERT INTO label_set (${labelSetColumns.join(', ')}) VALUES (${labelSetColumns.map((c) => `@${c}`).join(', ')})`).run(row);
+    }
+  }
+
   private restoreObject(snapshot: Snapshot): void {
-    const row = JSON.parse(snapshot.json) as Record<(typeof objectColumns)[number], unknown>;
+    const stored = JSON.parse(snapshot.json) as Record<string, unknown>;
+    // Steps recorded before schema 4 have no label set columns: they mean the sets the migration gave their kind.
+    const row = { label_set_id: schema3LabelSets[stored.kind as string] ?? null, class_index: null, ...stored } as Record<(typeof objectColumns)[number], unknown>;
     const assignments = objectColumns.filter((column) => column !== 'id').map((column) => `${column} = @${column}`);
     if (this.statement(`UPDATE object SET ${assignments.join(', ')} WHERE id = @id`).run(row).changes === 0) {
       this.statement(`INSERT INTO object (${objectColumns.join(', ')}) VALUES (${objectColumns.map((c) => `@${c}`).join(', ')})`).run(row);
@@ -344,6 +371,9 @@ export class EditHistory {
     this.statement('DELETE FROM annotation WHERE object_id = ? AND frame_index = ?').run(objectId, frameIndex);
     if (!snapshot) return;
     const columns = JSON.parse(snapshot.json) as AnnotationColumns;
+    // A label set change records annotations of every clip using the set: each goes back to its object's clip.
+    const ownClip = this.statement('SELECT clip_id FROM object WHERE id = ?').pluck().get(objectId) as string | undefined;
+    clipId = ownClip ?? clipId;
     this.statement(
       `INSERT INTO annotation (clip_id, frame_index, object_id, mask_rle, mask_width, mask_height, keypoints_json, source, run_id,
          confidence, updated_at)
@@ -365,6 +395,10 @@ export class EditHistory {
   }
 
   private snapshot(key: ReturnType<typeof keyColumns>, clipId: string): Snapshot | null {
+    if (key.target === 'label_set') {
+      const row = this.statement(`SELECT ${labelSetColumns.join(', ')} FROM label_set WHERE id = ?`).get(key.objectId);
+      return row ? { json: JSON.stringify(row), mask: null } : null;
+    }
     if (key.target === 'object') {
       const row = this.statement(`SELECT ${objectColumns.join(', ')} FROM object WHERE id = ?`).get(key.objectId);
       return row ? { json: JSON.stringify(row), mask: null } : null;

@@ -163,6 +163,75 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 4,
+    description: "label sets: the project's object classes, part classes and skeletons; objects use one (JHMDB/VIP for today's)",
+    up(db) {
+      // Frozen: the JHMDB skeleton and VIP parts exactly as the editor, the exporters and SPEC §3.1/§4 had them fixed.
+      const vocHex = (index: number): string => {
+        let [red, green, blue, rest] = [0, 0, 0, index];
+        for (let bit = 7; bit >= 0; bit--) {
+          red |= (rest & 1) << bit;
+          green |= ((rest >> 1) & 1) << bit;
+          blue |= ((rest >> 2) & 1) << bit;
+          rest >>= 3;
+        }
+        return `#${[red, green, blue].map((value) => value.toString(16).padStart(2, '0')).join('')}`;
+      };
+      const jhmdbJoints = ['neck', 'belly', 'face', 'right shoulder', 'left shoulder', 'right hip', 'left hip', 'right elbow',
+        'left elbow', 'right knee', 'left knee', 'right wrist', 'left wrist', 'right ankle', 'left ankle'];
+      const jhmdbParents = [1, -1, 0, 0, 0, 1, 1, 3, 4, 5, 6, 7, 8, 9, 10];
+      const vipParts = ['background', 'hat', 'hair', 'sun-glasses', 'upper-clothes', 'dress', 'coat', 'socks', 'pants', 'gloves',
+        'scarf', 'skirt', 'torso-skin', 'face', 'right-arm', 'left-arm', 'right-leg', 'left-leg', 'right-shoe', 'left-shoe'];
+      const jhmdb = {
+        classes: [],
+        joints: jhmdbJoints.map((name) => ({ name, defaultVisibility: 2 })),
+        edges: jhmdbParents.flatMap((parent, child) => (parent < 0 ? [] : [[child, parent]])),
+        flipPairs: [[4, 3], [6, 5], [8, 7], [10, 9], [12, 11], [14, 13]],
+      };
+      const vip = { classes: vipParts.map((name, index) => ({ name, color: vocHex(index) })), joints: [], edges: [], flipPairs: [] };
+      db.exec(`
+        CREATE TABLE label_set (
+          id TEXT PRIMARY KEY NOT NULL,
+          kind TEXT NOT NULL CHECK (kind IN ('classes', 'parts', 'skeleton')),
+          name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+          preset TEXT,
+          definition_json TEXT NOT NULL CHECK (json_valid(definition_json)),
+          created_at TEXT NOT NULL
+        ) STRICT;
+
+        -- Part and keypoints objects always name their set; mask objects may have a class of a 'classes' set.
+        ALTER TABLE object ADD COLUMN label_set_id TEXT REFERENCES label_set (id);
+        ALTER TABLE object ADD COLUMN class_index INTEGER CHECK (class_index IS NULL OR class_index >= 0);
+        CREATE INDEX object_by_label_set ON object (label_set_id) WHERE label_set_id IS NOT NULL;
+
+        -- Undo steps may now change a label set (target 'label_set', object_id = its id, frame_index -1).
+        CREATE TABLE edit_change_v4 (
+          step_id INTEGER NOT NULL REFERENCES edit_step (id) ON DELETE CASCADE,
+          target TEXT NOT NULL CHECK (target IN ('object', 'annotation', 'frame_state', 'label_set')),
+          object_id TEXT NOT NULL,
+          frame_index INTEGER NOT NULL,
+          before_json TEXT CHECK (before_json IS NULL OR json_valid(before_json)),
+          before_mask BLOB,
+          after_json TEXT CHECK (after_json IS NULL OR json_valid(after_json)),
+          after_mask BLOB,
+          PRIMARY KEY (step_id, target, object_id, frame_index)
+        ) STRICT;
+        INSERT INTO edit_change_v4 SELECT * FROM edit_change;
+        DROP TABLE edit_change;
+        ALTER TABLE edit_change_v4 RENAME TO edit_change;
+        CREATE INDEX edit_change_by_key ON edit_change (object_id, frame_index);
+      `);
+      const at = new Date().toISOString();
+      const insert = db.prepare('INSERT INTO label_set (id, kind, name, preset, definition_json, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+      insert.run('4a484d44-4200-4000-8000-000000000015', 'skeleton', 'JHMDB joints', 'jhmdb', JSON.stringify(jhmdb), at);
+      insert.run('56495000-0000-4000-8000-000000000020', 'parts', 'VIP parts', 'vip', JSON.stringify(vip), at);
+      db.exec(`
+        UPDATE object SET label_set_id = '4a484d44-4200-4000-8000-000000000015' WHERE kind = 'keypoints';
+        UPDATE object SET label_set_id = '56495000-0000-4000-8000-000000000020' WHERE kind = 'part';
+      `);
+    },
+  },
 ];
 
 export const currentSchemaVersion: number = migrations[migrations.length - 1]!.version;

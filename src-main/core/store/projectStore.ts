@@ -8,6 +8,8 @@ import { StoreError } from './storeError.ts';
 import * as rows from './storeRows.ts';
 import * as check from './storeValidation.ts';
 import { StatementCache } from './statementCache.ts';
+import { checkLabelSetDefinition, LabelSetError } from '../vocabulary/labelSets.ts';
+import type { LabelSetDefinition } from '../api/contract.ts';
 import {
   annotationSources,
   clipSourceKinds,
@@ -21,6 +23,7 @@ import {
   type FrameStatePatch,
   type FrameStateRecord,
   type Keypoint,
+  type LabelSetRecord,
   type ModelRecord,
   type NewClip,
   type NewModel,
@@ -36,7 +39,7 @@ import {
 } from './types.ts';
 
 const maxPaletteIndex = 255;
-const objectPatchKeys = ['name', 'paletteIndex', 'firstFrame', 'lastFrame', 'hidden'] as const;
+const objectPatchKeys = ['name', 'paletteIndex', 'firstFrame', 'lastFrame', 'hidden', 'labelSetId', 'classIndex'] as const;
 const frameStatePatchKeys = ['reviewed', 'confidence'] as const;
 
 function now(): string {
@@ -246,11 +249,14 @@ export class ProjectStore {
         last_frame: input.lastFrame ?? null,
         hidden: check.checkBoolean(input.hidden ?? false, 'hidden') ? 1 : 0,
         created_at: now(),
+        label_set_id: input.labelSetId ?? null,
+        class_index: input.classIndex ?? null,
       };
+      if (row.label_set_id === null && row.kind !== 'mask') row.label_set_id = this.defaultLabelSetId(row.kind === 'part' ? 'parts' : 'skeleton');
       this.checkObjectRow(row, clip);
       this.statement(
-        `INSERT INTO object (id, clip_id, name, kind, palette_index, first_frame, last_frame, hidden, created_at)
-         VALUES (@id, @clip_id, @name, @kind, @palette_index, @first_frame, @last_frame, @hidden, @created_at)`,
+        `INSERT INTO object (id, clip_id, name, kind, palette_index, first_frame, last_frame, hidden, created_at, label_set_id, class_index)
+         VALUES (@id, @clip_id, @name, @kind, @palette_index, @first_frame, @last_frame, @hidden, @created_at, @label_set_id, @class_index)`,
       ).run(row);
       return rows.toObjectRecord(row);
     });
@@ -283,11 +289,13 @@ export class ProjectStore {
         first_frame: patch.firstFrame ?? current.first_frame,
         last_frame: patch.lastFrame === undefined ? current.last_frame : patch.lastFrame,
         hidden: patch.hidden === undefined ? current.hidden : check.checkBoolean(patch.hidden, 'hidden') ? 1 : 0,
+        label_set_id: patch.labelSetId === undefined ? current.label_set_id : patch.labelSetId,
+        class_index: patch.classIndex === undefined ? current.class_index : patch.classIndex,
       };
       this.checkObjectRow(row, this.requireClip(current.clip_id));
       this.statement(
         `UPDATE object SET name = @name, palette_index = @palette_index, first_frame = @first_frame,
-         last_frame = @last_frame, hidden = @hidden WHERE id = @id`,
+         last_frame = @last_frame, hidden = @hidden, label_set_id = @label_set_id, class_index = @class_index WHERE id = @id`,
       ).run(row);
       return rows.toObjectRecord(row);
     });
@@ -296,6 +304,58 @@ export class ProjectStore {
   /** Deletes the object and its annotations. False if it did not exist. */
   deleteObject(objectId: string): boolean {
     return this.write(() => this.statement('DELETE FROM object WHERE id = ?').run(objectId).changes > 0);
+  }
+
+  // ── label sets ───────────────────────────────────────────────────────────────────────────────────────────
+
+  listLabelSets(): LabelSetRecord[] {
+    return this.guard(() =>
+      (this.statement('SELECT * FROM label_set ORDER BY created_at, rowid').all() as rows.LabelSetRow[]).map(rows.toLabelSetRecord),
+    );
+  }
+
+  getLabelSet(labelSetId: string): LabelSetRecord | undefined {
+    return this.guard(() => {
+      const row = this.statement('SELECT * FROM label_set WHERE id = ?').get(labelSetId) as rows.LabelSetRow | undefined;
+      return row && rows.toLabelSetRecord(row);
+    });
+  }
+
+  addLabelSet(definition: LabelSetDefinition, preset: string | null = null, id: string = randomUUID()): LabelSetRecord {
+    return this.write(() => {
+      const checked = this.checkDefinition(definition);
+      const row: rows.LabelSetRow = { id, kind: checked.kind, name: checked.name, preset, definition_json: definitionJson(checked), created_at: now() };
+      this.statement('INSERT INTO label_set (id, kind, name, preset, definition_json, created_at) VALUES (@id, @kind, @name, @preset, @definition_json, @created_at)').run(row);
+      return rows.toLabelSetRecord(row);
+    });
+  }
+
+  /** Replaces a set's name and entries (same kind); the caller rewrites labels a removal or move affects first. */
+  updateLabelSet(labelSetId: string, definition: LabelSetDefinition): LabelSetRecord {
+    return this.write(() => {
+      const current = this.getLabelSet(labelSetId);
+      if (!current) throw new StoreError('NOT_FOUND', `label set ${labelSetId} does not exist`);
+      const checked = this.checkDefinition(definition);
+      if (checked.kind !== current.kind) throw check.invalid(`label set "${current.name}" is a ${current.kind} set; it cannot become a ${checked.kind} set`);
+      this.statement('UPDATE label_set SET name = ?, definition_json = ? WHERE id = ?').run(checked.name, definitionJson(checked), labelSetId);
+      return this.getLabelSet(labelSetId)!;
+    });
+  }
+
+  /** Deletes an unused label set. False if it did not exist; an error while objects use it. */
+  deleteLabelSet(labelSetId: string): boolean {
+    return this.write(() => {
+      const users = this.objectsUsingLabelSet(labelSetId);
+      if (users.length > 0) throw check.invalid(`label set ${labelSetId} is used by ${users.length} object(s); delete or change them first`);
+      return this.statement('DELETE FROM label_set WHERE id = ?').run(labelSetId).changes > 0;
+    });
+  }
+
+  /** Objects of every clip that use a label set. */
+  objectsUsingLabelSet(labelSetId: string): ObjectRecord[] {
+    return this.guard(() =>
+      (this.statement('SELECT * FROM object WHERE label_set_id = ? ORDER BY created_at, rowid').all(labelSetId) as rows.ObjectRow[]).map(rows.toObjectRecord),
+    );
   }
 
   // ── annotations ──────────────────────────────────────────────────────────────────────────────────────────
@@ -646,6 +706,50 @@ export class ProjectStore {
       row.id,
     ) as string | undefined;
     if (owner !== undefined) throw check.invalid(`palette index ${row.palette_index} is already used by object '${owner}' of this clip`);
+    this.checkObjectLabelSet(row);
+  }
+
+  /** Part objects need a part set, keypoints objects a skeleton; a mask object's class must exist in its class set. */
+  private checkObjectLabelSet(row: rows.ObjectRow): void {
+    const wanted = row.kind === 'part' ? 'parts' : row.kind === 'keypoints' ? 'skeleton' : 'classes';
+    if (row.label_set_id === null) {
+      if (row.kind !== 'mask') throw check.invalid(`${row.kind} object '${row.name}' needs a ${wanted === 'parts' ? 'part set' : 'skeleton'}`);
+      if (row.class_index !== null) throw check.invalid(`mask object '${row.name}' has a class but no class set`);
+      return;
+    }
+    const set = this.getLabelSet(row.label_set_id);
+    if (!set) throw new StoreError('NOT_FOUND', `label set ${row.label_set_id} does not exist`);
+    if (set.kind !== wanted) throw check.invalid(`${row.kind} object '${row.name}' cannot use ${set.kind} set "${set.name}"`);
+    if (row.kind !== 'mask') {
+      if (row.class_index !== null) throw check.invalid(`only mask objects have a class`);
+      return;
+    }
+    if (row.class_index !== null) check.checkInteger(row.class_index, 'classIndex', 0, set.classes.length - 1);
+  }
+
+  /** The project's first label set of a kind: what a new part/keypoints object uses unless told otherwise. */
+  private defaultLabelSetId(kind: 'parts' | 'skeleton'): string {
+    const id = this.statement('SELECT id FROM label_set WHERE kind = ? ORDER BY created_at, rowid LIMIT 1').pluck().get(kind) as string | undefined;
+    if (!id) throw check.invalid(`this project has no ${kind === 'parts' ? 'part set' : 'skeleton'}; define one in the project's label sets first`);
+    return id;
+  }
+
+  private checkDefinition(definition: LabelSetDefinition): LabelSetDefinition {
+    try {
+      return checkLabelSetDefinition(definition);
+    } catch (error) {
+      if (error instanceof LabelSetError) throw check.invalid(error.message);
+      throw error;
+    }
+  }
+
+  /** Classes of the part set a part object's label values must stay within (null for other objects). */
+  private labelBounds(object: rows.ObjectRow): { classes: number; name: string } | null {
+    if (object.kind !== 'part' || object.label_set_id === null) return null;
+    const row = this.statement('SELECT name, definition_json FROM label_set WHERE id = ?').get(object.label_set_id) as { name: string; definition_json: string } | undefined;
+    if (!row) return null;
+    const body = JSON.parse(row.definition_json) as { classes?: unknown[] };
+    return { classes: body.classes?.length ?? 0, name: row.name };
   }
 
   private encodePayload(
@@ -666,6 +770,18 @@ export class ProjectStore {
     if (object.kind === 'mask' && data instanceof Uint8Array && data.some((value) => value > 1)) {
       throw check.invalid(`mask object '${object.name}' takes 0/1 labels; found a value above 1`);
     }
+    const bounds = this.labelBounds(object);
+    if (bounds && data instanceof Uint8Array) {
+      let highest = 0;
+      // 255 is the datasets' "ignore" value (VIP, DAVIS void): kept as it is, never a class.
+      for (const value of data) if (value > highest && value !== 255) highest = value;
+      if (highest >= bounds.classes) throw check.invalid(`part object '${object.name}' uses "${bounds.name}" (classes 0..${bounds.classes - 1}); found class ${highest}`);
+    }
     return { mask_rle: encodeMaskRle(data, width, height), mask_width: width, mask_height: height, keypoints_json: null };
   }
+}
+
+function definitionJson(definition: LabelSetDefinition): string {
+  const { classes, joints, edges, flipPairs } = definition;
+  return JSON.stringify({ classes, joints, edges, flipPairs });
 }

@@ -9,6 +9,7 @@ import type {
   ClipSourceKind,
   FrameStateRecord,
   Keypoint,
+  LabelSetRecord,
   ModelRecord,
   ModelRole,
   ObjectKind,
@@ -48,6 +49,17 @@ export interface ObjectRow {
   first_frame: number;
   last_frame: number | null;
   hidden: number;
+  created_at: string;
+  label_set_id: string | null;
+  class_index: number | null;
+}
+
+export interface LabelSetRow {
+  id: string;
+  kind: LabelSetRecord['kind'];
+  name: string;
+  preset: string | null;
+  definition_json: string;
   created_at: string;
 }
 
@@ -133,6 +145,23 @@ export function toObjectRecord(row: ObjectRow): ObjectRecord {
     firstFrame: row.first_frame,
     lastFrame: row.last_frame,
     hidden: row.hidden === 1,
+    createdAt: row.created_at,
+    labelSetId: row.label_set_id,
+    classIndex: row.class_index,
+  };
+}
+
+export function toLabelSetRecord(row: LabelSetRow): LabelSetRecord {
+  const body = JSON.parse(row.definition_json) as Pick<LabelSetRecord, 'classes' | 'joints' | 'edges' | 'flipPairs'>;
+  return {
+    id: row.id,
+    kind: row.kind,
+    name: row.name,
+    preset: row.preset,
+    classes: body.classes ?? [],
+    joints: body.joints ?? [],
+    edges: body.edges ?? [],
+    flipPairs: body.flipPairs ?? [],
     createdAt: row.created_at,
   };
 }

@@ -91,6 +91,10 @@ export interface ObjectRecord {
   lastFrame: number | null;
   hidden: boolean;
   createdAt: string;
+  /** Its label set: a part set (part objects) or skeleton (keypoints objects); a class set or null (mask objects). */
+  labelSetId: string | null;
+  /** Mask objects: the class in `labelSetId`, or null. */
+  classIndex: number | null;
 }
 
 export interface NewObject {
@@ -102,6 +106,9 @@ export interface NewObject {
   firstFrame?: number;
   lastFrame?: number | null;
   hidden?: boolean;
+  /** Part/keypoints objects: default the project's first set of their kind. */
+  labelSetId?: string | null;
+  classIndex?: number | null;
 }
 
 export interface ObjectPatch {
@@ -110,6 +117,21 @@ export interface ObjectPatch {
   firstFrame?: number;
   lastFrame?: number | null;
   hidden?: boolean;
+  labelSetId?: string | null;
+  classIndex?: number | null;
+}
+
+/** A label set of the project (see `LabelSetDefinition` in the API contract). */
+export interface LabelSetRecord {
+  id: string;
+  kind: 'classes' | 'parts' | 'skeleton';
+  name: string;
+  preset: string | null;
+  classes: Array<{ name: string; color: string }>;
+  joints: Array<{ name: string; defaultVisibility: KeypointVisibility }>;
+  edges: Array<[number, number]>;
+  flipPairs: Array<[number, number]>;
+  createdAt: string;
 }
 
 /** A row-major height×width map of uint8 values: 0/1 for 'mask' objects, class ids for 'part' objects. */
