@@ -277,6 +277,8 @@ class TrainingRun:
                 return "cancelled"
             started = time.perf_counter()
             loss = self._train_step(total)
+            if loss is None:
+                continue  # cancelled within the step: the loop's top saves the checkpoint and ends
             elapsed = time.perf_counter() - started
             # Exponential average: the first steps (allocation, warm-up) should not dominate the ETA for long.
             step_seconds = elapsed if step_seconds is None else 0.7 * step_seconds + 0.3 * elapsed
@@ -299,12 +301,17 @@ class TrainingRun:
         return "completed"
 
     def _train_step(self, total):
+        """One optimisation step; returns its loss, or None when a cancel came during the forward pass."""
         config = self.config
         images = self.sampler.next_batch(config["batchSize"])
         view_1, view_2, boxes_1, boxes_2 = make_pair_batch(self.rng, images, config["imageSize"], config["horizontalFlip"], self.normalization)
         view_1 = view_1.to(self.device, non_blocking=True)
         view_2 = view_2.to(self.device, non_blocking=True)
         loss = self.model.loss(view_1, view_2, boxes_1, boxes_2)
+        if self.control.cancelled.is_set():
+            # A cancel during the forward pass ends the run now rather than after the backward pass and the
+            # optimiser step (the longer half of a step on a CPU); the step is not counted.
+            return None
         if not torch.isfinite(loss):
             raise TrainingError("LOSS_NOT_FINITE", f"loss became {loss.item()} at step {self.step + 1}")
         self.optimizer.zero_grad(set_to_none=True)
