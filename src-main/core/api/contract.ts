@@ -266,8 +266,22 @@ export interface HeldOutEvaluation {
 }
 
 export interface TrainingStatus {
-  /** unavailable: no Python with torch (see `problem`); idle: never run in this project. */
-  state: 'unavailable' | 'idle' | 'starting' | 'running' | 'paused' | 'finished' | 'cancelled' | 'failed';
+  /**
+   * unavailable: no Python with torch (see `problem`); idle: never run in this project; interrupted: the project's
+   * last run never ended (the app quit or was killed while it trained): starting again resumes it from its checkpoint.
+   */
+  state: 'unavailable' | 'idle' | 'starting' | 'running' | 'paused' | 'finished' | 'cancelled' | 'failed' | 'interrupted';
+  /** Still looking for a Python with torch (the first status after the app starts): ask again shortly. */
+  checking?: boolean;
+  /** Cancel was asked: the worker stops within its current step and saves a checkpoint, then the state follows. */
+  cancelling?: boolean;
+  /** The clips of the run shown (current, or the project's last one), in the project's order. */
+  clipIds?: string[];
+  /**
+   * Time a step will take on this computer, before the worker has measured it: from this computer's earlier runs
+   * of the same network, else from the repository's benchmark record; `basis` says which, in plain words.
+   */
+  estimate?: { secondsPerStep: number; basis: string };
   problem?: string;
   /** e.g. "CPU (torch 1.13.0)" once the worker reported it. */
   device?: string;

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProjectStore } from './projectStore.ts';
 import { StoreError } from './storeError.ts';
+import { currentSchemaVersion } from './migrations.ts';
 import type { ClipRecord, NewClip } from './types.ts';
 
 let directory: string;
@@ -61,7 +62,7 @@ describe('ProjectStore basics', () => {
     expect(project.name).toBe('My project');
     expect(project.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(project.createdAt).toBe(project.updatedAt);
-    expect(store.schemaVersion).toBe(3);
+    expect(store.schemaVersion).toBe(currentSchemaVersion);
     expect(store.migratedFrom).toBeNull();
   });
 
