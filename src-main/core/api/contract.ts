@@ -299,6 +299,11 @@ export interface TrainingStatus {
   model?: string;
   /** After an export, when a trained clip has a mask object with two or more user keyframes. */
   evaluation?: HeldOutEvaluation;
+  /**
+   * Before a run's evaluation exists: the mask object it will score (the one with the most user keyframes on the
+   * run's clips, or on all clips before any run), so the panel can say so instead of asking for keyframes.
+   */
+  heldOut?: { clipName: string; objectName: string; inputFrame: number; heldOutFrames: number[] };
   message: string;
 }
 

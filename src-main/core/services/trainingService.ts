@@ -15,6 +15,7 @@ import { ModelRegistry } from '../models/checkpoints/modelRegistry.ts';
 import type { OnnxSessionPool } from '../models/onnxRuntime.ts';
 import { DEFAULT_PROPAGATION_STREAM, FC_FINE_TUNE_LEARNING_RATE, fcNetworkName, SFC_FUSION_LAMBDA } from '../models/shippedModels.ts';
 import type { ProjectLibrary } from '../store/projectLibrary.ts';
+import type { ProjectStore } from '../store/projectStore.ts';
 import type { TrainingRunPatch, TrainingRunRecord } from '../store/trainingRuns.ts';
 import type { ClipRecord } from '../store/types.ts';
 import { findPython, type PythonSearchResult } from '../training/findPython.ts';
@@ -23,7 +24,7 @@ import { estimateTraining, readBenchmarkSpeeds, readMeasuredSpeeds, recordMeasur
 import { TrainingWorker } from '../training/trainingWorker.ts';
 import { FrameSource } from '../video/index.ts';
 import { sourceInfoOf } from './clipsService.ts';
-import { planHeldOutEvaluation, scoreHeldOut } from './heldOutEvaluation.ts';
+import { planHeldOutEvaluation, previewHeldOut, scoreHeldOut } from './heldOutEvaluation.ts';
 
 /** Frames written for one run at most (spread evenly over the clips' frames). */
 const MAX_TRAINING_FRAMES = 400;
@@ -110,17 +111,28 @@ export class ProjectTrainingService implements TrainingService {
   async status(args: { projectId: string }): Promise<TrainingStatus> {
     const store = this.options.library.open(args.projectId); // NOT_FOUND for unknown projects
     const run = this.runs.get(args.projectId);
-    if (run) return snapshot(run.status);
+    if (run) return this.withHeldOut(store, snapshot(run.status));
     void this.pythonOf();
     const python = this.pythonFound;
     const model = this.registeredModel(args.projectId);
     if (python && !python.found) return { ...emptyStatus('unavailable', python.message), problem: python.message, ...(model ? { model } : {}) };
     const estimate = python ? this.estimate(python) : undefined;
-    return {
+    return this.withHeldOut(store, {
       ...recordedStatus(store.trainingRuns.latest(), model),
       ...(python ? {} : { checking: true }),
       ...(estimate ? { estimate } : {}),
-    };
+    });
+  }
+
+  /** Adds the object the held-out J&F will score, while the run has no evaluation yet. */
+  private withHeldOut(store: ProjectStore, status: TrainingStatus): TrainingStatus {
+    if (status.evaluation || status.state === 'unavailable') return status;
+    try {
+      const heldOut = previewHeldOut(store, status.clipIds ?? store.listClips().map((clip) => clip.id));
+      return heldOut ? { ...status, heldOut } : status;
+    } catch {
+      return status; // a damaged keyframe only costs the preview; the evaluation reports it
+    }
   }
 
   /** Seconds per step of the project's next run on this computer (see trainingSpeed.ts). */
@@ -132,11 +144,17 @@ export class ProjectTrainingService implements TrainingService {
       architecture, device,
       batchSize: this.options.config?.batchSize ?? defaults.batchSize,
       imageSize: this.options.config?.imageSize ?? defaults.imageSize,
+      threads: this.threads(),
     };
     const measured = this.options.speedFile ? readMeasuredSpeeds(this.options.speedFile) : [];
     const benchmarks = this.options.benchmarkFile ? readBenchmarkSpeeds(this.options.benchmarkFile) : [];
     const found = estimateTraining(shape, measured, benchmarks);
     return found && { secondsPerStep: found.secondsPerStep, basis: found.basis };
+  }
+
+  /** torch threads of a run: all cores but one, which stays with the app. */
+  private threads(): number {
+    return this.options.config?.threads ?? Math.max(1, availableParallelism() - 1);
   }
 
   /** Writes a run's progress or end into the project file; a project closed or deleted meanwhile is not an error. */
@@ -228,7 +246,7 @@ export class ProjectTrainingService implements TrainingService {
             break;
           case 'started':
             firstStep = event.step;
-            run.shape = { architecture: event.architecture, device: event.device, batchSize: event.batchSize, imageSize: event.imageSize };
+            run.shape = { architecture: event.architecture, device: event.device, batchSize: event.batchSize, imageSize: event.imageSize, threads: this.threads() };
             Object.assign(status, { state: status.cancelling ? status.state : 'running', step: event.step, totalSteps: event.totalSteps, frameCount: event.frameCount });
             status.network = `${fcNetworkName(event.architecture)} · ${event.batchSize} × ${event.imageSize}² views`;
             if (!status.cancelling) status.message = event.resumedFrom ? `Resumed from step ${event.step}.` : 'Training…';
@@ -261,6 +279,7 @@ export class ProjectTrainingService implements TrainingService {
             const state = event.reason === 'completed' ? 'finished' : event.reason === 'cancelled' ? 'cancelled' : 'failed';
             status.state = state;
             status.cancelling = undefined;
+            this.keepSpeed(run, status.imagesPerSecond, event.step - firstStep);
             if (state === 'failed') status.message = `The training worker ${event.reason === 'crashed' ? 'stopped unexpectedly' : 'failed'}: ${status.problem ?? 'see the log'}. Start again to resume from the last checkpoint.`;
             else if (state === 'cancelled') status.message = `Cancelled at step ${event.step}; start again to resume.`;
             this.record(projectId, run, { state, step: event.step, message: status.message });
@@ -274,7 +293,7 @@ export class ProjectTrainingService implements TrainingService {
         checkpointDir: plan.checkpointDir,
         checkpointEvery: 50,
         exportPath: plan.exportPath,
-        threads: Math.max(1, availableParallelism() - 1),
+        threads: this.threads(),
         ...(this.options.initFrom ? { initFrom: this.options.initFrom, learningRate: FC_FINE_TUNE_LEARNING_RATE } : {}),
         progressIntervalSeconds: 0,
         ...this.options.config,

@@ -16,6 +16,8 @@ export interface SpeedSample {
   batchSize: number;
   imageSize: number;
   imagesPerSecond: number;
+  /** torch threads of the run, when known (a CPU run's speed grows with them). */
+  threads?: number;
   machine: string;
   measuredAt: string;
 }
@@ -33,6 +35,8 @@ export interface RunShape {
   device: TrainingDevice;
   batchSize: number;
   imageSize: number;
+  /** torch threads the run will use (CPU). */
+  threads?: number;
 }
 
 /** This computer as benchmark records name it ("<CPU model> · <n> cores"). */
@@ -84,6 +88,7 @@ export function readBenchmarkSpeeds(file: string): SpeedSample[] {
       return {
         architecture: entry.architecture, device: entry.device, batchSize: entry.batchSize, imageSize: entry.imageSize,
         imagesPerSecond: entry.imagesPerSecond, machine: entry.machine, measuredAt: entry.measuredAt,
+        ...(typeof entry.threads === 'number' ? { threads: entry.threads } : {}),
       };
     })
     .filter(isSample);
@@ -106,12 +111,17 @@ export function estimateTraining(shape: RunShape, measured: SpeedSample[], bench
   const local = pick(measured);
   const sample = local ?? pick(benchmarks);
   if (!sample) return undefined;
-  // A step's cost grows with the pixels of its views.
-  const imagesPerSecond = sample.imagesPerSecond * (sample.imageSize / shape.imageSize) ** 2;
-  const scaled = sample.imageSize !== shape.imageSize ? `, scaled from ${sample.imageSize}² to ${shape.imageSize}² views` : '';
+  // A step's cost grows with the pixels of its views; on a CPU its speed at most in proportion to the threads.
+  const threadScale = shape.device === 'cpu' && sample.threads && shape.threads && sample.threads !== shape.threads ? shape.threads / sample.threads : 1;
+  const imagesPerSecond = sample.imagesPerSecond * (sample.imageSize / shape.imageSize) ** 2 * threadScale;
+  const adjustments = [
+    ...(sample.imageSize !== shape.imageSize ? [`${sample.imageSize}² → ${shape.imageSize}² views`] : []),
+    ...(threadScale !== 1 ? [`${sample.threads} → ${shape.threads} thread${shape.threads === 1 ? '' : 's'}`] : []),
+  ];
+  const scaled = adjustments.length > 0 ? `, scaled for ${adjustments.join(' and ')}` : '';
   const machine = sample.machine === thisMachine() ? 'this computer' : sample.machine;
   const basis = local
     ? `measured on this computer in an earlier run (${formatRate(sample.imagesPerSecond)}${scaled})`
-    : `recorded in benchmarks/training.json on ${machine} (${formatRate(sample.imagesPerSecond)}${scaled})`;
+    : `recorded in benchmarks/training.json on ${machine} (${formatRate(sample.imagesPerSecond)}${scaled}); a computer busy with other work is slower`;
   return { secondsPerStep: shape.batchSize / imagesPerSecond, imagesPerSecond, basis };
 }
