@@ -150,6 +150,24 @@ export interface FrameAnnotations {
   width: number;
   height: number;
   annotations: ObjectAnnotation[];
+  /**
+   * Revision of each object's label on this frame (objects absent here: 0). Every write bumps it, from any window;
+   * a save names the revision it was based on and is refused (STALE_REVISION) when the label changed meanwhile.
+   */
+  revisions?: Record<string, number>;
+}
+
+/**
+ * The editing session an edit comes from: one window or tab (a random id per page load). Undo asks before reverting
+ * another session's step (OTHER_SESSION); edits without one (command line, older clients) belong to no session.
+ */
+export interface EditSession {
+  sessionId?: string;
+}
+
+/** A saved label's new revision (the base of the next save from the same window). */
+export interface SavedAnnotation {
+  revision: number;
 }
 
 /** The mask tool an edit came from; it names the step in the undo history ("brush on frame 20"). */
@@ -171,6 +189,10 @@ export interface ClipTimeline {
 export interface HistoryStatus {
   canUndo: boolean;
   canRedo: boolean;
+  /** The step Undo reverts was made in another window or tab than the caller's session (undo asks first). */
+  undoByOtherSession?: boolean;
+  /** Likewise for Redo. */
+  redoByOtherSession?: boolean;
   /** The step Undo reverts, e.g. "brush on frame 20", "propagation (29 frames)". */
   undoLabel?: string;
   /** The step Redo applies again. */
@@ -420,23 +442,28 @@ export interface ClipsService {
 
 export interface ObjectsService {
   list(args: { projectId: string; clipId: string }): Promise<ObjectSummary[]>;
-  create(args: { projectId: string; clipId: string; name: string; kind: ObjectKind; paletteIndex?: number; firstFrame?: number }): Promise<ObjectSummary>;
-  update(args: { projectId: string; objectId: string; name?: string; paletteIndex?: number; hidden?: boolean }): Promise<ObjectSummary>;
+  create(args: { projectId: string; clipId: string; name: string; kind: ObjectKind; paletteIndex?: number; firstFrame?: number } & EditSession): Promise<ObjectSummary>;
+  update(args: { projectId: string; objectId: string; name?: string; paletteIndex?: number; hidden?: boolean } & EditSession): Promise<ObjectSummary>;
   /** Deletes the object and all its annotations. */
-  delete(args: { projectId: string; objectId: string }): Promise<void>;
+  delete(args: { projectId: string; objectId: string } & EditSession): Promise<void>;
 }
 
 export interface AnnotationsService {
   getFrame(args: { projectId: string; clipId: string; frameIndex: number }): Promise<FrameAnnotations>;
   /**
    * Saves a user-drawn mask (height×width bytes); the frame becomes a keyframe of that object. Empty = removes it.
-   * `tool` only names the undo step.
+   * `tool` only names the undo step. With `baseRevision` (the revision getFrame gave) a label changed since then,
+   * from another window or a run, is not overwritten: STALE_REVISION, and the caller reloads the frame.
    */
-  putMask(args: { projectId: string; clipId: string; objectId: string; frameIndex: number; mask: Uint8Array; tool?: MaskEditTool }): Promise<void>;
-  /** Saves user-placed joints; the frame becomes a keyframe of that object. */
-  putKeypoints(args: { projectId: string; clipId: string; objectId: string; frameIndex: number; keypoints: KeypointValue[] }): Promise<void>;
+  putMask(
+    args: { projectId: string; clipId: string; objectId: string; frameIndex: number; mask: Uint8Array; tool?: MaskEditTool; baseRevision?: number } & EditSession,
+  ): Promise<SavedAnnotation>;
+  /** Saves user-placed joints; the frame becomes a keyframe of that object (`baseRevision` as for putMask). */
+  putKeypoints(
+    args: { projectId: string; clipId: string; objectId: string; frameIndex: number; keypoints: KeypointValue[]; baseRevision?: number } & EditSession,
+  ): Promise<SavedAnnotation>;
   getTimeline(args: { projectId: string; clipId: string }): Promise<ClipTimeline>;
-  setReviewed(args: { projectId: string; clipId: string; frameIndex: number; reviewed: boolean }): Promise<void>;
+  setReviewed(args: { projectId: string; clipId: string; frameIndex: number; reviewed: boolean } & EditSession): Promise<void>;
 }
 
 export interface PropagationService {
@@ -460,11 +487,14 @@ export interface PropagationService {
  * cancelled one) is one step. Kept in the project file, so history survives closing the project.
  */
 export interface HistoryService {
-  status(args: { projectId: string; clipId: string }): Promise<HistoryStatus>;
-  /** Reverts the newest step (NOTHING_TO_UNDO when there is none, BUSY while a run of the clip writes). */
-  undo(args: { projectId: string; clipId: string }): Promise<HistoryChange>;
-  /** Applies the last undone step again (NOTHING_TO_REDO after a new edit, which drops the redo branch). */
-  redo(args: { projectId: string; clipId: string }): Promise<HistoryChange>;
+  status(args: { projectId: string; clipId: string } & EditSession): Promise<HistoryStatus>;
+  /**
+   * Reverts the newest step (NOTHING_TO_UNDO when there is none, BUSY while a run of the clip writes). A step made
+   * in another session is refused with OTHER_SESSION (its message names the step) unless `confirmOtherSession`.
+   */
+  undo(args: { projectId: string; clipId: string; confirmOtherSession?: boolean } & EditSession): Promise<HistoryChange>;
+  /** Applies the last undone step again (NOTHING_TO_REDO after a new edit, which drops the redo branch); as undo for another session's step. */
+  redo(args: { projectId: string; clipId: string; confirmOtherSession?: boolean } & EditSession): Promise<HistoryChange>;
 }
 
 export interface ModelsService {

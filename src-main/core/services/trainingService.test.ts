@@ -123,16 +123,21 @@ describe.skipIf(!python.found)(`training service (skipped: ${python.found ? '' :
       '  await new Promise((resolve) => setTimeout(resolve, 100));',
       '}',
     ].join('\n')], { cwd: appRoot, stdio: ['ignore', 'pipe', 'inherit'] });
-    const workerPid = await new Promise<number>((resolve, reject) => {
-      createInterface({ input: app.stdout! }).on('line', (line) => {
-        const report = JSON.parse(line) as { step: number; pid?: number };
-        if (report.step >= 3 && report.pid) resolve(report.pid);
+    const exited = new Promise((resolve) => app.once('exit', resolve));
+    let workerPid: number;
+    try {
+      workerPid = await new Promise<number>((resolve, reject) => {
+        createInterface({ input: app.stdout! }).on('line', (line) => {
+          const report = JSON.parse(line) as { step: number; pid?: number };
+          if (report.step >= 3 && report.pid) resolve(report.pid);
+        });
+        app.on('exit', (code) => reject(new Error(`the training app exited by itself (${code})`)));
+        setTimeout(() => reject(new Error('the training app did not reach step 3')), 150_000);
       });
-      app.on('exit', (code) => reject(new Error(`the training app exited by itself (${code})`)));
-      setTimeout(() => reject(new Error('the training app did not reach step 3')), 150_000);
-    });
-    app.kill('SIGKILL');
-    await new Promise((resolve) => app.once('exit', resolve));
+    } finally {
+      app.kill('SIGKILL'); // the crash under test, and never a leftover process when the test fails
+      await exited;
+    }
 
     // This test's services are the restarted app: the run it never saw end is interrupted, not "never trained".
     const interrupted = await waitFor(project.id, (s) => !s.checking);

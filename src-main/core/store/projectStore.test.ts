@@ -171,6 +171,23 @@ describe('objects and annotations', () => {
     expect(store.listObjects(clip.id).map((object) => object.name)).toEqual(['person', 'dog', 'ball']);
   });
 
+  it('bumps an object\'s revision on a frame at every write, delete and cascade, and forgets a removed clip\'s', () => {
+    const object = store.addObject({ clipId: clip.id, name: 'person', kind: 'mask' });
+    const other = store.addObject({ clipId: clip.id, name: 'dog', kind: 'mask' });
+    const labels = { width: 4, height: 2, data: Uint8Array.of(1, 1, 0, 0, 0, 0, 0, 0) };
+    expect(store.annotationRevision(clip.id, object.id, 2)).toBe(0);
+    store.putAnnotation({ objectId: object.id, frameIndex: 2, source: 'user', kind: 'labels', labels });
+    store.putAnnotation({ objectId: object.id, frameIndex: 2, source: 'user', kind: 'labels', labels });
+    store.putAnnotation({ objectId: other.id, frameIndex: 2, source: 'user', kind: 'labels', labels });
+    expect(Object.fromEntries(store.annotationRevisions(clip.id, 2))).toEqual({ [object.id]: 2, [other.id]: 1 });
+    store.deleteAnnotation(object.id, 2);
+    expect(store.annotationRevision(clip.id, object.id, 2)).toBe(3);
+    store.deleteObject(other.id);
+    expect(store.annotationRevision(clip.id, other.id, 2)).toBe(2);
+    expect(store.removeClip(clip.id)).toBe(true);
+    expect(rowCount('annotation_revision')).toBe(0);
+  });
+
   it('updates objects field by field and validates the frame range', () => {
     const object = store.addObject({ clipId: clip.id, name: 'person', kind: 'part' });
     expect(object).toMatchObject({ firstFrame: 0, lastFrame: null, hidden: false, kind: 'part' });
