@@ -104,7 +104,7 @@ describe('annotations store', () => {
         getFrame: async ({ frameIndex }) => ({ ...frameOf(frameIndex, [1, 0]), revisions: { o1: stored } }),
         putMask: async ({ baseRevision }) => {
           bases.push(baseRevision);
-          if (baseRevision !== stored) throw new ApiClientError('STALE_REVISION', '"Car" on frame 1 of "a.mp4" was changed elsewhere.');
+          if (baseRevision !== stored) throw new ApiClientError('STALE_REVISION', '"Car" on frame 1 was changed in another window (or by a run) since you loaded it.');
           return { revision: ++stored };
         },
       },
@@ -119,7 +119,7 @@ describe('annotations store', () => {
     // Another window saves the label meanwhile: this window's next save is refused and the frame reloads.
     stored = 9;
     await expect(store.commitMask('o1', 1, new Uint8Array([1, 1]))).resolves.toBe(false);
-    expect(store.saveError).toMatch(/^Not saved: "Car" on frame 1 .* changed elsewhere/);
+    expect(store.saveError).toMatch(/^Not saved: "Car" on frame 1 was changed in another window/);
     await flushPromises();
     expect(Array.from(store.annotationOf('o1', 1)!.mask!)).toEqual([1, 0]);
     expect(store.frame?.revisions).toEqual({ o1: 9 });

@@ -30,7 +30,7 @@ test('two windows on one project: a stale save is refused and the frame reloads;
   await drag(other, [{ x: 40, y: 40 }, { x: 120, y: 40 }]);
   await expectAllSaved(other);
   await drag(page, [{ x: 40, y: 200 }, { x: 120, y: 200 }]);
-  await expect(page.getByTestId('status-save')).toContainText('was changed elsewhere');
+  await expect(page.getByTestId('status-save')).toContainText('"Object 1" on frame 0 was changed in another window (or by a run) since you loaded it');
   // Nothing was overwritten: the first window now shows the second window's stroke, not its own.
   await expect.poll(() => labelled(page, 80, 40)).toBe(true);
   expect(await labelled(page, 80, 200)).toBe(false);

@@ -18,19 +18,19 @@ test('the Training screen opens at once, estimates the run before it starts, nam
   await expectAllSaved(page);
 
   await page.getByTestId('open-training').click();
-  // No wait for the Python probe (it imports torch: seconds): the screen is there at once.
-  await expect(page.getByTestId('training-setup')).toBeVisible({ timeout: 2000 });
+  // No wait for the Python probe (it imports torch: seconds, far more on a busy machine): the screen is there at once.
+  await expect(page.getByTestId('training-setup')).toBeVisible({ timeout: 5000 });
   const unavailable = page.getByTestId('training-unavailable');
   const estimate = page.getByTestId('training-estimate');
   await expect(estimate.filter({ hasText: '≈' }).or(unavailable)).toBeVisible({ timeout: 60_000 });
   if (await unavailable.isVisible()) test.skip(true, `training is unavailable here: ${await page.getByTestId('training-problem').textContent()}`);
 
   await expect(page.getByTestId('evaluation-plan')).toHaveText(
-    /Ready to measure Mask 1 in square\.mp4: after the run, the engine propagates it from its keyframe on frame 1 only and scores its keyframe on frame 21 here/,
+    /Ready to measure Object 1 in square\.mp4: after the run, the engine propagates it from its keyframe on frame 1 only and scores its keyframe on frame 21 here/,
   );
   await expect(page.getByTestId('evaluation-hint')).toHaveCount(0);
   // The default 1000 steps: an estimate said as one, with what it rests on, and a warning that it is long.
-  await expect(estimate).toContainText(/^≈ \d+ h \d+ min for 1000 steps on this computer/);
+  await expect(estimate).toContainText(/≈ \d+ h \d+ min for 1000 steps on this computer/);
   await expect(estimate).toContainText('Estimate: ');
   await expect(page.getByTestId('training-long-warning')).toContainText('A long run');
   await snapStep(page, testInfo, '01-estimate-and-warning');

@@ -142,8 +142,8 @@ function refuseStale(store: ProjectStore, clip: ClipRecord, object: ObjectRecord
   if (current === baseRevision) return;
   throw new ApiError(
     'STALE_REVISION',
-    `"${object.name}" on frame ${frameIndex} of "${clip.name}" was changed elsewhere (another window, or a propagation run) after this ` +
-      'window loaded it; this edit was not saved, so that change is kept. The frame now shows the saved labels: make the edit again.',
+    `"${object.name}" on frame ${frameIndex} was changed in another window (or by a run) since you loaded it: your edit was not saved, ` +
+      'and the frame shows the saved labels.',
   );
 }
 

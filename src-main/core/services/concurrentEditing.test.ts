@@ -65,7 +65,7 @@ describe('two editing sessions on one project', () => {
       api.annotations.putMask({ ...ids, objectId: object.id, frameIndex: 3, mask: box(2), baseRevision: loadedByA.revisions?.[object.id] ?? 0, sessionId: windowA }),
     );
     expect(stale.code).toBe('STALE_REVISION');
-    expect(stale.message).toMatch(/^"Car" on frame 3 of "two\.mkv" was changed elsewhere .*this edit was not saved/);
+    expect(stale.message).toBe('"Car" on frame 3 was changed in another window (or by a run) since you loaded it: your edit was not saved, and the frame shows the saved labels.');
     const now = await api.annotations.getFrame({ ...ids, frameIndex: 3 });
     expect(now.annotations[0].mask).toEqual(box(30));
     expect(now.revisions?.[object.id]).toBe(savedByB.revision);
