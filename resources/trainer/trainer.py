@@ -189,6 +189,10 @@ def resolve_architecture(requested, found, source):
     return found
 
 
+class StepCancelled(Exception):
+    """Raised inside a step's forward or backward pass once a cancel has come: the step is dropped."""
+
+
 class TrainingRun:
     """Runs one configured training to the end, cancellation or failure, reporting through `channel`."""
 
@@ -245,7 +249,26 @@ class TrainingRun:
             self.model.to(self.device)
             self.optimizer = torch.optim.Adam(self.model.online_parameters(), lr=config["learningRate"], weight_decay=0.0)
         self.model.train()
+        self._install_cancel_points()
         return resumed_from
+
+    def _install_cancel_points(self):
+        """A step takes seconds to minutes on a busy CPU: a cancel is honoured at the next module of the forward
+        pass or the next parameter gradient of the backward pass, so Cancel ends the run promptly."""
+        cancelled = self.control.cancelled
+
+        def check(*_):
+            if cancelled.is_set():
+                raise StepCancelled()
+
+        def check_gradient(gradient):
+            check()
+            return gradient
+
+        for module in self.model.modules():
+            module.register_forward_pre_hook(check)
+        for parameter in self.model.online_parameters():
+            parameter.register_hook(check_gradient)
 
     def _run(self):
         config = self.config
@@ -277,6 +300,8 @@ class TrainingRun:
                 return "cancelled"
             started = time.perf_counter()
             loss = self._train_step(total)
+            if loss is None:
+                continue  # cancelled within the step: the loop's top saves the checkpoint and ends
             elapsed = time.perf_counter() - started
             # Exponential average: the first steps (allocation, warm-up) should not dominate the ETA for long.
             step_seconds = elapsed if step_seconds is None else 0.7 * step_seconds + 0.3 * elapsed
@@ -299,16 +324,22 @@ class TrainingRun:
         return "completed"
 
     def _train_step(self, total):
+        """One optimisation step; returns its loss, or None when a cancel came during it (the step is dropped)."""
         config = self.config
         images = self.sampler.next_batch(config["batchSize"])
         view_1, view_2, boxes_1, boxes_2 = make_pair_batch(self.rng, images, config["imageSize"], config["horizontalFlip"], self.normalization)
         view_1 = view_1.to(self.device, non_blocking=True)
         view_2 = view_2.to(self.device, non_blocking=True)
-        loss = self.model.loss(view_1, view_2, boxes_1, boxes_2)
-        if not torch.isfinite(loss):
-            raise TrainingError("LOSS_NOT_FINITE", f"loss became {loss.item()} at step {self.step + 1}")
-        self.optimizer.zero_grad(set_to_none=True)
-        loss.backward()
+        try:
+            loss = self.model.loss(view_1, view_2, boxes_1, boxes_2)
+            if not torch.isfinite(loss):
+                raise TrainingError("LOSS_NOT_FINITE", f"loss became {loss.item()} at step {self.step + 1}")
+            self.optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+        except StepCancelled:
+            # Dropped before the optimiser step: the weights are those of the last whole step.
+            self.optimizer.zero_grad(set_to_none=True)
+            return None
         self.optimizer.step()
         self.model.update_target(ema_momentum(self.step, total))
         self.step += 1

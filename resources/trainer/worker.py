@@ -2,12 +2,16 @@
 
 Started by the main process as `python3 worker.py`. It announces `ready`, waits for one `start`, trains (accepting
 `pause`, `resume`, `cancel` meanwhile), sends `finished` and exits: 0 after completion or cancellation, 1 after a
-reported failure. End of stdin (the main process went away) cancels the run, keeping a checkpoint.
+reported failure. End of stdin cancels the run, keeping a checkpoint; when the main process itself is gone (killed,
+crashed), the worker exits at once: nobody is left to read its events, and the last checkpoint (written atomically)
+is where the next run resumes.
 """
 
+import os
 import queue
 import sys
 import threading
+import time
 
 from protocol import ProtocolChannel, log, parse_command
 
@@ -45,7 +49,32 @@ def read_commands(channel, control, starts):
     starts.put(None)
 
 
+# Exit code when the main process went away (also seen only by the reaper).
+EXIT_PARENT_GONE = 3
+PARENT_POLL_SECONDS = 0.1
+
+
+def parent_gone(parent_pid):
+    """The main process died: the worker was handed to another parent (init or a subreaper)."""
+    return os.getppid() != parent_pid
+
+
+def watch_parent(parent_pid):
+    """Ends the worker within PARENT_POLL_SECONDS of the main process's death, whatever it is doing (importing
+    torch, inside a step): a killed app must not leave a process using the CPU."""
+    while not parent_gone(parent_pid):
+        time.sleep(PARENT_POLL_SECONDS)
+    try:
+        log("the main process is gone: exiting")
+    except OSError:
+        pass  # stderr went with the main process
+    finally:
+        os._exit(EXIT_PARENT_GONE)
+
+
 def main():
+    parent_pid = os.getppid()
+    threading.Thread(target=watch_parent, args=(parent_pid,), daemon=True).start()
     channel = ProtocolChannel()
     import torch  # after the channel owns stdout, so nothing torch prints at import can reach the protocol
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { AppInfo, ComputeDeviceInfo, CorrespondApi } from './api/contract.ts';
 import { ApiDispatcher } from './api/dispatcher.ts';
 import { availableParallelism } from 'node:os';
@@ -20,7 +20,8 @@ import { LocalFilesService } from './services/filesService.ts';
 import { LibraryProjectsService } from './services/projectsService.ts';
 import { ProjectLibrary } from './store/projectLibrary.ts';
 import type { StoreOptions } from './store/types.ts';
-import { shippedFcInitialWeights } from './models/shippedModels.ts';
+import { readShippedFcDescription, shippedFcInitialWeights } from './models/shippedModels.ts';
+import type { FcArchitecture } from './training/trainingProtocol.ts';
 
 export interface ServicesOptions {
   libraryDirectory: string;
@@ -50,10 +51,14 @@ export function createServices(options: ServicesOptions): Services {
   const pool = new OnnxSessionPool({ threads: availableParallelism() });
   const registryDirectory = options.modelRegistryDirectory ?? defaultModelRegistryDirectory();
   const propagation = new ProjectPropagationService({ library, pool, appRoot: options.appRoot, threads: availableParallelism(), registryDirectory });
+  const initFrom = shippedFcInitialWeights(options.appRoot);
   const training = new ProjectTrainingService({
     library, pool, registryDirectory,
     onModelExported: () => propagation.forgetStreams(),
-    initFrom: shippedFcInitialWeights(options.appRoot),
+    initFrom,
+    architecture: initFrom ? (readShippedFcDescription(options.appRoot).architecture as FcArchitecture) : 'resnet18',
+    speedFile: join(dirname(registryDirectory), 'training-speed.json'),
+    benchmarkFile: join(options.appRoot, 'benchmarks', 'training.json'),
     predictMasks: (args, signal) => propagation.predictObjectMasks(args, signal),
     config: options.trainingConfig,
   });

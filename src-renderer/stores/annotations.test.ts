@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClipTimeline, FrameAnnotations } from '../../src-main/core/api/contract.ts';
+import { ApiClientError } from '../api/apiClientError.ts';
 import { useAnnotationsStore } from './annotations.ts';
 import { deferred, flushPromises, installStoresWith } from './storeTestHarness.ts';
 
@@ -16,7 +17,7 @@ describe('annotations store', () => {
       annotations: {
         getTimeline: async () => emptyTimeline(),
         getFrame: async ({ frameIndex }) => frameOf(frameIndex, [1, 0]),
-        putMask: async ({ frameIndex, mask }) => void saved.push({ frameIndex, mask: Array.from(mask) }),
+        putMask: async ({ frameIndex, mask }) => (saved.push({ frameIndex, mask: Array.from(mask) }), { revision: 1 }),
       },
     });
     const store = useAnnotationsStore();
@@ -41,6 +42,7 @@ describe('annotations store', () => {
         getFrame: ({ frameIndex }) => (++loads === 1 ? firstLoad.promise : Promise.resolve(frameOf(frameIndex, stored))),
         putMask: async ({ mask }) => {
           stored = Array.from(mask);
+          return { revision: 1 };
         },
       },
     });
@@ -91,5 +93,37 @@ describe('annotations store', () => {
     store.onFramePropagated(3);
     await flushPromises();
     expect(Array.from(store.annotationOf('o1', 3)!.mask!)).toEqual([1, 1]);
+  });
+
+  it('saves on the revision it loaded, moves it forward with each save, and reloads the frame when the engine refuses a stale one', async () => {
+    const bases: Array<number | undefined> = [];
+    let stored = 4;
+    installStoresWith({
+      annotations: {
+        getTimeline: async () => emptyTimeline(),
+        getFrame: async ({ frameIndex }) => ({ ...frameOf(frameIndex, [1, 0]), revisions: { o1: stored } }),
+        putMask: async ({ baseRevision }) => {
+          bases.push(baseRevision);
+          if (baseRevision !== stored) throw new ApiClientError('STALE_REVISION', '"Car" on frame 1 was changed in another window (or by a run) since you loaded it.');
+          return { revision: ++stored };
+        },
+      },
+    });
+    const store = useAnnotationsStore();
+    store.open('p1', 'c1');
+    store.loadFrame(1);
+    await flushPromises();
+    void store.commitMask('o1', 1, new Uint8Array([1, 1]));
+    await expect(store.commitMask('o1', 1, new Uint8Array([0, 1]))).resolves.toBe(true);
+    expect(bases).toEqual([4, 5]);
+    // Another window saves the label meanwhile: this window's next save is refused and the frame reloads.
+    stored = 9;
+    await expect(store.commitMask('o1', 1, new Uint8Array([1, 1]))).resolves.toBe(false);
+    expect(store.saveError).toMatch(/^Not saved: "Car" on frame 1 was changed in another window/);
+    await flushPromises();
+    expect(Array.from(store.annotationOf('o1', 1)!.mask!)).toEqual([1, 0]);
+    expect(store.frame?.revisions).toEqual({ o1: 9 });
+    await expect(store.commitMask('o1', 1, new Uint8Array([0, 0]))).resolves.toBe(true);
+    expect(bases.at(-1)).toBe(9);
   });
 });

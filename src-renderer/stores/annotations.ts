@@ -3,6 +3,7 @@ import { ref, shallowRef } from 'vue';
 import type { ClipTimeline, FrameAnnotations, HistoryChange, KeypointValue, MaskEditTool, ObjectAnnotation } from '../../src-main/core/api/contract.ts';
 import { errorMessage } from '../api/apiClientError.ts';
 import { useApi } from '../api/apiInjection.ts';
+import { editSessionId } from '../utils/editSession.ts';
 import { createLatestOnlyLoader } from '../utils/latestOnlyLoader.ts';
 import { markFrameLoaded } from '../utils/propagationTiming.ts';
 import { isEmptyMask } from '../utils/maskPainting.ts';
@@ -137,8 +138,24 @@ export const useAnnotationsStore = defineStore('annotations', () => {
     }
   }
 
+  /**
+   * The revision of an object's label this window last saw on the loaded frame: a save names it, so the engine
+   * refuses it if another window (or a run) wrote that label since. Undefined (unchecked) for another frame.
+   */
+  function baseRevision(objectId: string, frameIndex: number): number | undefined {
+    const current = frame.value;
+    if (current?.frameIndex !== frameIndex || !current.revisions) return undefined;
+    return current.revisions[objectId] ?? 0;
+  }
+
+  /** A save went through: the loaded frame now stands at the revision it produced (the next save's base). */
+  function acceptRevision(objectId: string, frameIndex: number, saved: { revision: number } | undefined): void {
+    const current = frame.value;
+    if (saved && current?.frameIndex === frameIndex && current.revisions) current.revisions[objectId] = saved.revision;
+  }
+
   /** Queues a save after the earlier ones; a failure shows its message and reloads what the engine holds. */
-  function enqueueSave(save: () => Promise<void>): Promise<boolean> {
+  function enqueueSave(save: () => Promise<unknown>): Promise<boolean> {
     pendingSaves.value += 1;
     const forClip = clipId.value;
     const result = saveChain.then(save).then(
@@ -164,16 +181,25 @@ export const useAnnotationsStore = defineStore('annotations', () => {
   /** Saves the object's mask on a frame as a user keyframe (an empty mask removes the label); `tool` names the undo step. */
   function commitMask(objectId: string, frameIndex: number, mask: Uint8Array, tool?: MaskEditTool): Promise<boolean> {
     if (!projectId.value || !clipId.value) return Promise.resolve(false);
-    const args = { projectId: projectId.value, clipId: clipId.value, objectId, frameIndex, mask, ...(tool ? { tool } : {}) };
+    const args = { projectId: projectId.value, clipId: clipId.value, objectId, frameIndex, mask, sessionId: editSessionId, ...(tool ? { tool } : {}) };
+    const base = baseRevision(objectId, frameIndex);
     applyLocally(frameIndex, isEmptyMask(mask) ? undefined : { objectId, source: 'user', confidence: null, mask }, objectId);
-    return enqueueSave(() => api.annotations.putMask(args));
+    // The base is read when the save runs: an earlier save of this label still queued moves it forward.
+    return enqueueSave(async () => {
+      const latest = base === undefined ? undefined : baseRevision(objectId, frameIndex);
+      acceptRevision(objectId, frameIndex, await api.annotations.putMask({ ...args, ...(latest === undefined ? {} : { baseRevision: latest }) }));
+    });
   }
 
   function commitKeypoints(objectId: string, frameIndex: number, keypoints: KeypointValue[]): Promise<boolean> {
     if (!projectId.value || !clipId.value) return Promise.resolve(false);
-    const args = { projectId: projectId.value, clipId: clipId.value, objectId, frameIndex, keypoints };
+    const args = { projectId: projectId.value, clipId: clipId.value, objectId, frameIndex, keypoints, sessionId: editSessionId };
+    const base = baseRevision(objectId, frameIndex);
     applyLocally(frameIndex, { objectId, source: 'user', confidence: null, keypoints }, objectId);
-    return enqueueSave(() => api.annotations.putKeypoints(args));
+    return enqueueSave(async () => {
+      const latest = base === undefined ? undefined : baseRevision(objectId, frameIndex);
+      acceptRevision(objectId, frameIndex, await api.annotations.putKeypoints({ ...args, ...(latest === undefined ? {} : { baseRevision: latest }) }));
+    });
   }
 
   async function setReviewed(frameIndex: number, reviewed: boolean): Promise<void> {
@@ -182,7 +208,7 @@ export const useAnnotationsStore = defineStore('annotations', () => {
     const flags = [...shown.reviewed];
     flags[frameIndex] = reviewed;
     timeline.value = { ...shown, reviewed: flags };
-    const args = { projectId: projectId.value, clipId: clipId.value, frameIndex, reviewed };
+    const args = { projectId: projectId.value, clipId: clipId.value, frameIndex, reviewed, sessionId: editSessionId };
     await enqueueSave(() => api.annotations.setReviewed(args));
   }
 

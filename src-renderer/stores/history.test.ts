@@ -6,6 +6,7 @@ import { useAnnotationsStore } from './annotations.ts';
 import { useHistoryStore } from './history.ts';
 import { useObjectsStore } from './objects.ts';
 import { deferred, flushPromises, installStoresWith } from './storeTestHarness.ts';
+import { editSessionId } from '../utils/editSession.ts';
 
 const timeline = (keyframes: number[]): ClipTimeline => ({ frameCount: 30, keyframes, propagated: [], confidence: Array(30).fill(null), reviewed: Array(30).fill(false) });
 const emptyFrame = (frameIndex: number): FrameAnnotations => ({ frameIndex, width: 1, height: 1, annotations: [] });
@@ -28,7 +29,7 @@ describe('history store', () => {
       annotations: {
         getTimeline: async () => timeline([]),
         getFrame: async ({ frameIndex }) => (frameLoads++, emptyFrame(frameIndex)),
-        putMask: () => (calls.push('putMask'), save.promise),
+        putMask: () => (calls.push('putMask'), save.promise.then(() => ({ revision: 1 }))),
       },
       history: {
         status: async () => undoable,
@@ -129,5 +130,37 @@ describe('history keys', () => {
     expect(press('z')).toEqual({ handled: false, done: [] });
     expect(press('z', { ctrlKey: true, altKey: true })).toEqual({ handled: false, done: [] });
     expect(press('s', { ctrlKey: true })).toEqual({ handled: false, done: [] });
+  });
+
+  it('asks before undoing another window\'s step and undoes it only when the annotator confirms', async () => {
+    const sent: unknown[] = [];
+    installStoresWith({
+      annotations: { getTimeline: async () => timeline([]), getFrame: async ({ frameIndex }) => emptyFrame(frameIndex) },
+      history: {
+        status: async () => ({ ...undoable, undoByOtherSession: true }),
+        undo: async (args) => {
+          sent.push(args);
+          if (!args.confirmOtherSession) throw new ApiClientError('OTHER_SESSION', 'The last change on this clip, "brush on frame 9", was made in another window. Undo it anyway?');
+          return { label: 'brush on frame 9', objectIds: ['o1'], frames: { first: 9, last: 9 }, objectsChanged: false, status: undoable };
+        },
+      },
+    });
+    const history = useHistoryStore();
+    useAnnotationsStore().open('p1', 'c1');
+    history.open('p1', 'c1');
+    await flushPromises();
+    await expect(history.undo()).resolves.toBeUndefined();
+    expect(history.otherSessionQuestion).toEqual({ direction: 'undo', message: 'The last change on this clip, "brush on frame 9", was made in another window. Undo it anyway?' });
+    expect(history.actionError).toBeUndefined();
+    expect(sent).toEqual([{ projectId: 'p1', clipId: 'c1', sessionId: editSessionId }]);
+
+    await history.answerOtherSession(false);
+    expect(history.otherSessionQuestion).toBeUndefined();
+    expect(sent).toHaveLength(1);
+
+    await history.undo();
+    await expect(history.answerOtherSession(true)).resolves.toBeUndefined();
+    expect(sent.at(-1)).toEqual({ projectId: 'p1', clipId: 'c1', sessionId: editSessionId, confirmOtherSession: true });
+    expect(history.lastChange?.label).toBe('brush on frame 9');
   });
 });

@@ -1,16 +1,25 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import type { HistoryChange, HistoryStatus } from '../../src-main/core/api/contract.ts';
-import { errorMessage } from '../api/apiClientError.ts';
+import { ApiClientError, errorMessage } from '../api/apiClientError.ts';
 import { useApi } from '../api/apiInjection.ts';
+import { editSessionId } from '../utils/editSession.ts';
 import { useAnnotationsStore } from './annotations.ts';
 import { useObjectsStore } from './objects.ts';
 import { useVocabulariesStore } from './vocabularies.ts';
+
+/** Undo or Redo would revert a step another window made: the engine's question, until the annotator answers it. */
+export interface OtherSessionQuestion {
+  direction: 'undo' | 'redo';
+  message: string;
+}
 
 /**
  * Undo and redo of the open clip (the engine keeps the history in the project file). An undo waits for the edits
  * still being saved, so it always reverts the edit the annotator made last, then refreshes exactly what changed:
  * the object list when objects changed, the timeline, and the frame on screen when it lies in the changed range.
+ * The history is shared by every window on the project: a step another window made is undone only once the
+ * annotator confirms it (`otherSessionQuestion`).
  */
 export const useHistoryStore = defineStore('history', () => {
   const api = useApi();
@@ -21,6 +30,7 @@ export const useHistoryStore = defineStore('history', () => {
   const applying = ref(false);
   const actionError = ref<string>();
   const lastChange = shallowRef<HistoryChange>();
+  const otherSessionQuestion = shallowRef<OtherSessionQuestion>();
   let statusRequest = 0;
 
   const canUndo = computed(() => !applying.value && status.value?.canUndo === true);
@@ -41,6 +51,7 @@ export const useHistoryStore = defineStore('history', () => {
     status.value = undefined;
     actionError.value = undefined;
     lastChange.value = undefined;
+    otherSessionQuestion.value = undefined;
   }
 
   /** Asks the engine what Undo and Redo would do now (after an edit, a run, or a reconnect). */
@@ -48,14 +59,14 @@ export const useHistoryStore = defineStore('history', () => {
     if (!projectId.value || !clipId.value) return;
     const request = ++statusRequest;
     try {
-      const loaded = await api.history.status({ projectId: projectId.value, clipId: clipId.value });
+      const loaded = await api.history.status({ projectId: projectId.value, clipId: clipId.value, sessionId: editSessionId });
       if (request === statusRequest) status.value = loaded;
     } catch (error) {
       if (request === statusRequest) actionError.value = errorMessage(error);
     }
   }
 
-  async function apply(direction: 'undo' | 'redo'): Promise<HistoryChange | undefined> {
+  async function apply(direction: 'undo' | 'redo', confirmOtherSession = false): Promise<HistoryChange | undefined> {
     if (applying.value || !projectId.value || !clipId.value) return undefined;
     const annotations = useAnnotationsStore();
     // An edit still saving is a step the status does not show yet: undo waits for it rather than refusing.
@@ -64,10 +75,11 @@ export const useHistoryStore = defineStore('history', () => {
     const objects = useObjectsStore();
     const ids = { projectId: projectId.value, clipId: clipId.value };
     applying.value = true;
+    otherSessionQuestion.value = undefined;
     statusRequest += 1;
     try {
       await annotations.whenSaved();
-      const change = await api.history[direction](ids);
+      const change = await api.history[direction]({ ...ids, sessionId: editSessionId, ...(confirmOtherSession ? { confirmOtherSession } : {}) });
       if (ids.clipId !== clipId.value) return undefined;
       status.value = change.status;
       lastChange.value = change;
@@ -81,7 +93,8 @@ export const useHistoryStore = defineStore('history', () => {
       return change;
     } catch (error) {
       if (ids.clipId === clipId.value) {
-        actionError.value = `Could not ${direction}: ${errorMessage(error)}`;
+        if (error instanceof ApiClientError && error.code === 'OTHER_SESSION') otherSessionQuestion.value = { direction, message: error.message };
+        else actionError.value = `Could not ${direction}: ${errorMessage(error)}`;
         void refresh();
       }
       return undefined;
@@ -93,5 +106,17 @@ export const useHistoryStore = defineStore('history', () => {
   const undo = () => apply('undo');
   const redo = () => apply('redo');
 
-  return { projectId, clipId, status, applying, actionError, lastChange, canUndo, canRedo, open, close, refresh, undo, redo };
+  /** The annotator's answer to `otherSessionQuestion`: go ahead (resolves to an error message, if any) or leave it. */
+  async function answerOtherSession(proceed: boolean): Promise<string | undefined> {
+    const question = otherSessionQuestion.value;
+    otherSessionQuestion.value = undefined;
+    if (!question || !proceed) return undefined;
+    await apply(question.direction, true);
+    return actionError.value;
+  }
+
+  return {
+    projectId, clipId, status, applying, actionError, lastChange, otherSessionQuestion, canUndo, canRedo,
+    open, close, refresh, undo, redo, answerOtherSession,
+  };
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ObjectSummary } from '../../src-main/core/api/contract.ts';
 import { useObjectsStore } from './objects.ts';
 import { installStoresWith } from './storeTestHarness.ts';
+import { editSessionId } from '../utils/editSession.ts';
 
 const object = (id: string, paletteIndex: number, extra: Partial<ObjectSummary> = {}): ObjectSummary => ({
   id, clipId: 'c1', name: id, kind: 'mask', paletteIndex, firstFrame: 0, lastFrame: null, hidden: false, ...extra,
@@ -23,7 +24,7 @@ describe('objects store', () => {
     await store.open('p1', 'c1');
     expect(store.activeObjectId).toBe('a');
     await store.create('keypoints', 10);
-    expect(created).toEqual([{ projectId: 'p1', clipId: 'c1', name: 'Pose 1', kind: 'keypoints', paletteIndex: 2, firstFrame: 10 }]);
+    expect(created).toEqual([{ projectId: 'p1', clipId: 'c1', name: 'Pose 1', kind: 'keypoints', paletteIndex: 2, firstFrame: 10, sessionId: editSessionId }]);
     expect(store.objects.map((o) => o.id)).toEqual(['a', 'b', 'c']);
     expect(store.activeObjectId).toBe('c');
   });

@@ -4,6 +4,7 @@ import type { ObjectKind, ObjectSummary } from '../../src-main/core/api/contract
 import { errorMessage } from '../api/apiClientError.ts';
 import { useApi } from '../api/apiInjection.ts';
 import { firstFreePaletteIndex } from '../utils/vocPalette.ts';
+import { editSessionId } from '../utils/editSession.ts';
 
 const defaultNames: Record<ObjectKind, string> = { mask: 'Object', part: 'Parts', keypoints: 'Pose' };
 
@@ -93,6 +94,7 @@ export const useObjectsStore = defineStore('objects', () => {
         paletteIndex: firstFreePaletteIndex(objects.value.map((object) => object.paletteIndex)),
         firstFrame: frameIndex,
         ...(labelSetId && kind !== 'mask' ? { labelSetId } : {}),
+        sessionId: editSessionId,
       }),
     );
     if (created) {
@@ -103,7 +105,7 @@ export const useObjectsStore = defineStore('objects', () => {
   }
 
   async function update(objectId: string, change: { name?: string; paletteIndex?: number; hidden?: boolean; labelSetId?: string | null; classIndex?: number | null }): Promise<void> {
-    const updated = await act((pid) => api.objects.update({ projectId: pid, objectId, ...change }));
+    const updated = await act((pid) => api.objects.update({ projectId: pid, objectId, ...change, sessionId: editSessionId }));
     if (updated) replace(updated);
   }
 
@@ -116,7 +118,7 @@ export const useObjectsStore = defineStore('objects', () => {
   /** Deletes the object and all its labels; resolves to whether it is gone. */
   async function remove(objectId: string): Promise<boolean> {
     const done = await act(async (pid) => {
-      await api.objects.delete({ projectId: pid, objectId });
+      await api.objects.delete({ projectId: pid, objectId, sessionId: editSessionId });
       return true;
     });
     if (!done) return false;

@@ -31,6 +31,52 @@ describe('training store', () => {
     expect(store.canStart).toBe(true);
   });
 
+  it('offers an interrupted run back with its own clips and steps, and resumes it with them', async () => {
+    let sent: unknown;
+    installStoresWith({
+      projects: { get: async () => project },
+      training: {
+        status: async () => status('interrupted', { step: 150, totalSteps: 400, clipIds: ['c3', 'gone'] }),
+        start: async (args) => ((sent = args), status('starting', { totalSteps: 400 })),
+      },
+    });
+    const store = useTrainingStore();
+    await store.open('p1');
+    expect(store.selectedClipIds).toEqual(['c3']);
+    expect(store.steps).toBe(400);
+    expect(store.canStart).toBe(true);
+    await store.start();
+    expect(sent).toEqual({ projectId: 'p1', clipIds: ['c3'], steps: 400 });
+  });
+
+  it('estimates the chosen steps from the engine\'s seconds per step', async () => {
+    installStoresWith({
+      projects: { get: async () => project },
+      training: { status: async () => status('idle', { estimate: { secondsPerStep: 36, basis: 'measured on this computer' } }) },
+    });
+    const store = useTrainingStore();
+    await store.open('p1');
+    expect(store.estimatedSeconds).toBe(36_000);
+    store.setSteps(100);
+    expect(store.estimatedSeconds).toBe(3600);
+    store.setSteps(Number.NaN);
+    expect(store.estimatedSeconds).toBeUndefined();
+  });
+
+  it('asks again soon while the engine is still looking for Python, then stops polling an idle project', async () => {
+    const answers = [status('idle', { checking: true }), status('idle')];
+    let calls = 0;
+    installStoresWith({ projects: { get: async () => project }, training: { status: async () => answers[Math.min(calls++, 1)] } });
+    const store = useTrainingStore();
+    await store.open('p1');
+    expect(store.status?.checking).toBe(true);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(calls).toBe(2);
+    expect(store.status?.checking).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(calls).toBe(2);
+  });
+
   it('cannot start when training is unavailable', async () => {
     installStoresWith({
       projects: { get: async () => project },

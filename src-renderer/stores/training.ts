@@ -9,6 +9,8 @@ export type TrainingAction = 'start' | 'pause' | 'resume' | 'cancel';
 /** A run in these states changes on its own: the screen asks for its status every `STATUS_POLL_MS`. */
 const ACTIVE_STATES: ReadonlyArray<TrainingStatus['state']> = ['starting', 'running', 'paused'];
 export const STATUS_POLL_MS = 1000;
+/** While a cancel is under way (or Python is still being looked for) the answer is near: ask more often. */
+export const FAST_POLL_MS = 250;
 /** The export is registered just after the run reports it finished: keep asking a little for the model's name. */
 const POLLS_AFTER_FINISH = 15;
 export const DEFAULT_TRAINING_STEPS = 1000;
@@ -41,6 +43,11 @@ export const useTrainingStore = defineStore('training', () => {
     const current = status.value;
     return current && current.totalSteps > 0 ? Math.min(1, current.step / current.totalSteps) : 0;
   });
+  /** Seconds the chosen steps would take on this computer (an estimate; see TrainingStatus.estimate). */
+  const estimatedSeconds = computed(() => {
+    const perStep = status.value?.estimate?.secondsPerStep;
+    return perStep !== undefined && isValidSteps(steps.value) ? perStep * steps.value : undefined;
+  });
   const canStart = computed(
     () => !isActive.value && !isUnavailable.value && !pendingAction.value && selectedClipIds.value.length > 0 && isValidSteps(steps.value),
   );
@@ -72,11 +79,14 @@ export const useTrainingStore = defineStore('training', () => {
   function schedulePoll(): void {
     stopPolling();
     const current = status.value;
-    if (!projectId.value || !current || !(ACTIVE_STATES.includes(current.state) || awaitingModel(current))) return;
+    if (!projectId.value || !current || !(ACTIVE_STATES.includes(current.state) || awaitingModel(current) || current.checking)) return;
     const ownSession = session;
-    pollTimer = setTimeout(() => {
-      if (ownSession === session) void refresh();
-    }, STATUS_POLL_MS);
+    pollTimer = setTimeout(
+      () => {
+        if (ownSession === session) void refresh();
+      },
+      current.cancelling || current.checking ? FAST_POLL_MS : STATUS_POLL_MS,
+    );
   }
 
   async function refresh(): Promise<void> {
@@ -103,7 +113,10 @@ export const useTrainingStore = defineStore('training', () => {
       const [details, current] = await Promise.all([api.projects.get({ projectId: id }), api.training.status({ projectId: id })]);
       if (ownSession !== session) return;
       project.value = details;
-      selectedClipIds.value = details.clips.map((clip) => clip.id);
+      // An interrupted run resumes with its own clips and steps; otherwise every clip is ticked.
+      const resumable = current.state === 'interrupted' ? current.clipIds?.filter((clipId) => details.clips.some((clip) => clip.id === clipId)) : undefined;
+      selectedClipIds.value = resumable?.length ? resumable : details.clips.map((clip) => clip.id);
+      if (resumable?.length && isValidSteps(current.totalSteps)) steps.value = current.totalSteps;
       accept(current);
     } catch (error) {
       if (ownSession === session) loadError.value = errorMessage(error);
@@ -184,6 +197,7 @@ export const useTrainingStore = defineStore('training', () => {
     isActive,
     isUnavailable,
     fraction,
+    estimatedSeconds,
     canStart,
     open,
     close,

@@ -32,12 +32,23 @@ describe('loss plot geometry', () => {
     expect(geometry.last).toEqual({ x: second[0], y: second[1] });
   });
 
-  it('has axes but no line before the first loss', () => {
+  it('has a step axis but no line and no invented loss range before the first loss', () => {
     const geometry = lossPlotGeometry([], 1000, frame);
     expect(geometry.points).toBe('');
     expect(geometry.last).toBeUndefined();
     expect(geometry.stepTicks.map((tick) => tick.label)).toEqual(['0', '200', '400', '600', '800', '1000']);
-    expect(geometry.lossTicks.length).toBeGreaterThan(1);
+    expect(geometry.lossTicks).toEqual([]);
+    expect(geometry.zeroY).toBeUndefined();
+  });
+
+  it('fits the loss axis to negative BYOL losses and marks zero when the losses cross it', () => {
+    const negative = lossPlotGeometry([{ step: 1, loss: -3.2 }, { step: 2, loss: -3.6 }], 10, frame);
+    expect(Math.max(...negative.lossTicks.map((tick) => tick.value))).toBeLessThan(0);
+    expect(negative.zeroY).toBeUndefined();
+    const crossing = lossPlotGeometry([{ step: 1, loss: 0.4 }, { step: 2, loss: -0.6 }], 10, frame);
+    expect(crossing.lossTicks.find((tick) => tick.value === 0)?.position).toBe(crossing.zeroY);
+    expect(crossing.zeroY).toBeGreaterThan(10);
+    expect(crossing.zeroY).toBeLessThan(100);
   });
 
   it('labels loss ticks with as many decimals as their spacing needs', () => {

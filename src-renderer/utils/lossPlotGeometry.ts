@@ -23,7 +23,10 @@ export interface LossPlotGeometry {
   /** The newest point (a dot marks it). */
   last?: { x: number; y: number };
   stepTicks: PlotTick[];
+  /** None before the first loss: the loss axis only ever shows the range the losses took. */
   lossTicks: PlotTick[];
+  /** y of loss 0 when the axis spans both signs (BYOL's loss runs from −4 to 4 and is often negative). */
+  zeroY?: number;
 }
 
 export interface NiceAxis {
@@ -61,7 +64,7 @@ function decimalsFor(step: number): number {
   return Math.max(0, Math.min(6, -Math.floor(Math.log10(step) + 1e-9)));
 }
 
-/** Steps run left to right from 0 to the run's total; the loss axis fits the losses seen so far. */
+/** Steps run left to right from 0 to the run's total; the loss axis fits the losses seen so far (none: no axis). */
 export function lossPlotGeometry(losses: ReadonlyArray<{ step: number; loss: number }>, totalSteps: number, frame: PlotFrame): LossPlotGeometry {
   const left = frame.marginLeft;
   const right = frame.width - frame.marginRight;
@@ -70,6 +73,7 @@ export function lossPlotGeometry(losses: ReadonlyArray<{ step: number; loss: num
   const lastStep = losses.length > 0 ? losses[losses.length - 1].step : 0;
   const stepAxis = niceAxis(0, Math.max(1, totalSteps, lastStep), 6, true);
   const values = losses.map((entry) => entry.loss);
+  // Without losses the axis only places nothing: its ticks are not shown.
   const lossAxis = values.length > 0 ? niceAxis(Math.min(...values), Math.max(...values), 5) : niceAxis(0, 1, 5);
   const xOf = (step: number) => left + ((step - stepAxis.min) / (stepAxis.max - stepAxis.min)) * (right - left);
   const yOf = (loss: number) => bottom - ((loss - lossAxis.min) / (lossAxis.max - lossAxis.min)) * (bottom - top);
@@ -81,6 +85,7 @@ export function lossPlotGeometry(losses: ReadonlyArray<{ step: number; loss: num
     pointCount: coordinates.length,
     last: coordinates[coordinates.length - 1],
     stepTicks: stepAxis.ticks.map((value) => ({ value, position: round(xOf(value)), label: String(value) })),
-    lossTicks: lossAxis.ticks.map((value) => ({ value, position: round(yOf(value)), label: value.toFixed(lossDecimals) })),
+    lossTicks: values.length > 0 ? lossAxis.ticks.map((value) => ({ value, position: round(yOf(value)), label: value.toFixed(lossDecimals) })) : [],
+    ...(values.length > 0 && lossAxis.min < 0 && lossAxis.max > 0 ? { zeroY: round(yOf(0)) } : {}),
   };
 }

@@ -3,6 +3,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import unittest
 
 import numpy as np
@@ -119,6 +120,31 @@ class TrainingRunTest(unittest.TestCase):
             with self.assertRaises(TrainingError) as caught:
                 read_config({"device": "cpu", **config})
             self.assertEqual(caught.exception.code, "BAD_CONFIG")
+
+    def test_a_cancel_during_a_step_drops_that_step_and_ends_the_run_at_once(self):
+        class CancelInsideStep(threading.Event):
+            """Becomes set after `after` checks: the loop's own check passes, one inside the forward pass fires."""
+
+            def __init__(self, after):
+                super().__init__()
+                self.checks = 0
+                self.after = after
+
+            def is_set(self):
+                self.checks += 1
+                return self.checks > self.after or super().is_set()
+
+        config = read_config({
+            "framesDir": self.frames_dir, "steps": 4, "batchSize": 2, "imageSize": 32, "checkpointEvery": 3,
+            "checkpointDir": os.path.join(self.temporary.name, "cancel-inside"), "seed": 5, "device": "cpu",
+        })
+        control = RunControl()
+        control.cancelled = CancelInsideStep(after=5)
+        channel = RecordingChannel()
+        run = TrainingRun(config, channel, control)
+        self.assertEqual(run.run(), "cancelled")
+        self.assertEqual(run.step, 0)
+        self.assertEqual([event["type"] for event in channel.events], ["started"])
 
     def test_a_missing_frames_folder_is_reported_as_an_error_naming_it(self):
         reason, events = run(os.path.join(self.temporary.name, "nowhere"), os.path.join(self.temporary.name, "c"))

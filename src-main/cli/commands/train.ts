@@ -105,6 +105,8 @@ function trainingRecord(label: string, note: string | undefined, config: Trainin
     batchSize: result.batchSize,
     imageSize: result.imageSize,
     learningRate: config.learningRate ?? 1e-3,
+    // The app's estimate before a run scales a CPU record by torch threads.
+    ...(config.threads ? { threads: config.threads } : {}),
     seconds: result.seconds,
     imagesPerSecond: result.imagesPerSecond,
     device: result.device,

@@ -15,6 +15,9 @@ const name = v.string({ minLength: 1, maxLength: 200 });
 const path = v.string({ minLength: 1, maxLength: 4096 });
 const frameIndex = v.integer({ min: 0, max: 10_000_000 });
 const paletteIndex = v.integer({ min: 1, max: 254 });
+/** An editing session (one window or tab); see EditSession. */
+const sessionId = v.optional(v.id());
+const revision = v.optional(v.integer({ min: 0 }));
 const exchangeFormat = v.literal('davis', 'jhmdb', 'vip', 'coco', 'cvat', 'ytvos');
 const visibility: Validator<0 | 1 | 2> = (value, at) => {
   if (value !== 0 && value !== 1 && value !== 2) throw new ApiError('INVALID_ARGUMENT', `${at} must be 0, 1 or 2.`);
@@ -99,6 +102,7 @@ export const apiSchema: ApiSchema = {
         firstFrame: v.optional(frameIndex),
         labelSetId: v.optional(v.nullable(v.id())),
         classIndex: v.optional(v.nullable(v.integer({ min: 0, max: 1000 }))),
+        sessionId,
       }),
     },
     update: {
@@ -110,9 +114,10 @@ export const apiSchema: ApiSchema = {
         hidden: v.optional(v.boolean()),
         labelSetId: v.optional(v.nullable(v.id())),
         classIndex: v.optional(v.nullable(v.integer({ min: 0, max: 1000 }))),
+        sessionId,
       }),
     },
-    delete: { args: v.object({ projectId, objectId: v.id() }) },
+    delete: { args: v.object({ projectId, objectId: v.id(), sessionId }) },
   },
   annotations: {
     getFrame: { args: v.object({ projectId, clipId: v.id(), frameIndex }) },
@@ -124,6 +129,8 @@ export const apiSchema: ApiSchema = {
         frameIndex,
         mask: v.bytes(),
         tool: v.optional(v.literal('brush', 'eraser', 'polygon', 'fillHoles')),
+        baseRevision: revision,
+        sessionId,
       }),
     },
     putKeypoints: {
@@ -133,19 +140,21 @@ export const apiSchema: ApiSchema = {
         objectId: v.id(),
         frameIndex,
         keypoints: v.array(v.object({ x: v.number(), y: v.number(), visibility }), { maxLength: 128 }),
+        baseRevision: revision,
+        sessionId,
       }),
     },
     getTimeline: { args: v.object({ projectId, clipId: v.id() }) },
-    setReviewed: { args: v.object({ projectId, clipId: v.id(), frameIndex, reviewed: v.boolean() }) },
+    setReviewed: { args: v.object({ projectId, clipId: v.id(), frameIndex, reviewed: v.boolean(), sessionId }) },
   },
   propagation: {
     run: { args: propagationRequest, long: true },
     prepare: { args: propagationRequest },
   },
   history: {
-    status: { args: v.object({ projectId, clipId: v.id() }) },
-    undo: { args: v.object({ projectId, clipId: v.id() }) },
-    redo: { args: v.object({ projectId, clipId: v.id() }) },
+    status: { args: v.object({ projectId, clipId: v.id(), sessionId }) },
+    undo: { args: v.object({ projectId, clipId: v.id(), sessionId, confirmOtherSession: v.optional(v.boolean()) }) },
+    redo: { args: v.object({ projectId, clipId: v.id(), sessionId, confirmOtherSession: v.optional(v.boolean()) }) },
   },
   vocabularies: {
     list: { args: v.object({ projectId }) },

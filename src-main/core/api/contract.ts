@@ -231,6 +231,24 @@ export interface FrameAnnotations {
   width: number;
   height: number;
   annotations: ObjectAnnotation[];
+  /**
+   * Revision of each object's label on this frame (objects absent here: 0). Every write bumps it, from any window;
+   * a save names the revision it was based on and is refused (STALE_REVISION) when the label changed meanwhile.
+   */
+  revisions?: Record<string, number>;
+}
+
+/**
+ * The editing session an edit comes from: one window or tab (a random id per page load). Undo asks before reverting
+ * another session's step (OTHER_SESSION); edits without one (command line, older clients) belong to no session.
+ */
+export interface EditSession {
+  sessionId?: string;
+}
+
+/** A saved label's new revision (the base of the next save from the same window). */
+export interface SavedAnnotation {
+  revision: number;
 }
 
 /** The mask tool an edit came from; it names the step in the undo history ("brush on frame 20"). */
@@ -252,6 +270,10 @@ export interface ClipTimeline {
 export interface HistoryStatus {
   canUndo: boolean;
   canRedo: boolean;
+  /** The step Undo reverts was made in another window or tab than the caller's session (undo asks first). */
+  undoByOtherSession?: boolean;
+  /** Likewise for Redo. */
+  redoByOtherSession?: boolean;
   /** The step Undo reverts, e.g. "brush on frame 20", "propagation (29 frames)". */
   undoLabel?: string;
   /** The step Redo applies again. */
@@ -349,8 +371,22 @@ export interface HeldOutEvaluation {
 }
 
 export interface TrainingStatus {
-  /** unavailable: no Python with torch (see `problem`); idle: never run in this project. */
-  state: 'unavailable' | 'idle' | 'starting' | 'running' | 'paused' | 'finished' | 'cancelled' | 'failed';
+  /**
+   * unavailable: no Python with torch (see `problem`); idle: never run in this project; interrupted: the project's
+   * last run never ended (the app quit or was killed while it trained): starting again resumes it from its checkpoint.
+   */
+  state: 'unavailable' | 'idle' | 'starting' | 'running' | 'paused' | 'finished' | 'cancelled' | 'failed' | 'interrupted';
+  /** Still looking for a Python with torch (the first status after the app starts): ask again shortly. */
+  checking?: boolean;
+  /** Cancel was asked: the worker stops within its current step and saves a checkpoint, then the state follows. */
+  cancelling?: boolean;
+  /** The clips of the run shown (current, or the project's last one), in the project's order. */
+  clipIds?: string[];
+  /**
+   * Time a step will take on this computer, before the worker has measured it: from this computer's earlier runs
+   * of the same network, else from the repository's benchmark record; `basis` says which, in plain words.
+   */
+  estimate?: { secondsPerStep: number; basis: string };
   problem?: string;
   /** e.g. "CPU (torch 1.13.0)" once the worker reported it. */
   device?: string;
@@ -368,6 +404,11 @@ export interface TrainingStatus {
   model?: string;
   /** After an export, when a trained clip has a mask object with two or more user keyframes. */
   evaluation?: HeldOutEvaluation;
+  /**
+   * Before a run's evaluation exists: the mask object it will score (the one with the most user keyframes on the
+   * run's clips, or on all clips before any run), so the panel can say so instead of asking for keyframes.
+   */
+  heldOut?: { clipName: string; objectName: string; inputFrame: number; heldOutFrames: number[] };
   message: string;
 }
 
@@ -485,24 +526,29 @@ export interface ClipsService {
 export interface ObjectsService {
   list(args: { projectId: string; clipId: string }): Promise<ObjectSummary[]>;
   /** Part and keypoints objects take a label set of their kind (default: the project's first part set / skeleton). */
-  create(args: { projectId: string; clipId: string; name: string; kind: ObjectKind; paletteIndex?: number; firstFrame?: number; labelSetId?: string | null; classIndex?: number | null }): Promise<ObjectSummary>;
+  create(args: { projectId: string; clipId: string; name: string; kind: ObjectKind; paletteIndex?: number; firstFrame?: number; labelSetId?: string | null; classIndex?: number | null } & EditSession): Promise<ObjectSummary>;
   /** `labelSetId`/`classIndex` set a mask object's class (null: none). */
-  update(args: { projectId: string; objectId: string; name?: string; paletteIndex?: number; hidden?: boolean; labelSetId?: string | null; classIndex?: number | null }): Promise<ObjectSummary>;
+  update(args: { projectId: string; objectId: string; name?: string; paletteIndex?: number; hidden?: boolean; labelSetId?: string | null; classIndex?: number | null } & EditSession): Promise<ObjectSummary>;
   /** Deletes the object and all its annotations. */
-  delete(args: { projectId: string; objectId: string }): Promise<void>;
+  delete(args: { projectId: string; objectId: string } & EditSession): Promise<void>;
 }
 
 export interface AnnotationsService {
   getFrame(args: { projectId: string; clipId: string; frameIndex: number }): Promise<FrameAnnotations>;
   /**
    * Saves a user-drawn mask (height×width bytes); the frame becomes a keyframe of that object. Empty = removes it.
-   * `tool` only names the undo step.
+   * `tool` only names the undo step. With `baseRevision` (the revision getFrame gave) a label changed since then,
+   * from another window or a run, is not overwritten: STALE_REVISION, and the caller reloads the frame.
    */
-  putMask(args: { projectId: string; clipId: string; objectId: string; frameIndex: number; mask: Uint8Array; tool?: MaskEditTool }): Promise<void>;
-  /** Saves user-placed joints; the frame becomes a keyframe of that object. */
-  putKeypoints(args: { projectId: string; clipId: string; objectId: string; frameIndex: number; keypoints: KeypointValue[] }): Promise<void>;
+  putMask(
+    args: { projectId: string; clipId: string; objectId: string; frameIndex: number; mask: Uint8Array; tool?: MaskEditTool; baseRevision?: number } & EditSession,
+  ): Promise<SavedAnnotation>;
+  /** Saves user-placed joints; the frame becomes a keyframe of that object (`baseRevision` as for putMask). */
+  putKeypoints(
+    args: { projectId: string; clipId: string; objectId: string; frameIndex: number; keypoints: KeypointValue[]; baseRevision?: number } & EditSession,
+  ): Promise<SavedAnnotation>;
   getTimeline(args: { projectId: string; clipId: string }): Promise<ClipTimeline>;
-  setReviewed(args: { projectId: string; clipId: string; frameIndex: number; reviewed: boolean }): Promise<void>;
+  setReviewed(args: { projectId: string; clipId: string; frameIndex: number; reviewed: boolean } & EditSession): Promise<void>;
 }
 
 export interface PropagationService {
@@ -526,11 +572,14 @@ export interface PropagationService {
  * cancelled one) is one step. Kept in the project file, so history survives closing the project.
  */
 export interface HistoryService {
-  status(args: { projectId: string; clipId: string }): Promise<HistoryStatus>;
-  /** Reverts the newest step (NOTHING_TO_UNDO when there is none, BUSY while a run of the clip writes). */
-  undo(args: { projectId: string; clipId: string }): Promise<HistoryChange>;
-  /** Applies the last undone step again (NOTHING_TO_REDO after a new edit, which drops the redo branch). */
-  redo(args: { projectId: string; clipId: string }): Promise<HistoryChange>;
+  status(args: { projectId: string; clipId: string } & EditSession): Promise<HistoryStatus>;
+  /**
+   * Reverts the newest step (NOTHING_TO_UNDO when there is none, BUSY while a run of the clip writes). A step made
+   * in another session is refused with OTHER_SESSION (its message names the step) unless `confirmOtherSession`.
+   */
+  undo(args: { projectId: string; clipId: string; confirmOtherSession?: boolean } & EditSession): Promise<HistoryChange>;
+  /** Applies the last undone step again (NOTHING_TO_REDO after a new edit, which drops the redo branch); as undo for another session's step. */
+  redo(args: { projectId: string; clipId: string; confirmOtherSession?: boolean } & EditSession): Promise<HistoryChange>;
 }
 
 export interface ModelsService {

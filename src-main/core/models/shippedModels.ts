@@ -55,6 +55,8 @@ export function shippedFcInitialWeights(appRoot: string): string | undefined {
 export interface ShippedFcDescription {
   /** e.g. "MobileNetV2" or "ResNet-18". */
   network: string;
+  /** The worker's id of that network: `mobilenetv2` or `resnet18`. */
+  architecture: string;
   channels: number;
   /** Optimisation steps it was trained for. */
   steps?: number;
@@ -65,12 +67,13 @@ const NETWORK_NAMES: Record<string, string> = { resnet18: 'ResNet-18', mobilenet
 /** Reads `fc-default.onnx.json`; a description from before the exporter named the network is a ResNet-18's. */
 export function readShippedFcDescription(appRoot: string): ShippedFcDescription {
   const { metadataFile } = shippedFcFiles(appRoot);
-  const fallback: ShippedFcDescription = { network: 'ResNet-18', channels: 256 };
+  const fallback: ShippedFcDescription = { network: 'ResNet-18', architecture: 'resnet18', channels: 256 };
   try {
     const metadata = JSON.parse(readFileSync(metadataFile, 'utf8')) as { architectureId?: string; output?: { channels?: number }; training?: { steps?: number } };
     const id = metadata.architectureId ?? 'resnet18';
     return {
       network: NETWORK_NAMES[id] ?? id,
+      architecture: id,
       channels: metadata.output?.channels ?? fallback.channels,
       ...(metadata.training?.steps ? { steps: metadata.training.steps } : {}),
     };

@@ -1,5 +1,7 @@
 import { ApiError } from '../api/apiError.ts';
-import type { AnnotationsService, ClipTimeline, FrameAnnotations, KeypointValue, MaskEditTool, ObjectAnnotation } from '../api/contract.ts';
+import type {
+  AnnotationsService, ClipTimeline, EditSession, FrameAnnotations, KeypointValue, MaskEditTool, ObjectAnnotation, SavedAnnotation,
+} from '../api/contract.ts';
 import type { ProjectLibrary } from '../store/projectLibrary.ts';
 import type { ProjectStore } from '../store/projectStore.ts';
 import type { ClipRecord, ObjectRecord } from '../store/types.ts';
@@ -23,10 +25,13 @@ export class ProjectAnnotationsService implements AnnotationsService {
         ? { mask: plainBytes(record.labels.data) }
         : { keypoints: record.keypoints.map(({ x, y, visibility }) => ({ x, y, visibility })) }),
     }));
-    return { frameIndex: args.frameIndex, width: clip.width, height: clip.height, annotations };
+    const revisions = Object.fromEntries(store.annotationRevisions(args.clipId, args.frameIndex));
+    return { frameIndex: args.frameIndex, width: clip.width, height: clip.height, annotations, revisions };
   }
 
-  async putMask(args: { projectId: string; clipId: string; objectId: string; frameIndex: number; mask: Uint8Array; tool?: MaskEditTool }): Promise<void> {
+  async putMask(
+    args: { projectId: string; clipId: string; objectId: string; frameIndex: number; mask: Uint8Array; tool?: MaskEditTool; baseRevision?: number } & EditSession,
+  ): Promise<SavedAnnotation> {
     const { store, clip } = this.clipOf(args.projectId, args.clipId);
     checkFrame(clip, args.frameIndex);
     const object = objectOf(store, clip, args.objectId);
@@ -43,17 +48,21 @@ export class ProjectAnnotationsService implements AnnotationsService {
     }
     const empty = data.every((value) => value === 0);
     const label = `${args.tool ? toolWords[args.tool] : 'mask'} on frame ${args.frameIndex}`;
-    store.transaction(() => {
-      const step = store.history.begin(clip.id, 'edit', label);
+    return store.transaction(() => {
+      refuseStale(store, clip, object, args.frameIndex, args.baseRevision);
+      const step = store.history.begin(clip.id, 'edit', label, args.sessionId);
       store.history.track(step, [{ target: 'annotation', objectId: object.id, frameIndex: args.frameIndex }], () => {
         if (empty) store.deleteAnnotation(object.id, args.frameIndex);
         else store.putAnnotation({ objectId: object.id, frameIndex: args.frameIndex, source: 'user', kind: 'labels', labels: { width: clip.width, height: clip.height, data } });
       });
       store.history.finish(step, label);
+      return { revision: store.annotationRevision(clip.id, object.id, args.frameIndex) };
     });
   }
 
-  async putKeypoints(args: { projectId: string; clipId: string; objectId: string; frameIndex: number; keypoints: KeypointValue[] }): Promise<void> {
+  async putKeypoints(
+    args: { projectId: string; clipId: string; objectId: string; frameIndex: number; keypoints: KeypointValue[]; baseRevision?: number } & EditSession,
+  ): Promise<SavedAnnotation> {
     const { store, clip } = this.clipOf(args.projectId, args.clipId);
     checkFrame(clip, args.frameIndex);
     const object = objectOf(store, clip, args.objectId);
@@ -63,12 +72,14 @@ export class ProjectAnnotationsService implements AnnotationsService {
       throw new ApiError('INVALID_ARGUMENT', `"${object.name}" uses skeleton "${skeleton.name}" of ${skeleton.joints.length} joints; got ${args.keypoints.length}.`);
     }
     const label = `joints on frame ${args.frameIndex}`;
-    store.transaction(() => {
-      const step = store.history.begin(clip.id, 'edit', label);
+    return store.transaction(() => {
+      refuseStale(store, clip, object, args.frameIndex, args.baseRevision);
+      const step = store.history.begin(clip.id, 'edit', label, args.sessionId);
       store.history.track(step, [{ target: 'annotation', objectId: object.id, frameIndex: args.frameIndex }], () =>
         store.putAnnotation({ objectId: object.id, frameIndex: args.frameIndex, source: 'user', kind: 'keypoints', keypoints: args.keypoints.map((point) => ({ ...point })) }),
       );
       store.history.finish(step, label);
+      return { revision: store.annotationRevision(clip.id, object.id, args.frameIndex) };
     });
   }
 
@@ -102,12 +113,12 @@ export class ProjectAnnotationsService implements AnnotationsService {
     };
   }
 
-  async setReviewed(args: { projectId: string; clipId: string; frameIndex: number; reviewed: boolean }): Promise<void> {
+  async setReviewed(args: { projectId: string; clipId: string; frameIndex: number; reviewed: boolean } & EditSession): Promise<void> {
     const { store, clip } = this.clipOf(args.projectId, args.clipId);
     checkFrame(clip, args.frameIndex);
     const label = `${args.reviewed ? 'reviewed mark' : 'unreviewed mark'} on frame ${args.frameIndex}`;
     store.transaction(() => {
-      const step = store.history.begin(clip.id, 'edit', label);
+      const step = store.history.begin(clip.id, 'edit', label, args.sessionId);
       store.history.track(step, [{ target: 'frame_state', frameIndex: args.frameIndex }], () =>
         store.setFrameState(clip.id, args.frameIndex, { reviewed: args.reviewed }),
       );
@@ -125,6 +136,21 @@ export class ProjectAnnotationsService implements AnnotationsService {
 
 function checkFrame(clip: ClipRecord, frameIndex: number): void {
   if (frameIndex >= clip.frameCount) throw new ApiError('OUT_OF_RANGE', `Frame ${frameIndex} is past the end of "${clip.name}" (${clip.frameCount} frames).`);
+}
+
+/**
+ * Two windows on one project: a save based on a revision older than the label's current one would silently undo
+ * the other window's (or a run's) write, so it is refused; the caller reloads the frame and the annotator redoes it.
+ */
+function refuseStale(store: ProjectStore, clip: ClipRecord, object: ObjectRecord, frameIndex: number, baseRevision: number | undefined): void {
+  if (baseRevision === undefined) return;
+  const current = store.annotationRevision(clip.id, object.id, frameIndex);
+  if (current === baseRevision) return;
+  throw new ApiError(
+    'STALE_REVISION',
+    `"${object.name}" on frame ${frameIndex} was changed in another window (or by a run) since you loaded it: your edit was not saved, ` +
+      'and the frame shows the saved labels.',
+  );
 }
 
 function objectOf(store: ProjectStore, clip: ClipRecord, objectId: string): ObjectRecord {

@@ -3,7 +3,7 @@
  * keyframe alone, and the later keyframes (which the propagation never sees) score the result, with the DAVIS
  * region (J) and boundary (F) measures of SPEC §4. Run once with the stream before training and once after.
  */
-import type { HeldOutScore } from '../api/contract.ts';
+import type { HeldOutScore, TrainingStatus } from '../api/contract.ts';
 import { maskFromBitmap } from '../eval/binaryMask.ts';
 import { boundaryFMeasure, jaccard } from '../eval/davisMetrics.ts';
 import type { ProjectStore } from '../store/projectStore.ts';
@@ -60,6 +60,12 @@ export function planHeldOutEvaluation(store: ProjectStore, clipIds: string[]): H
     if (best.plan.heldOutFrames.includes(record.frameIndex) && record.kind === 'labels') truth.set(record.frameIndex, record.labels.data);
   }
   return { ...best.plan, truth };
+}
+
+/** What the Training panel shows before a run is scored: the object, its input keyframe and the held-out ones. */
+export function previewHeldOut(store: ProjectStore, clipIds: string[]): TrainingStatus['heldOut'] {
+  const plan = planHeldOutEvaluation(store, clipIds);
+  return plan && { clipName: plan.clipName, objectName: plan.objectName, inputFrame: plan.inputFrame, heldOutFrames: plan.heldOutFrames };
 }
 
 /** Mean J, mean F and their mean over the held-out frames (a frame the prediction lacks counts as an empty mask). */

@@ -1,5 +1,5 @@
 import { ApiError } from '../api/apiError.ts';
-import type { ObjectKind, ObjectsService, ObjectSummary } from '../api/contract.ts';
+import type { EditSession, ObjectKind, ObjectsService, ObjectSummary } from '../api/contract.ts';
 import type { ProjectLibrary } from '../store/projectLibrary.ts';
 import type { ObjectRecord } from '../store/types.ts';
 
@@ -28,7 +28,7 @@ export class ProjectObjectsService implements ObjectsService {
     return store.listObjects(args.clipId).map(toObjectSummary);
   }
 
-  async create(args: { projectId: string; clipId: string; name: string; kind: ObjectKind; paletteIndex?: number; firstFrame?: number; labelSetId?: string | null; classIndex?: number | null }): Promise<ObjectSummary> {
+  async create(args: { projectId: string; clipId: string; name: string; kind: ObjectKind; paletteIndex?: number; firstFrame?: number; labelSetId?: string | null; classIndex?: number | null } & EditSession): Promise<ObjectSummary> {
     const store = this.library.open(args.projectId);
     const clip = store.getClip(args.clipId);
     if (!clip) throw new ApiError('NOT_FOUND', `This project has no clip ${args.clipId}.`);
@@ -40,7 +40,7 @@ export class ProjectObjectsService implements ObjectsService {
     const label = `add "${name}"`;
     return toObjectSummary(
       store.transaction(() => {
-        const step = store.history.begin(clip.id, 'edit', label);
+        const step = store.history.begin(clip.id, 'edit', label, args.sessionId);
         // The new object's id is known only once it is added: its row is recorded as created (before: none).
         const object = store.addObject({
           clipId: args.clipId, name, kind: args.kind, paletteIndex: args.paletteIndex, firstFrame: args.firstFrame,
@@ -53,7 +53,7 @@ export class ProjectObjectsService implements ObjectsService {
     );
   }
 
-  async update(args: { projectId: string; objectId: string; name?: string; paletteIndex?: number; hidden?: boolean; labelSetId?: string | null; classIndex?: number | null }): Promise<ObjectSummary> {
+  async update(args: { projectId: string; objectId: string; name?: string; paletteIndex?: number; hidden?: boolean; labelSetId?: string | null; classIndex?: number | null } & EditSession): Promise<ObjectSummary> {
     const store = this.library.open(args.projectId);
     const current = store.getObject(args.objectId);
     if (!current) throw new ApiError('NOT_FOUND', `This project has no object ${args.objectId}.`);
@@ -63,7 +63,7 @@ export class ProjectObjectsService implements ObjectsService {
     const label = updateLabel(current, change);
     return toObjectSummary(
       store.transaction(() => {
-        const step = store.history.begin(current.clipId, 'edit', label);
+        const step = store.history.begin(current.clipId, 'edit', label, args.sessionId);
         const updated = store.history.track(step, [{ target: 'object', objectId }], () => store.updateObject(objectId, change));
         store.history.finish(step, label);
         return updated;
@@ -71,13 +71,13 @@ export class ProjectObjectsService implements ObjectsService {
     );
   }
 
-  async delete(args: { projectId: string; objectId: string }): Promise<void> {
+  async delete(args: { projectId: string; objectId: string } & EditSession): Promise<void> {
     const store = this.library.open(args.projectId);
     const object = store.getObject(args.objectId);
     if (!object) throw new ApiError('NOT_FOUND', `This project has no object ${args.objectId}.`);
     const label = `delete "${object.name}"`;
     store.transaction(() => {
-      const step = store.history.begin(object.clipId, 'edit', label);
+      const step = store.history.begin(object.clipId, 'edit', label, args.sessionId);
       // The object's row and every label it had, so undo brings all of them back.
       const keys = [{ target: 'object' as const, objectId: object.id }, ...store.history.annotationKeysOf(object.id)];
       store.history.track(step, keys, () => store.deleteObject(object.id));

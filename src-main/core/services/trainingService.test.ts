@@ -1,6 +1,8 @@
 // FC training through the services: a tiny run on a generated clip exports and registers the project's model;
 // a killed worker is reported, the project stays intact, and starting again resumes from the last checkpoint.
-import { rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,5 +101,58 @@ describe.skipIf(!python.found)(`training service (skipped: ${python.found ? '' :
     expect(finished.step).toBe(6);
     // The resumed run reported only the steps after the checkpoint it started from.
     expect(finished.losses[0].step).toBeGreaterThan(1);
+  }, 300_000);
+
+  it('records the run in the project: after the app is killed mid-run the status says interrupted, and starting again resumes from its checkpoint', async () => {
+    const { api } = services;
+    const project = await api.projects.create({ name: 'Killed app' });
+    const clip = await api.clips.import({ projectId: project.id, sourcePath: makeColourClip(folder, 'mkv', { name: 'killed', frames: 8 }) });
+    // The app that trains: its own services over the same library, in a process the test kills like a crash would.
+    const app = spawn(process.execPath, ['--input-type=module', '-e', [
+      "const { register } = await import('tsx/esm/api'); register();",
+      `const { createServices } = await import(${JSON.stringify(path.join(appRoot, 'src-main/core/createServices.ts'))});`,
+      `const services = createServices(${JSON.stringify({
+        libraryDirectory: path.join(folder, 'library'), modelRegistryDirectory: path.join(folder, 'models'), host: 'browser', appRoot,
+        trainingConfig: { batchSize: 2, imageSize: 64, checkpointEvery: 1, device: 'cpu', threads: 1 },
+      })});`,
+      `const ids = ${JSON.stringify({ projectId: project.id })};`,
+      `await services.api.training.start({ ...ids, clipIds: [${JSON.stringify(clip.id)}], steps: 400 });`,
+      'for (;;) {',
+      '  const status = await services.api.training.status(ids);',
+      '  console.log(JSON.stringify({ step: status.step, pid: services.api.training.workerOf(ids.projectId)?.pid }));',
+      '  await new Promise((resolve) => setTimeout(resolve, 100));',
+      '}',
+    ].join('\n')], { cwd: appRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise((resolve) => app.once('exit', resolve));
+    let workerPid: number;
+    try {
+      workerPid = await new Promise<number>((resolve, reject) => {
+        createInterface({ input: app.stdout! }).on('line', (line) => {
+          const report = JSON.parse(line) as { step: number; pid?: number };
+          if (report.step >= 3 && report.pid) resolve(report.pid);
+        });
+        app.on('exit', (code) => reject(new Error(`the training app exited by itself (${code})`)));
+        setTimeout(() => reject(new Error('the training app did not reach step 3')), 150_000);
+      });
+    } finally {
+      app.kill('SIGKILL'); // the crash under test, and never a leftover process when the test fails
+      await exited;
+    }
+
+    // This test's services are the restarted app: the run it never saw end is interrupted, not "never trained".
+    const interrupted = await waitFor(project.id, (s) => !s.checking);
+    expect(interrupted).toMatchObject({ state: 'interrupted', totalSteps: 400, clipIds: [clip.id] });
+    expect(interrupted.step).toBeGreaterThanOrEqual(2);
+    expect(interrupted.message).toMatch(/^Interrupted at step \d+ of 400 when the app closed; resume continues from the checkpoint at step \d+\.$/);
+    // The worker went with its app (it watches its parent), so nothing trains on behind the user's back.
+    await expect.poll(() => { try { return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${workerPid}/stat`, 'utf8')); } catch { return false; } }, { timeout: 5000 }).toBe(false);
+
+    await api.training.start({ projectId: project.id, clipIds: interrupted.clipIds!, steps: interrupted.step + 2 });
+    const resumed = await waitFor(project.id, (s) => /Resumed from step/.test(s.message) || ['finished', 'failed'].includes(s.state));
+    expect(resumed.state).not.toBe('failed');
+    const finished = await waitFor(project.id, (s) => s.state === 'finished');
+    expect(finished.step).toBe(interrupted.step + 2);
+    expect(finished.losses[0].step).toBe(interrupted.step + 1);
+    expect((await api.training.status({ projectId: project.id })).state).toBe('finished');
   }, 300_000);
 });

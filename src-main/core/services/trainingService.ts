@@ -15,13 +15,16 @@ import { ModelRegistry } from '../models/checkpoints/modelRegistry.ts';
 import type { OnnxSessionPool } from '../models/onnxRuntime.ts';
 import { DEFAULT_PROPAGATION_STREAM, FC_FINE_TUNE_LEARNING_RATE, fcNetworkName, SFC_FUSION_LAMBDA } from '../models/shippedModels.ts';
 import type { ProjectLibrary } from '../store/projectLibrary.ts';
+import type { ProjectStore } from '../store/projectStore.ts';
+import type { TrainingRunPatch, TrainingRunRecord } from '../store/trainingRuns.ts';
 import type { ClipRecord } from '../store/types.ts';
 import { findPython, type PythonSearchResult } from '../training/findPython.ts';
-import type { TrainingConfig } from '../training/trainingProtocol.ts';
+import { type FcArchitecture, type TrainingConfig, WORKER_VIEW_DEFAULTS } from '../training/trainingProtocol.ts';
+import { estimateTraining, readBenchmarkSpeeds, readMeasuredSpeeds, recordMeasuredSpeed, thisMachine, type RunShape } from '../training/trainingSpeed.ts';
 import { TrainingWorker } from '../training/trainingWorker.ts';
 import { FrameSource } from '../video/index.ts';
 import { sourceInfoOf } from './clipsService.ts';
-import { planHeldOutEvaluation, scoreHeldOut } from './heldOutEvaluation.ts';
+import { planHeldOutEvaluation, previewHeldOut, scoreHeldOut } from './heldOutEvaluation.ts';
 
 /** Frames written for one run at most (spread evenly over the clips' frames). */
 const MAX_TRAINING_FRAMES = 400;
@@ -42,11 +45,24 @@ export interface TrainingServiceOptions {
   /** Overrides of the worker configuration (tests use tiny steps). */
   config?: Partial<TrainingConfig>;
   findPython?: () => Promise<PythonSearchResult>;
+  /** The network a project's first run trains (that of `initFrom`; ResNet-18 from scratch). */
+  architecture?: FcArchitecture;
+  /** Where this computer's measured training speeds are kept (for the estimate before a run). */
+  speedFile?: string;
+  /** The repository's recorded training runs (benchmarks/training.json), the estimate's fallback. */
+  benchmarkFile?: string;
 }
+
+/** Steps after which a run's own images/s is trusted enough to keep for the next estimate (warm-up excluded). */
+const STEPS_BEFORE_SPEED_RECORD = 3;
 
 interface Run {
   worker?: TrainingWorker;
   clipIds: string[];
+  /** The run's row in the project's training_run table. */
+  recordId?: number;
+  /** Network and views, once the worker said (for keeping its measured speed). */
+  shape?: RunShape;
   /** Aborts a held-out evaluation still running when the run is replaced or cancelled. */
   evaluation?: AbortController;
   status: TrainingStatus;
@@ -54,7 +70,12 @@ interface Run {
 
 /** A copy the caller may keep: the run goes on changing its own status. */
 function snapshot(status: TrainingStatus): TrainingStatus {
-  return { ...status, losses: [...status.losses], ...(status.evaluation ? { evaluation: { ...status.evaluation } } : {}) };
+  return {
+    ...status,
+    losses: [...status.losses],
+    ...(status.clipIds ? { clipIds: [...status.clipIds] } : {}),
+    ...(status.evaluation ? { evaluation: { ...status.evaluation } } : {}),
+  };
 }
 
 /** Name of a project's FC model in the registry. */
@@ -65,11 +86,13 @@ export function fcModelName(projectId: string): string {
 export class ProjectTrainingService implements TrainingService {
   private readonly runs = new Map<string, Run>();
   private python: Promise<PythonSearchResult> | undefined;
+  private pythonFound: PythonSearchResult | undefined;
 
   constructor(private readonly options: TrainingServiceOptions) {}
 
+  /** Starts the search for a Python with torch once (it imports torch: seconds); `pythonFound` holds its answer. */
   private pythonOf(): Promise<PythonSearchResult> {
-    this.python ??= (this.options.findPython ?? findPython)();
+    this.python ??= (this.options.findPython ?? findPython)().then((result) => (this.pythonFound = result));
     return this.python;
   }
 
@@ -81,14 +104,77 @@ export class ProjectTrainingService implements TrainingService {
     }
   }
 
+  /**
+   * Answers at once: the search for Python runs in the background (the first answer says `checking`), and a project
+   * without a run in this process shows its last recorded run; one recorded as running was interrupted.
+   */
   async status(args: { projectId: string }): Promise<TrainingStatus> {
-    this.options.library.open(args.projectId); // NOT_FOUND for unknown projects
+    const store = this.options.library.open(args.projectId); // NOT_FOUND for unknown projects
     const run = this.runs.get(args.projectId);
-    if (run) return snapshot(run.status);
-    const python = await this.pythonOf();
+    if (run) return this.withHeldOut(store, snapshot(run.status));
+    void this.pythonOf();
+    const python = this.pythonFound;
     const model = this.registeredModel(args.projectId);
-    if (!python.found) return { ...emptyStatus('unavailable', python.message), problem: python.message, ...(model ? { model } : {}) };
-    return { ...emptyStatus('idle', model ? `Trained model ${model} is in use.` : 'Not trained on this project yet.'), ...(model ? { model } : {}) };
+    if (python && !python.found) return { ...emptyStatus('unavailable', python.message), problem: python.message, ...(model ? { model } : {}) };
+    const estimate = python ? this.estimate(python) : undefined;
+    return this.withHeldOut(store, {
+      ...recordedStatus(store.trainingRuns.latest(), model),
+      ...(python ? {} : { checking: true }),
+      ...(estimate ? { estimate } : {}),
+    });
+  }
+
+  /** Adds the object the held-out J&F will score, while the run has no evaluation yet. */
+  private withHeldOut(store: ProjectStore, status: TrainingStatus): TrainingStatus {
+    if (status.evaluation || status.state === 'unavailable') return status;
+    try {
+      const heldOut = previewHeldOut(store, status.clipIds ?? store.listClips().map((clip) => clip.id));
+      return heldOut ? { ...status, heldOut } : status;
+    } catch {
+      return status; // a damaged keyframe only costs the preview; the evaluation reports it
+    }
+  }
+
+  /** Seconds per step of the project's next run on this computer (see trainingSpeed.ts). */
+  private estimate(python: Extract<PythonSearchResult, { found: true }>): TrainingStatus['estimate'] {
+    const architecture = this.options.architecture ?? 'resnet18';
+    const device = this.options.config?.device && this.options.config.device !== 'auto' ? this.options.config.device : python.python.cudaAvailable ? 'cuda' : 'cpu';
+    const defaults = WORKER_VIEW_DEFAULTS[architecture][device];
+    const shape: RunShape = {
+      architecture, device,
+      batchSize: this.options.config?.batchSize ?? defaults.batchSize,
+      imageSize: this.options.config?.imageSize ?? defaults.imageSize,
+      threads: this.threads(),
+    };
+    const measured = this.options.speedFile ? readMeasuredSpeeds(this.options.speedFile) : [];
+    const benchmarks = this.options.benchmarkFile ? readBenchmarkSpeeds(this.options.benchmarkFile) : [];
+    const found = estimateTraining(shape, measured, benchmarks);
+    return found && { secondsPerStep: found.secondsPerStep, basis: found.basis };
+  }
+
+  /** torch threads of a run: all cores but one, which stays with the app. */
+  private threads(): number {
+    return this.options.config?.threads ?? Math.max(1, availableParallelism() - 1);
+  }
+
+  /** Writes a run's progress or end into the project file; a project closed or deleted meanwhile is not an error. */
+  private record(projectId: string, run: Run, patch: TrainingRunPatch): void {
+    if (run.recordId === undefined) return;
+    try {
+      this.options.library.open(projectId).trainingRuns.update(run.recordId, patch);
+    } catch {
+      // The run goes on; only its record is lost.
+    }
+  }
+
+  /** Keeps the images/s a run measured (after its warm-up steps) for the next run's estimate. */
+  private keepSpeed(run: Run, imagesPerSecond: number, stepsThisRun: number): void {
+    if (!this.options.speedFile || !run.shape || stepsThisRun < STEPS_BEFORE_SPEED_RECORD || !(imagesPerSecond > 0)) return;
+    try {
+      recordMeasuredSpeed(this.options.speedFile, { ...run.shape, imagesPerSecond, machine: thisMachine(), measuredAt: new Date().toISOString() });
+    } catch {
+      // Only the next estimate is less precise.
+    }
   }
 
   async start(args: { projectId: string; clipIds: string[]; steps?: number }): Promise<TrainingStatus> {
@@ -110,7 +196,14 @@ export class ProjectTrainingService implements TrainingService {
     const framesDir = join(folder, 'frames');
     const checkpointDir = join(folder, 'checkpoints');
     current?.evaluation?.abort();
-    const run: Run = { clipIds: clips.map((clip) => clip.id), status: { ...emptyStatus('starting', 'Preparing frames…'), totalSteps: args.steps ?? this.options.config?.steps ?? 1000 } };
+    const clipIds = clips.map((clip) => clip.id);
+    const totalSteps = args.steps ?? this.options.config?.steps ?? 1000;
+    const estimate = this.estimate(python);
+    const run: Run = {
+      clipIds,
+      status: { ...emptyStatus('starting', 'Preparing frames…'), totalSteps, clipIds, ...(estimate ? { estimate } : {}) },
+    };
+    run.recordId = store.trainingRuns.begin({ clipIds, totalSteps });
     this.runs.set(args.projectId, run);
     void this.launch(args.projectId, run, { clips, framesDir, checkpointDir, exportPath: join(folder, 'fc.onnx'), steps: run.status.totalSteps, python: python.python.executable });
     return snapshot(run.status);
@@ -141,9 +234,10 @@ export class ProjectTrainingService implements TrainingService {
         }
       }
       run.status.frameCount = written;
-      if (run.status.state !== 'starting') return; // cancelled while preparing
+      if (run.status.state !== 'starting') return; // cancelled while preparing (recorded by control())
       const worker = new TrainingWorker({ pythonExecutable: plan.python });
       run.worker = worker;
+      let firstStep = 0;
       worker.onEvent((event) => {
         const status = run.status;
         switch (event.type) {
@@ -151,9 +245,12 @@ export class ProjectTrainingService implements TrainingService {
             status.device = `${event.device.toUpperCase()} (torch ${event.torchVersion})`;
             break;
           case 'started':
-            Object.assign(status, { state: 'running', step: event.step, totalSteps: event.totalSteps, frameCount: event.frameCount });
+            firstStep = event.step;
+            run.shape = { architecture: event.architecture, device: event.device, batchSize: event.batchSize, imageSize: event.imageSize, threads: this.threads() };
+            Object.assign(status, { state: status.cancelling ? status.state : 'running', step: event.step, totalSteps: event.totalSteps, frameCount: event.frameCount });
             status.network = `${fcNetworkName(event.architecture)} · ${event.batchSize} × ${event.imageSize}² views`;
-            status.message = event.resumedFrom ? `Resumed from step ${event.step}.` : 'Training…';
+            if (!status.cancelling) status.message = event.resumedFrom ? `Resumed from step ${event.step}.` : 'Training…';
+            this.record(projectId, run, { step: event.step, checkpointStep: event.step });
             break;
           case 'progress':
             Object.assign(status, { step: event.step, totalSteps: event.totalSteps, imagesPerSecond: event.imagesPerSecond, etaSeconds: event.etaSeconds });
@@ -167,7 +264,9 @@ export class ProjectTrainingService implements TrainingService {
             Object.assign(status, { state: 'running', message: 'Training…' });
             break;
           case 'checkpoint':
-            status.message = `Checkpoint saved at step ${event.step}.`;
+            if (!status.cancelling) status.message = `Checkpoint saved at step ${event.step}.`;
+            this.record(projectId, run, { step: event.step, checkpointStep: event.step });
+            this.keepSpeed(run, status.imagesPerSecond, event.step - firstStep);
             break;
           case 'exported':
             void this.register(projectId, event.path, run);
@@ -179,8 +278,11 @@ export class ProjectTrainingService implements TrainingService {
           case 'finished': {
             const state = event.reason === 'completed' ? 'finished' : event.reason === 'cancelled' ? 'cancelled' : 'failed';
             status.state = state;
+            status.cancelling = undefined;
+            this.keepSpeed(run, status.imagesPerSecond, event.step - firstStep);
             if (state === 'failed') status.message = `The training worker ${event.reason === 'crashed' ? 'stopped unexpectedly' : 'failed'}: ${status.problem ?? 'see the log'}. Start again to resume from the last checkpoint.`;
             else if (state === 'cancelled') status.message = `Cancelled at step ${event.step}; start again to resume.`;
+            this.record(projectId, run, { state, step: event.step, message: status.message });
             break;
           }
         }
@@ -191,13 +293,14 @@ export class ProjectTrainingService implements TrainingService {
         checkpointDir: plan.checkpointDir,
         checkpointEvery: 50,
         exportPath: plan.exportPath,
-        threads: Math.max(1, availableParallelism() - 1),
+        threads: this.threads(),
         ...(this.options.initFrom ? { initFrom: this.options.initFrom, learningRate: FC_FINE_TUNE_LEARNING_RATE } : {}),
         progressIntervalSeconds: 0,
         ...this.options.config,
       });
     } catch (error) {
       Object.assign(run.status, { state: 'failed', message: (error as Error).message, problem: (error as Error).message });
+      this.record(projectId, run, { state: 'failed', message: run.status.message });
     }
   }
 
@@ -259,8 +362,16 @@ export class ProjectTrainingService implements TrainingService {
     if (!run || !['starting', 'running', 'paused'].includes(run.status.state)) throw new ApiError('NOT_RUNNING', 'No training is running for this project.');
     if (action === 'cancel') run.evaluation?.abort();
     if (!run.worker) {
-      if (action === 'cancel') Object.assign(run.status, { state: 'cancelled', message: 'Cancelled before training started.' });
+      if (action === 'cancel') {
+        Object.assign(run.status, { state: 'cancelled', message: 'Cancelled before training started.' });
+        this.record(projectId, run, { state: 'cancelled', message: run.status.message });
+      }
       return snapshot(run.status);
+    }
+    if (action === 'cancel') {
+      // Said at once: the worker stops within its current step and saves a checkpoint, which takes seconds on a CPU.
+      run.status.cancelling = true;
+      run.status.message = 'Cancelling: stopping the current step and saving a checkpoint…';
     }
     run.worker[action]();
     return snapshot(run.status);
@@ -291,4 +402,25 @@ export class ProjectTrainingService implements TrainingService {
 
 function emptyStatus(state: TrainingStatus['state'], message: string): TrainingStatus {
   return { state, step: 0, totalSteps: 0, losses: [], imagesPerSecond: 0, etaSeconds: 0, frameCount: 0, message };
+}
+
+/**
+ * The status of a project without a run in this process, from its last recorded run: one still recorded as running
+ * never ended (the app quit or was killed), so it is interrupted and resumes from its last checkpoint.
+ */
+function recordedStatus(record: TrainingRunRecord | undefined, model: string | undefined): TrainingStatus {
+  const withModel = model ? { model } : {};
+  if (!record) return { ...emptyStatus('idle', model ? `Trained model ${model} is in use.` : 'Not trained on this project yet.'), ...withModel };
+  const base = { step: record.checkpointStep, totalSteps: record.totalSteps, clipIds: record.clipIds, ...withModel };
+  if (record.state === 'running') {
+    const resume = record.checkpointStep > 0
+      ? `resume continues from the checkpoint at step ${record.checkpointStep.toLocaleString('en')}`
+      : 'no checkpoint was saved yet, so resuming starts it again';
+    const message = `Interrupted at step ${record.step.toLocaleString('en')} of ${record.totalSteps.toLocaleString('en')} when the app closed; ${resume}.`;
+    return { ...emptyStatus('interrupted', message), ...base };
+  }
+  if (record.state === 'finished') {
+    return { ...emptyStatus('finished', model ? `Trained model ${model} is in use.` : 'The last run finished.'), ...base, step: record.totalSteps };
+  }
+  return { ...emptyStatus(record.state, record.message ?? `The last run ${record.state === 'failed' ? 'failed' : 'was cancelled'}.`), ...base, step: record.step };
 }

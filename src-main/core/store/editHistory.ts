@@ -26,6 +26,8 @@ export interface HistoryStep {
   label: string;
   state: HistoryStepState;
   createdAt: string;
+  /** The editing session (window or tab) that made it; null when unknown (command line, older files). */
+  sessionId: string | null;
 }
 
 export interface HistoryStatus {
@@ -56,6 +58,7 @@ interface StepRow {
   label: string;
   state: HistoryStepState;
   created_at: string;
+  session_id: string | null;
 }
 
 interface ChangeRow {
@@ -95,7 +98,7 @@ const schema3LabelSets: Record<string, string | null> = {
 };
 
 function toStep(row: StepRow): HistoryStep {
-  return { id: row.id, clipId: row.clip_id, kind: row.kind, label: row.label, state: row.state, createdAt: row.created_at };
+  return { id: row.id, clipId: row.clip_id, kind: row.kind, label: row.label, state: row.state, createdAt: row.created_at, sessionId: row.session_id };
 }
 
 function keyColumns(key: HistoryKey): { target: HistoryKey['target']; objectId: string; frameIndex: number } {
@@ -127,16 +130,17 @@ export class EditHistory {
 
   /**
    * Opens a step on a clip and returns its id; it takes changes through `track` until `finish`. An open step (a
-   * propagation run) keeps undo and redo of its clip waiting.
+   * propagation run) keeps undo and redo of its clip waiting. `sessionId` names the window or tab that made it.
    */
-  begin(clipId: string, kind: HistoryStepKind, label: string): number {
+  begin(clipId: string, kind: HistoryStepKind, label: string, sessionId?: string): number {
     return this.transaction(() => {
       const id = Number(
-        this.statement("INSERT INTO edit_step (clip_id, kind, label, state, created_at) VALUES (?, ?, ?, 'open', ?)").run(
+        this.statement("INSERT INTO edit_step (clip_id, kind, label, state, created_at, session_id) VALUES (?, ?, ?, 'open', ?, ?)").run(
           clipId,
           kind,
           label,
           new Date().toISOString(),
+          sessionId ?? null,
         ).lastInsertRowid,
       );
       this.prune(clipId);

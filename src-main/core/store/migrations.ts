@@ -232,6 +232,57 @@ export const migrations: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 5,
+    description: 'concurrent editing and training runs: a revision per object and frame, the editing session of each undo step, the project\'s training runs',
+    up(db) {
+      db.exec(`
+        -- Bumped by triggers on every write of an object's label on a frame (insert, update, delete, from any path:
+        -- edits, runs, undo, imports). Kept after a delete, so a label drawn, erased and drawn again never comes back
+        -- to an old revision. A save based on an older revision is refused (two windows on one project).
+        CREATE TABLE annotation_revision (
+          clip_id TEXT NOT NULL,
+          frame_index INTEGER NOT NULL,
+          object_id TEXT NOT NULL,
+          revision INTEGER NOT NULL CHECK (revision > 0),
+          PRIMARY KEY (clip_id, frame_index, object_id)
+        ) STRICT, WITHOUT ROWID;
+        CREATE TRIGGER annotation_revision_on_insert AFTER INSERT ON annotation BEGIN
+          INSERT INTO annotation_revision (clip_id, frame_index, object_id, revision) VALUES (new.clip_id, new.frame_index, new.object_id, 1)
+          ON CONFLICT DO UPDATE SET revision = revision + 1;
+        END;
+        CREATE TRIGGER annotation_revision_on_update AFTER UPDATE ON annotation BEGIN
+          INSERT INTO annotation_revision (clip_id, frame_index, object_id, revision) VALUES (new.clip_id, new.frame_index, new.object_id, 1)
+          ON CONFLICT DO UPDATE SET revision = revision + 1;
+        END;
+        CREATE TRIGGER annotation_revision_on_delete AFTER DELETE ON annotation BEGIN
+          INSERT INTO annotation_revision (clip_id, frame_index, object_id, revision) VALUES (old.clip_id, old.frame_index, old.object_id, 1)
+          ON CONFLICT DO UPDATE SET revision = revision + 1;
+        END;
+        CREATE TRIGGER annotation_revision_on_clip_delete AFTER DELETE ON clip BEGIN
+          DELETE FROM annotation_revision WHERE clip_id = old.id;
+        END;
+
+        -- The editing session (one window or tab) that made a step; NULL for steps made before this version or
+        -- outside the app (command line). Undo asks before reverting another session's step.
+        ALTER TABLE edit_step ADD COLUMN session_id TEXT;
+
+        -- Training runs of the project's FC, newest last: a run still 'running' when no worker runs it was
+        -- interrupted (the app quit or was killed) and resumes from checkpoint_step.
+        CREATE TABLE training_run (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          clip_ids_json TEXT NOT NULL CHECK (json_valid(clip_ids_json)),
+          total_steps INTEGER NOT NULL CHECK (total_steps > 0),
+          state TEXT NOT NULL CHECK (state IN ('running', 'finished', 'cancelled', 'failed')),
+          step INTEGER NOT NULL DEFAULT 0 CHECK (step >= 0),
+          checkpoint_step INTEGER NOT NULL DEFAULT 0 CHECK (checkpoint_step >= 0),
+          message TEXT,
+          started_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL
+        ) STRICT;
+      `);
+    },
+  },
 ];
 
 export const currentSchemaVersion: number = migrations[migrations.length - 1]!.version;

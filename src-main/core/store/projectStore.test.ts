@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { currentSchemaVersion } from './migrations.ts';
 import { ProjectStore } from './projectStore.ts';
 import { StoreError } from './storeError.ts';
+import { currentSchemaVersion } from './migrations.ts';
 import type { ClipRecord, NewClip } from './types.ts';
 
 let directory: string;
@@ -169,6 +169,23 @@ describe('objects and annotations', () => {
     expect([first.paletteIndex, second.paletteIndex, third.paletteIndex]).toEqual([1, 2, 3]);
     expectStoreError(() => store.addObject({ clipId: clip.id, name: 'cat', kind: 'mask', paletteIndex: 2 }), 'INVALID_INPUT', /already used by object 'ball'/);
     expect(store.listObjects(clip.id).map((object) => object.name)).toEqual(['person', 'dog', 'ball']);
+  });
+
+  it('bumps an object\'s revision on a frame at every write, delete and cascade, and forgets a removed clip\'s', () => {
+    const object = store.addObject({ clipId: clip.id, name: 'person', kind: 'mask' });
+    const other = store.addObject({ clipId: clip.id, name: 'dog', kind: 'mask' });
+    const labels = { width: 4, height: 2, data: Uint8Array.of(1, 1, 0, 0, 0, 0, 0, 0) };
+    expect(store.annotationRevision(clip.id, object.id, 2)).toBe(0);
+    store.putAnnotation({ objectId: object.id, frameIndex: 2, source: 'user', kind: 'labels', labels });
+    store.putAnnotation({ objectId: object.id, frameIndex: 2, source: 'user', kind: 'labels', labels });
+    store.putAnnotation({ objectId: other.id, frameIndex: 2, source: 'user', kind: 'labels', labels });
+    expect(Object.fromEntries(store.annotationRevisions(clip.id, 2))).toEqual({ [object.id]: 2, [other.id]: 1 });
+    store.deleteAnnotation(object.id, 2);
+    expect(store.annotationRevision(clip.id, object.id, 2)).toBe(3);
+    store.deleteObject(other.id);
+    expect(store.annotationRevision(clip.id, other.id, 2)).toBe(2);
+    expect(store.removeClip(clip.id)).toBe(true);
+    expect(rowCount('annotation_revision')).toBe(0);
   });
 
   it('updates objects field by field and validates the frame range', () => {

@@ -10,6 +10,7 @@ import * as check from './storeValidation.ts';
 import { StatementCache } from './statementCache.ts';
 import { checkLabelSetDefinition, LabelSetError } from '../vocabulary/labelSets.ts';
 import type { LabelSetDefinition } from '../api/contract.ts';
+import { TrainingRuns } from './trainingRuns.ts';
 import {
   annotationSources,
   clipSourceKinds,
@@ -58,6 +59,8 @@ export class ProjectStore {
   readonly migratedFrom: number | null;
   /** Undo/redo steps of the project's clips; services record each user action and propagation run in it. */
   readonly history: EditHistory;
+  /** The project's FC training runs (the training service records them). */
+  readonly trainingRuns: TrainingRuns;
   private readonly db: Database.Database;
   private readonly statements: StatementCache;
 
@@ -72,6 +75,7 @@ export class ProjectStore {
     this.schemaVersion = opened.schemaVersion;
     this.migratedFrom = opened.migratedFrom;
     this.history = new EditHistory(this.db, (fn) => this.transaction(fn), options.historyLimits ?? defaultHistoryLimits);
+    this.trainingRuns = new TrainingRuns(this.db, (fn) => this.transaction(fn));
   }
 
   static create(filePath: string, init: { name: string; id?: string }, options: StoreOptions = {}): ProjectStore {
@@ -490,6 +494,34 @@ export class ProjectStore {
         | undefined;
       return row && rows.toAnnotationRecord(row);
     });
+  }
+
+  /**
+   * Revision of each object's label on a frame (0 = never written): bumped by the schema's triggers on every write,
+   * so a save based on an older revision can be refused.
+   */
+  annotationRevisions(clipId: string, frameIndex: number): Map<string, number> {
+    return this.guard(
+      () =>
+        new Map(
+          (
+            this.statement('SELECT object_id, revision FROM annotation_revision WHERE clip_id = ? AND frame_index = ?').all(clipId, frameIndex) as Array<{
+              object_id: string;
+              revision: number;
+            }>
+          ).map((row) => [row.object_id, row.revision]),
+        ),
+    );
+  }
+
+  /** Revision of one object's label on a frame (0 = never written). */
+  annotationRevision(clipId: string, objectId: string, frameIndex: number): number {
+    return this.guard(
+      () =>
+        (this.statement('SELECT revision FROM annotation_revision WHERE clip_id = ? AND frame_index = ? AND object_id = ?')
+          .pluck()
+          .get(clipId, frameIndex, objectId) as number | undefined) ?? 0,
+    );
   }
 
   /** All objects' annotations on one frame, in object creation order. */

@@ -47,6 +47,12 @@ export type WorkerCommand =
 export type TrainingDevice = 'cpu' | 'cuda';
 export type FcArchitecture = 'resnet18' | 'mobilenetv2';
 
+/** The views per step the worker takes when `batchSize`/`imageSize` are not given (trainer.py DEVICE_DEFAULTS). */
+export const WORKER_VIEW_DEFAULTS: Record<FcArchitecture, Record<TrainingDevice, { batchSize: number; imageSize: number }>> = {
+  resnet18: { cpu: { batchSize: 8, imageSize: 128 }, cuda: { batchSize: 32, imageSize: 256 } },
+  mobilenetv2: { cpu: { batchSize: 8, imageSize: 192 }, cuda: { batchSize: 32, imageSize: 256 } },
+};
+
 export interface ReadyEvent {
   type: 'ready';
   torchVersion: string;

@@ -1,5 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +9,7 @@ import { OnnxSessionPool } from '../models/onnxRuntime.ts';
 import { OnnxFeatureStream } from '../models/onnxFeatureStream.ts';
 import { checkOnnxParity, compareOutputs, dumpReferenceFeatures } from './onnxParity.ts';
 import type { TrainingConfig, WorkerEvent } from './trainingProtocol.ts';
-import { TrainingWorker } from './trainingWorker.ts';
+import { defaultTrainerDir, TrainingWorker } from './trainingWorker.ts';
 import { generatedModelsDirectory } from '../models/embeddedModel.ts';
 import { ensureTrunkWeights } from '../models/mobileNetWeights.ts';
 
@@ -25,6 +26,15 @@ function startWorker(config: TrainingConfig): { worker: TrainingWorker; events: 
   worker.onEvent((event) => events.push(event));
   worker.start(config);
   return { worker, events };
+}
+
+/** Whether a process still runs (a zombie waiting for its reaper has exited). */
+function isRunning(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
 }
 
 const progressSteps = (events: WorkerEvent[]): number[] => events.flatMap((event) => (event.type === 'progress' ? [event.step] : []));
@@ -116,6 +126,43 @@ describe.skipIf(skipReason !== '')(`training worker with PyTorch ${skipReason}`,
     expect(await second.worker.finished).toMatchObject({ reason: 'completed', step: savedStep + 2 });
     expect(second.events[1]).toMatchObject({ type: 'started', step: savedStep, resumedFrom: path.join(config.checkpointDir, 'checkpoint-latest.pt') });
     expect(progressSteps(second.events)).toEqual([savedStep + 1, savedStep + 2]);
+  });
+
+  it.skipIf(process.platform !== 'linux')('exits within 2 s when the app that started it is killed in the middle of a long step', async () => {
+    // A stand-in for the app: a Node process that spawns the worker as TrainingWorker does (stdin and stdout pipes),
+    // sends `start` and relays its events. One step of a ResNet-18 on 16 views of 256² on one thread takes many
+    // seconds, so a worker that only stopped between steps would outlive its app by that long.
+    const parentScript = [
+      "const { spawn } = require('node:child_process');",
+      "const [python, trainerDir, start] = process.argv.slice(1);",
+      "const child = spawn(python, ['-u', 'worker.py'], { cwd: trainerDir, stdio: ['pipe', 'pipe', 'ignore'] });",
+      'console.log(JSON.stringify({ type: "workerPid", pid: child.pid }));',
+      'child.stdout.pipe(process.stdout);',
+      "child.stdin.write(start + '\\n');",
+    ].join('\n');
+    const config = tiny('orphan', { steps: 100, batchSize: 16, imageSize: 256, threads: 1, checkpointEvery: 50 });
+    const app = spawn(process.execPath, ['-e', parentScript, python!.executable, defaultTrainerDir, JSON.stringify({ type: 'start', config })], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let workerPid = 0;
+    const started = new Promise<void>((resolve, reject) => {
+      createInterface({ input: app.stdout! }).on('line', (line) => {
+        const message = JSON.parse(line) as { type: string; pid?: number };
+        if (message.type === 'workerPid') workerPid = message.pid!;
+        if (message.type === 'started') resolve();
+        if (message.type === 'finished' || message.type === 'progress') reject(new Error(`the step ended before the app was killed: ${line}`));
+      });
+      app.on('exit', () => reject(new Error('the stand-in app exited by itself')));
+    });
+    await started;
+    await new Promise((resolve) => setTimeout(resolve, 300)); // inside the first step
+    expect(isRunning(workerPid)).toBe(true);
+    const killedAt = Date.now();
+    app.kill('SIGKILL');
+    while (isRunning(workerPid) && Date.now() - killedAt < 10_000) await new Promise((resolve) => setTimeout(resolve, 50));
+    const lingeredMs = Date.now() - killedAt;
+    if (isRunning(workerPid)) process.kill(workerPid, 'SIGKILL'); // never leave it behind, even when failing
+    expect(lingeredMs).toBeLessThan(2000);
   });
 
   it('stops progress while paused, continues on resume and finishes as cancelled on cancel', async () => {
