@@ -56,10 +56,9 @@ export const DEFAULT_CLICK_SETTINGS: ClickSegmentationSettings = {
   clickRadiusPx: 4,
   influenceRadiusPx: 80,
   bandPx: 12,
-  colourWeight: 0,
+  colourWeight: 0.5,
 };
 
-const STRIDE = 8;
 const HARD = 1e6;
 
 function clampLogit(value: number): number {
@@ -242,38 +241,7 @@ export function featureLogits(features: FeatureMap, frameWidth: number, frameHei
     }
     for (let cell = 0; cell < cells; cell++) if (estimate[cell] && !kept[cell]) logits[cell] = Math.min(logits[cell], -1);
   }
-  addClickNeighbourhoods(logits, vectors, features, frameWidth, frameHeight, input.clicks, temperature);
   return logits;
-}
-
-/**
- * Each click also speaks for its neighbourhood: cells that look like the clicked cell (cosine above 0.5) are pulled
- * to its side, fading with distance (σ = 1/12 of the frame's width in cells); the nearest strong click wins. So a
- * click in a wrong region corrects the region, not only the pixels under it.
- */
-function addClickNeighbourhoods(logits: Float32Array, vectors: Float32Array, features: FeatureMap, frameWidth: number, frameHeight: number, clicks: SegmentationClick[], temperature: number): void {
-  const { channels, width, height } = features;
-  const sigma = Math.max(2, width / 12);
-  const scale = 1 / (2 * sigma * sigma);
-  const cells = width * height;
-  const pull = new Float32Array(cells);
-  const strength = new Float32Array(cells);
-  for (const click of clicks) {
-    const cx = Math.min(width - 1, Math.floor((click.x * width) / frameWidth));
-    const cy = Math.min(height - 1, Math.floor((click.y * height) / frameHeight));
-    const clicked = cy * width + cx;
-    for (let cell = 0; cell < cells; cell++) {
-      const falloff = Math.exp(-(((cell % width) - cx) ** 2 + (Math.floor(cell / width) - cy) ** 2) * scale);
-      if (falloff < 0.01) continue;
-      const similarity = dot(vectors, cell, vectors, clicked, channels);
-      const weight = falloff * Math.max(0, similarity - 0.5) * 2;
-      if (weight > strength[cell]) {
-        strength[cell] = weight;
-        pull[cell] = (click.positive ? 1 : -1) * weight * (6 + 0.5 / temperature);
-      }
-    }
-  }
-  for (let cell = 0; cell < cells; cell++) logits[cell] = clampLogit(logits[cell] + pull[cell]);
 }
 
 /** Colour-only object logit per pixel: 16³-bin histograms of object and background samples (Laplace-smoothed). */

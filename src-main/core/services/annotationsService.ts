@@ -9,7 +9,7 @@ import { plainBytes } from './plainBytes.ts';
 export const JOINT_COUNT = 15;
 
 /** How an undo step names a mask edit: "brush on frame 20". */
-const toolWords: Record<MaskEditTool, string> = { brush: 'brush', eraser: 'eraser', polygon: 'polygon', fillHoles: 'fill holes' };
+const toolWords: Record<MaskEditTool, string> = { brush: 'brush', eraser: 'eraser', polygon: 'polygon', fillHoles: 'fill holes', click: 'click' };
 
 /** What the annotator drew and what propagation computed, per frame; user keyframes are the annotator's own. */
 export class ProjectAnnotationsService implements AnnotationsService {
