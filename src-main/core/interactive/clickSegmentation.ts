@@ -42,8 +42,8 @@ export interface ClickSegmentationSettings {
   smoothness: number;
   /** Radius (px) around a click whose pixels are fixed to its label. */
   clickRadiusPx: number;
-  /** Distance (px) over which a click's influence on the previous mask fades. */
-  influenceRadiusPx: number;
+  /** Distance over which a click's influence on the previous mask fades, as a share of the frame's larger side. */
+  influenceRadius: number;
   /** Half-width (px) of the band around uncertain pixels that the graph cut decides. */
   bandPx: number;
   /** Weight of the colour-histogram log-ratio added to the feature logits (0 = features alone). */
@@ -54,12 +54,14 @@ export const DEFAULT_CLICK_SETTINGS: ClickSegmentationSettings = {
   temperature: 0.05,
   smoothness: 2,
   clickRadiusPx: 4,
-  influenceRadiusPx: 80,
+  influenceRadius: 0.1,
   bandPx: 12,
   colourWeight: 0.5,
 };
 
 const HARD = 1e6;
+/** Cells at least this similar (cosine) to a clicked cell are never summarised into the other side's clusters. */
+const LOOK_ALIKE_COSINE = 0.9;
 
 function clampLogit(value: number): number {
   return value > 12 ? 12 : value < -12 ? -12 : value;
@@ -218,10 +220,19 @@ export function featureLogits(features: FeatureMap, frameWidth: number, frameHei
       for (let x = Math.max(0, cx - reach); x <= Math.min(width - 1, cx + reach); x++) nearClick[y * width + x] = click.positive ? 1 : -1;
     }
   }
-  objectCells = objectCells.filter((cell) => nearClick[cell] >= 0);
-  backgroundCells = backgroundCells.filter((cell) => nearClick[cell] <= 0);
   const clickedObject = rows(positiveCells);
   const clickedBackground = rows(negativeCells);
+  // Nor are cells that look like a clicked cell of the other side (a look-alike elsewhere must not cancel the click).
+  const lookAlike = (prototypes: Float32Array): Uint8Array => {
+    const similarity = bestSimilarity(vectors, channels, cells, [prototypes]);
+    return Uint8Array.from(similarity, (value) => (value > LOOK_ALIKE_COSINE ? 1 : 0));
+  };
+  const likeObject = lookAlike(clickedObject);
+  const likeBackground = lookAlike(clickedBackground);
+  const objectSide = (cell: number) => nearClick[cell] >= 0 && !likeBackground[cell];
+  const backgroundSide = (cell: number) => nearClick[cell] <= 0 && !likeObject[cell];
+  objectCells = objectCells.filter(objectSide);
+  backgroundCells = backgroundCells.filter(backgroundSide);
   let logits = new Float32Array(cells);
   for (let round = 0; round < 2; round++) {
     const objectPrototypes = clusterPrototypes(vectors, channels, objectCells, 4);
@@ -232,12 +243,13 @@ export function featureLogits(features: FeatureMap, frameWidth: number, frameHei
     for (let cell = 0; cell < cells; cell++) logits[cell] = insideBox(cell) ? clampLogit((object[cell] - background[cell]) / temperature) : -12;
     const estimate = new Uint8Array(cells);
     for (let cell = 0; cell < cells; cell++) estimate[cell] = logits[cell] > 0 ? 1 : 0;
-    const kept = keepClickedComponents(estimate, width, height, positiveCells.map((cell) => ({ x: cell % width, y: Math.floor(cell / width), positive: true })));
+    // Without a positive click (a box, or only negative clicks) every part may be the object.
+    const kept = positiveCells.length === 0 ? estimate : keepClickedComponents(estimate, width, height, positiveCells.map((cell) => ({ x: cell % width, y: Math.floor(cell / width), positive: true })));
     objectCells = [];
     backgroundCells = [];
     for (let cell = 0; cell < cells; cell++) {
-      if (kept[cell] && nearClick[cell] >= 0) objectCells.push(cell);
-      else if (!kept[cell] && nearClick[cell] <= 0) backgroundCells.push(cell);
+      if (kept[cell] && objectSide(cell)) objectCells.push(cell);
+      else if (!kept[cell] && backgroundSide(cell)) backgroundCells.push(cell);
     }
     for (let cell = 0; cell < cells; cell++) if (estimate[cell] && !kept[cell]) logits[cell] = Math.min(logits[cell], -1);
   }
@@ -467,7 +479,7 @@ export function segmentByClicks(input: ClickSegmentationInput, settings: ClickSe
   } else {
     logits = colourLogits(frame, input, settings.clickRadiusPx * 2);
   }
-  if (input.previousMask && input.clicks.length) blendPreviousMask(logits, input.previousMask, width, height, input.clicks, settings.influenceRadiusPx);
+  if (input.previousMask && input.clicks.length) blendPreviousMask(logits, input.previousMask, width, height, input.clicks, settings.influenceRadius * Math.max(width, height));
   if (input.box) {
     const { x0, y0, x1, y1 } = input.box;
     for (let y = 0; y < height; y++) {
@@ -475,5 +487,6 @@ export function segmentByClicks(input: ClickSegmentationInput, settings: ClickSe
     }
   }
   const mask = graphCut(frame, logits, input.clicks, settings);
+  if (!input.previousMask && !input.clicks.some((click) => click.positive)) return mask;
   return keepClickedComponents(mask, width, height, input.clicks, input.previousMask);
 }

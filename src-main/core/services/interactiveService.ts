@@ -44,7 +44,8 @@ export class ProjectInteractiveService implements InteractiveService {
     if (box && (box.x1 - box.x0 < 2 || box.y1 - box.y0 < 2)) throw new ApiError('INVALID_ARGUMENT', 'The box is too small; drag a box around the object.');
     const { frame, features } = await this.frameOf(args.projectId, clip, args.frameIndex);
     const current = store.getAnnotation(object.id, args.frameIndex);
-    const previousMask = current?.kind === 'labels' ? Uint8Array.from(current.labels.data, (value) => (value ? 1 : 0)) : undefined;
+    // A box alone starts the object over; clicks refine what the frame holds.
+    const previousMask = current?.kind === 'labels' && args.clicks.length > 0 ? Uint8Array.from(current.labels.data, (value) => (value ? 1 : 0)) : undefined;
     const mask = segmentByClicks({ frame, features, clicks: args.clicks, box, previousMask });
     await this.options.annotations.putMask({ projectId: args.projectId, clipId: clip.id, objectId: object.id, frameIndex: args.frameIndex, mask, tool: 'click' });
     return { mask, ms: Math.round(performance.now() - started) };
