@@ -62,6 +62,7 @@ export const DEFAULT_CLICK_SETTINGS: ClickSegmentationSettings = {
 const HARD = 1e6;
 /** Cells at least this similar (cosine) to a clicked cell are never summarised into the other side's clusters. */
 const LOOK_ALIKE_COSINE = 0.9;
+const CLICK_DISTANCE_PENALTY = 0.3;
 
 function clampLogit(value: number): number {
   return value > 12 ? 12 : value < -12 ? -12 : value;
@@ -157,6 +158,25 @@ function bestSimilarity(vectors: Float32Array, channels: number, cells: number, 
   return out;
 }
 
+/**
+ * Per-cell max over clicked cells of cos − CLICK_DISTANCE_PENALTY·min(1, distance / half the grid's diagonal): a
+ * click speaks most for what is near it, so a background click far away does not take the object's look-alike parts.
+ */
+function clickSimilarity(vectors: Float32Array, channels: number, width: number, height: number, clicked: number[]): Float32Array {
+  const out = new Float32Array(width * height).fill(-2);
+  const reach = Math.hypot(width, height) / 2;
+  for (const click of clicked) {
+    const cx = click % width;
+    const cy = Math.floor(click / width);
+    for (let cell = 0; cell < out.length; cell++) {
+      const distance = Math.hypot((cell % width) - cx, Math.floor(cell / width) - cy);
+      const value = dot(vectors, cell, vectors, click, channels) - CLICK_DISTANCE_PENALTY * Math.min(1, distance / reach);
+      if (value > out[cell]) out[cell] = value;
+    }
+  }
+  return out;
+}
+
 /** Cells of a pixel mask: those whose centre pixel is set. */
 function maskCells(mask: Uint8Array, frameWidth: number, frameHeight: number, width: number, height: number, value: number): number[] {
   const cells: number[] = [];
@@ -229,16 +249,27 @@ export function featureLogits(features: FeatureMap, frameWidth: number, frameHei
   };
   const likeObject = lookAlike(clickedObject);
   const likeBackground = lookAlike(clickedBackground);
-  const objectSide = (cell: number) => nearClick[cell] >= 0 && !likeBackground[cell];
-  const backgroundSide = (cell: number) => nearClick[cell] <= 0 && !likeObject[cell];
+  // A cell closer in features to a background click than to every object click is never summarised as object (and
+  // the other way round): otherwise a false region, once in the estimate, feeds its own clusters and grows.
+  const towardObject = bestSimilarity(vectors, channels, cells, [clickedObject]);
+  const towardBackground = bestSimilarity(vectors, channels, cells, [clickedBackground]);
+  const bothKinds = positiveCells.length > 0 && negativeCells.length > 0;
+  const objectSide = (cell: number) => nearClick[cell] >= 0 && !likeBackground[cell] && (!bothKinds || towardObject[cell] >= towardBackground[cell]);
+  const backgroundSide = (cell: number) => nearClick[cell] <= 0 && !likeObject[cell] && (!bothKinds || towardBackground[cell] >= towardObject[cell]);
   objectCells = objectCells.filter(objectSide);
   backgroundCells = backgroundCells.filter(backgroundSide);
   let logits = new Float32Array(cells);
   for (let round = 0; round < 2; round++) {
     const objectPrototypes = clusterPrototypes(vectors, channels, objectCells, 4);
     const backgroundPrototypes = clusterPrototypes(vectors, channels, backgroundCells, 8);
-    const object = bestSimilarity(vectors, channels, cells, [clickedObject, objectPrototypes]);
-    const background = bestSimilarity(vectors, channels, cells, [clickedBackground, backgroundPrototypes]);
+    const object = bestSimilarity(vectors, channels, cells, [objectPrototypes]);
+    const background = bestSimilarity(vectors, channels, cells, [backgroundPrototypes]);
+    const objectClicks = clickSimilarity(vectors, channels, width, height, positiveCells);
+    const backgroundClicks = clickSimilarity(vectors, channels, width, height, negativeCells);
+    for (let cell = 0; cell < cells; cell++) {
+      object[cell] = Math.max(object[cell], objectClicks[cell]);
+      background[cell] = Math.max(background[cell], backgroundClicks[cell]);
+    }
     logits = new Float32Array(cells);
     for (let cell = 0; cell < cells; cell++) logits[cell] = insideBox(cell) ? clampLogit((object[cell] - background[cell]) / temperature) : -12;
     const estimate = new Uint8Array(cells);
