@@ -214,7 +214,9 @@ export function featureLogits(features: FeatureMap, frameWidth: number, frameHei
     const py = ((Math.floor(cell / width) + 0.5) * frameHeight) / height;
     return px >= input.box.x0 && px < input.box.x1 && py >= input.box.y0 && py < input.box.y1;
   };
-  if (input.box && positiveCells.length === 0) positiveCells.push(cellOf((input.box.x0 + input.box.x1) / 2, (input.box.y0 + input.box.y1) / 2));
+  // A box without clicks: its centre stands for the object (everywhere in the box alike, so no distance penalty).
+  const boxCentre = input.box && positiveCells.length === 0 ? [cellOf((input.box.x0 + input.box.x1) / 2, (input.box.y0 + input.box.y1) / 2)] : [];
+  if (boxCentre.length) positiveCells.push(...boxCentre);
   let objectCells: number[];
   let backgroundCells: number[];
   if (input.previousMask) {
@@ -264,7 +266,7 @@ export function featureLogits(features: FeatureMap, frameWidth: number, frameHei
     const backgroundPrototypes = clusterPrototypes(vectors, channels, backgroundCells, 8);
     const object = bestSimilarity(vectors, channels, cells, [objectPrototypes]);
     const background = bestSimilarity(vectors, channels, cells, [backgroundPrototypes]);
-    const objectClicks = clickSimilarity(vectors, channels, width, height, positiveCells);
+    const objectClicks = boxCentre.length ? bestSimilarity(vectors, channels, cells, [clickedObject]) : clickSimilarity(vectors, channels, width, height, positiveCells);
     const backgroundClicks = clickSimilarity(vectors, channels, width, height, negativeCells);
     for (let cell = 0; cell < cells; cell++) {
       object[cell] = Math.max(object[cell], objectClicks[cell]);
