@@ -1,8 +1,10 @@
 /**
- * Click-to-segment on one frame (issue 19): positive/negative clicks and an optional box give a per-cell foreground
- * probability from the stride-8 features (nearest positive vs nearest negative prototype, cosine similarity), which
- * a graph cut on colour edges refines at full resolution. With `features` left out the probability comes from colour
- * histograms alone (the GrabCut-style baseline that `bench clicks` measures beside it).
+ * Over 400 lines: the feature model, the colour model and the band graph cut are one energy, tuned together.
+ * Click-to-segment on one frame (issue 19): positive/negative clicks and an optional box give a per-cell object
+ * logit from the stride-8 features (clicked cells, with a distance penalty, and k-means prototypes of the current
+ * estimate, two EM rounds), plus half a colour-histogram log-ratio; a graph cut on colour edges refines it at full
+ * resolution in a band around the uncertain pixels, and far from the clicks the previous mask holds. With `features`
+ * left out the logit is the colour histograms' alone (the colour-only graph-cut baseline of `bench clicks`).
  * Masks are height×width uint8 (1 = object), row-major.
  */
 import { bilinearResize } from '../engine/bilinearResize.ts';
