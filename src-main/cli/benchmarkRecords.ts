@@ -34,7 +34,7 @@ export function keepRecord(args: ParsedArgs, kind: BenchKind, record: BenchRecor
   if (!args.flags.has('no-record')) saveRecord(appRoot, kind, record);
 }
 
-export type BenchKind = 'propagate' | 'davis' | 'pose' | 'features' | 'ui' | 'finetune' | 'training';
+export type BenchKind = 'propagate' | 'davis' | 'pose' | 'features' | 'ui' | 'finetune' | 'training' | 'clicks';
 
 function recordsFile(root: string, kind: BenchKind): string {
   return join(root, 'benchmarks', `${kind}.json`);
@@ -219,6 +219,29 @@ function renderUi(records: BenchRecord[]): string[] {
   return lines;
 }
 
+function renderClicks(records: BenchRecord[]): string[] {
+  const lines = [
+    '## Click-to-segment (`npx correspond bench clicks`)',
+    '',
+    'The standard interactive protocol on DAVIS-2016 dev frames: each next click at the interior point of the largest',
+    'error region farthest from its boundary (positive in a missed region, negative in a false one). NoC@85/90 = mean',
+    'clicks to reach IoU 0.85/0.90 (max-clicks when never). ms per click: median wall time of one click, features',
+    'cached (as in the app); CPU ms is this process\'s own CPU time, and the load average says how busy the shared',
+    'machine was. Rows of one run are measured side by side on the same frames.',
+    '',
+    '| run · engine | frames | max clicks | NoC@85 | NoC@90 | IoU@1 | IoU@3 | IoU@5 | median ms/click | median CPU ms/click | load avg |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of records) {
+    const after = r.iouAfter as Record<string, number>;
+    lines.push(
+      `| ${r.label} | ${r.frames} | ${r.maxClicks} | **${(r.NoC85 as number).toFixed(2)}** | **${(r.NoC90 as number).toFixed(2)}** | ${pct(after['1'])} | ${pct(after['3'])} | ${pct(after['5'])} | ${ms(r.msPerClickMedian as number)} | ${ms(r.cpuMsPerClickMedian as number)} | ${(r.loadAverageBefore as number).toFixed(1)} → ${(r.loadAverageAfter as number).toFixed(1)} |`,
+    );
+  }
+  lines.push('', ...records.map((r) => `- ${r.label}: ${r.measuredAt.slice(0, 16)} on ${r.machine}; features ${r.stream}${r.note ? `; ${r.note}` : ''}`));
+  return lines;
+}
+
 export function renderBenchmarks(root: string): string {
   const parts = [
     '# Benchmarks',
@@ -239,6 +262,8 @@ export function renderBenchmarks(root: string): string {
   if (training.length) parts.push(...renderTraining(training), '');
   const finetune = readRecords(root, 'finetune');
   if (finetune.length) parts.push(...renderFinetune(finetune), '');
+  const clicks = readRecords(root, 'clicks');
+  if (clicks.length) parts.push(...renderClicks(clicks), '');
   const ui = readRecords(root, 'ui');
   if (ui.length) parts.push(...renderUi(ui), '');
   return `${parts.join('\n').trimEnd()}\n`;

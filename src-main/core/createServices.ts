@@ -6,6 +6,7 @@ import { availableParallelism } from 'node:os';
 import { describeComputeDevice, OnnxSessionPool } from './models/onnxRuntime.ts';
 import { ProjectAnnotationsService } from './services/annotationsService.ts';
 import { ProjectHistoryService } from './services/historyService.ts';
+import { ProjectInteractiveService } from './services/interactiveService.ts';
 import { ProjectObjectsService } from './services/objectsService.ts';
 import { ProjectVocabulariesService } from './services/vocabulariesService.ts';
 import { ProjectPropagationService } from './services/propagationService.ts';
@@ -62,6 +63,7 @@ export function createServices(options: ServicesOptions): Services {
     predictMasks: (args, signal) => propagation.predictObjectMasks(args, signal),
     config: options.trainingConfig,
   });
+  const annotations = new ProjectAnnotationsService(library);
   const api: CorrespondApi = {
     app: new DefaultAppService({
       version,
@@ -72,7 +74,10 @@ export function createServices(options: ServicesOptions): Services {
     projects: new LibraryProjectsService(library, (projectId) => clips.closeProject(projectId)),
     clips,
     objects: new ProjectObjectsService(library),
-    annotations: new ProjectAnnotationsService(library),
+    annotations,
+    interactive: new ProjectInteractiveService({
+      library, annotations, frameFeatures: (projectId, clip, frameIndex) => propagation.frameFeatures(projectId, clip, frameIndex),
+    }),
     propagation,
     history: new ProjectHistoryService(library),
     vocabularies: new ProjectVocabulariesService(library),

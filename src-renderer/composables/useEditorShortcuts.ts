@@ -2,7 +2,7 @@ import { onBeforeUnmount, onMounted } from 'vue';
 import { keyBelongsElsewhere } from './useFrameShortcuts.ts';
 
 export interface EditorShortcutActions {
-  selectTool(tool: 'brush' | 'eraser' | 'polygon'): void;
+  selectTool(tool: 'brush' | 'eraser' | 'polygon' | 'click'): void;
   stepBrushSize(direction: 1 | -1): void;
   fillHoles(): void;
   cycleVisibility(): void;
@@ -31,7 +31,7 @@ export function handleHistoryKey(event: KeyboardEvent, actions: Pick<EditorShort
 }
 
 /**
- * The editor's keys: B/E/P tools, [ ] brush size, F fill holes, V joint visibility, Enter/Esc/Backspace polygon,
+ * The editor's keys: B/E/P/C tools, [ ] brush size, F fill holes, V joint visibility, Enter/Esc/Backspace polygon,
  * 0/+/- zoom, and undo/redo (see handleHistoryKey).
  */
 export function useEditorShortcuts(actions: EditorShortcutActions, isEnabled: () => boolean): void {
@@ -46,6 +46,7 @@ export function useEditorShortcuts(actions: EditorShortcutActions, isEnabled: ()
       b: () => actions.selectTool('brush'),
       e: () => actions.selectTool('eraser'),
       p: () => actions.selectTool('polygon'),
+      c: () => actions.selectTool('click'),
       '[': () => actions.stepBrushSize(-1),
       ']': () => actions.stepBrushSize(1),
       f: () => actions.fillHoles(),

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
-import type { ClipTimeline, FrameAnnotations, HistoryChange, KeypointValue, MaskEditTool, ObjectAnnotation } from '../../src-main/core/api/contract.ts';
+import type { ClickSegmentRequest, ClipTimeline, FrameAnnotations, HistoryChange, KeypointValue, MaskEditTool, ObjectAnnotation, SegmentationClickValue } from '../../src-main/core/api/contract.ts';
 import { errorMessage } from '../api/apiClientError.ts';
 import { useApi } from '../api/apiInjection.ts';
 import { editSessionId } from '../utils/editSession.ts';
@@ -191,6 +191,21 @@ export const useAnnotationsStore = defineStore('annotations', () => {
     });
   }
 
+  /**
+   * Click tool: the engine refines the object's mask on the frame from the clicks so far (and the box) and saves it
+   * as a keyframe; the result shows when it arrives. Queued like a save, so clicks apply in order.
+   */
+  function segmentByClicks(objectId: string, frameIndex: number, clicks: SegmentationClickValue[], box?: ClickSegmentRequest['box']): Promise<boolean> {
+    if (!projectId.value || !clipId.value) return Promise.resolve(false);
+    const args: ClickSegmentRequest = { projectId: projectId.value, clipId: clipId.value, objectId, frameIndex, clicks, sessionId: editSessionId, ...(box ? { box } : {}) };
+    editStamp += 1;
+    return enqueueSave(async () => {
+      const { mask, revision } = await api.interactive.segment(args);
+      applyLocally(frameIndex, isEmptyMask(mask) ? undefined : { objectId, source: 'user', confidence: null, mask }, objectId);
+      acceptRevision(objectId, frameIndex, { revision });
+    });
+  }
+
   function commitKeypoints(objectId: string, frameIndex: number, keypoints: KeypointValue[]): Promise<boolean> {
     if (!projectId.value || !clipId.value) return Promise.resolve(false);
     const args = { projectId: projectId.value, clipId: clipId.value, objectId, frameIndex, keypoints, sessionId: editSessionId };
@@ -259,6 +274,7 @@ export const useAnnotationsStore = defineStore('annotations', () => {
     refreshTimeline,
     annotationOf,
     commitMask,
+    segmentByClicks,
     commitKeypoints,
     setReviewed,
     forgetObject,

@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
 import type { KeypointValue } from '../../src-main/core/api/contract.ts';
 
-export type MaskTool = 'brush' | 'eraser' | 'polygon';
+export type MaskTool = 'brush' | 'eraser' | 'polygon' | 'click';
 
 /** An edit in progress (a stroke, a dragged joint): drawn instead of the stored label until it is committed. */
 export interface LiveEdit {

@@ -1,5 +1,5 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { appRoot, benchRecord, keepRecord } from '../benchmarkRecords.ts';
 import { type CliCommand, kernelFlag, numberFlag, type ParsedArgs, parseArgs, printResult, requiredFlag, stringFlag, UsageError } from '../cliCommand.ts';
@@ -10,6 +10,7 @@ import { DEFAULT_PROPAGATION_STREAM, FC_FINE_TUNE_LEARNING_RATE, SFC_FUSION_LAMB
 import { propagateClip } from '../propagateClip.ts';
 import { benchFirstFrame } from '../benchFirstFrame.ts';
 import { benchPropagation } from '../benchPropagation.ts';
+import { loadClickFrames, summarizeEngine } from '../benchClicks.ts';
 import { evaluateDavis } from '../../core/eval/davisEvaluation.ts';
 import { evaluateJhmdbResults } from '../../core/eval/jhmdbEvaluation.ts';
 import { PCK_THRESHOLDS } from '../../core/eval/pck.ts';
@@ -26,6 +27,8 @@ const usage = `Usage:
   correspond bench features [--stream default+fc@1.75] [--model FILE] [--threads 1,2] [--frames 10]
   correspond bench finetune --root DAVIS_ROOT --sequence NAME [--steps 100] [--lambda 1.75] [--learning-rate 1e-4]
                             [--label NAME] [--note TEXT]
+  correspond bench clicks --root DAVIS_ROOT [--sequences a,b] [--frames 0] [--max-clicks 20] [--stream default+fc@1.75]
+                         [--label NAME] [--note TEXT]
   correspond bench ui [--repeats 5] [--stream default+fc@1.75] [--size 854x480] [--label NAME]
 
 bench propagate  Our kernel and the PyTorch dense reference (resources/bench/dense_propagation.py, run by a Python
@@ -33,6 +36,9 @@ bench propagate  Our kernel and the PyTorch dense reference (resources/bench/den
                  side; prints ms/frame of both, the ratio and our share of the FMA floor.
 bench davis      Propagates every sequence of a DAVIS root from its first annotated frame and scores J&F.
 bench jhmdb      Propagates the joints of every clip of a JHMDB root (joint_positions/<class>/<video>) and scores PCK.
+bench clicks     Click-to-segment by the standard protocol (next click at the interior point of the largest error
+                 region farthest from its boundary) on DAVIS frames: NoC@85/90, IoU after 1/3/5 clicks, ms per click,
+                 for the built-in engine and the colour-only graph-cut baseline in the same run.
 bench features   Feature extraction time of a stream (default: default+fc@1.75, the app's) or of one ONNX model on 854×480 frames.
 Each records its result in benchmarks/<kind>.json under --label and re-renders BENCHMARKS.md (unless
 --no-record). The last stdout line is the result as JSON.`;
@@ -289,9 +295,39 @@ async function benchUi(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function benchClicks(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['no-record']);
+  const { root, annotations } = davisRoot(args);
+  const sequences = listFlag(stringFlag(args, 'sequences'), readdirSync(annotations).sort());
+  const frameIndices = listFlag(stringFlag(args, 'frames'), ['0']).map(Number);
+  if (frameIndices.some((frame) => !Number.isInteger(frame) || frame < 0)) throw new UsageError('--frames must list frame indices, e.g. 0,20');
+  const maxClicks = numberFlag(args, 'max-clicks', 20);
+  if (!Number.isInteger(maxClicks) || maxClicks < 5) throw new UsageError('--max-clicks must be an integer of at least 5');
+  const stream = stringFlag(args, 'stream', DEFAULT_PROPAGATION_STREAM)!;
+  const threads = numberFlag(args, 'threads', availableParallelism());
+  const loadBefore = loadavg()[0];
+  const { frames, streamDescription } = await loadClickFrames({ root, sequences, frameIndices, stream, appRoot, threads, cacheRoot: stringFlag(args, 'cache') });
+  const engines = [
+    { engine: `built-in (${stream} features + colour, graph cut)`, useFeatures: true },
+    { engine: 'colour-only graph cut (baseline)', useFeatures: false },
+  ];
+  const summaries = engines.map(({ engine, useFeatures }) => summarizeEngine(engine, frames, maxClicks, useFeatures));
+  const load = { loadAverageBefore: loadBefore, loadAverageAfter: loadavg()[0] };
+  for (const summary of summaries) {
+    const record = benchRecord(`${stringFlag(args, 'label', 'dev first frames')} · ${summary.engine}`, {
+      ...summary, stream: streamDescription, sequences, frameIndices, maxClicks, ...load, ...noteOf(args),
+    });
+    keepRecord(args, 'clicks', record);
+  }
+  const [builtIn, baseline] = summaries;
+  const brief = (s: typeof builtIn) => ({ engine: s.engine, frames: s.frames, NoC85: s.NoC85, NoC90: s.NoC90, iouAfter: s.iouAfter, msPerClickMedian: s.msPerClickMedian });
+  printResult({ ...brief(builtIn), cpuMsPerClickMedian: builtIn.cpuMsPerClickMedian, ...load, baseline: { ...brief(baseline), cpuMsPerClickMedian: baseline.cpuMsPerClickMedian } });
+  return 0;
+}
+
 export const command: CliCommand = {
   name: 'bench',
-  summary: 'Benchmarks: propagation vs the PyTorch reference, DAVIS J&F and JHMDB PCK of a stream, feature extraction speed, first frame in the UI',
+  summary: 'Benchmarks: propagation vs the PyTorch reference, DAVIS J&F and JHMDB PCK of a stream, feature extraction speed, click-to-segment, first frame in the UI',
   usage,
   async run(argv) {
     const [sub, ...rest] = argv;
@@ -308,8 +344,10 @@ export const command: CliCommand = {
         return benchUi(rest);
       case 'finetune':
         return benchFinetune(rest);
+      case 'clicks':
+        return benchClicks(rest);
       default:
-        throw new UsageError(sub ? `unknown benchmark "${sub}"` : 'name a benchmark: propagate, davis, jhmdb, features, finetune or ui');
+        throw new UsageError(sub ? `unknown benchmark "${sub}"` : 'name a benchmark: propagate, davis, jhmdb, features, finetune, clicks or ui');
     }
   },
 };

@@ -128,7 +128,7 @@ export const apiSchema: ApiSchema = {
         objectId: v.id(),
         frameIndex,
         mask: v.bytes(),
-        tool: v.optional(v.literal('brush', 'eraser', 'polygon', 'fillHoles')),
+        tool: v.optional(v.literal('brush', 'eraser', 'polygon', 'fillHoles', 'click')),
         baseRevision: revision,
         sessionId,
       }),
@@ -146,6 +146,19 @@ export const apiSchema: ApiSchema = {
     },
     getTimeline: { args: v.object({ projectId, clipId: v.id() }) },
     setReviewed: { args: v.object({ projectId, clipId: v.id(), frameIndex, reviewed: v.boolean(), sessionId }) },
+  },
+  interactive: {
+    segment: {
+      args: v.object({
+        projectId,
+        clipId: v.id(),
+        objectId: v.id(),
+        frameIndex,
+        clicks: v.array(v.object({ x: v.number({ min: 0, max: 100_000 }), y: v.number({ min: 0, max: 100_000 }), positive: v.boolean() }), { maxLength: 500 }),
+        box: v.optional(v.object({ x0: v.number({ min: 0, max: 100_000 }), y0: v.number({ min: 0, max: 100_000 }), x1: v.number({ min: 0, max: 100_000 }), y1: v.number({ min: 0, max: 100_000 }) })),
+        sessionId,
+      }),
+    },
   },
   propagation: {
     run: { args: propagationRequest, long: true },

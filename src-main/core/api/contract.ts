@@ -252,7 +252,34 @@ export interface SavedAnnotation {
 }
 
 /** The mask tool an edit came from; it names the step in the undo history ("brush on frame 20"). */
-export type MaskEditTool = 'brush' | 'eraser' | 'polygon' | 'fillHoles';
+export type MaskEditTool = 'brush' | 'eraser' | 'polygon' | 'fillHoles' | 'click';
+
+/** One click of the click tool, in frame pixels: positive = on the object, negative = background. */
+export interface SegmentationClickValue {
+  x: number;
+  y: number;
+  positive: boolean;
+}
+
+/** Click-to-segment on one frame: the clicks made so far on this object and frame (oldest first), and a box. */
+export interface ClickSegmentRequest extends EditSession {
+  projectId: string;
+  clipId: string;
+  objectId: string;
+  frameIndex: number;
+  clicks: SegmentationClickValue[];
+  /** A dragged box around the object, in frame pixels (x0, y0 inclusive; x1, y1 exclusive). */
+  box?: { x0: number; y0: number; x1: number; y1: number };
+}
+
+export interface ClickSegmentResult {
+  /** The object's new mask on the frame (height×width, 0/1), saved as a user keyframe. */
+  mask: Uint8Array;
+  /** The saved label's new revision (the base of the next save from the same window). */
+  revision: number;
+  /** Time the segmentation took, features included (ms). */
+  ms: number;
+}
 
 /** Per-frame facts for the timeline. */
 export interface ClipTimeline {
@@ -551,6 +578,14 @@ export interface AnnotationsService {
   setReviewed(args: { projectId: string; clipId: string; frameIndex: number; reviewed: boolean } & EditSession): Promise<void>;
 }
 
+export interface InteractiveService {
+  /**
+   * Refines a mask object's mask on one frame from clicks and/or a box (its current mask there, propagated or
+   * drawn, is the starting point) and saves the result as a user keyframe: one undo step per call.
+   */
+  segment(args: ClickSegmentRequest): Promise<ClickSegmentResult>;
+}
+
 export interface PropagationService {
   /**
    * Propagates the objects' keyframes through the clip; each frame is saved as it is computed (progress reports
@@ -640,6 +675,7 @@ export interface CorrespondApi {
   clips: ClipsService;
   objects: ObjectsService;
   annotations: AnnotationsService;
+  interactive: InteractiveService;
   propagation: PropagationService;
   history: HistoryService;
   vocabularies: VocabulariesService;

@@ -8,7 +8,7 @@ import type { ClipRecord, ObjectRecord } from '../store/types.ts';
 import { plainBytes } from './plainBytes.ts';
 
 /** How an undo step names a mask edit: "brush on frame 20". */
-const toolWords: Record<MaskEditTool, string> = { brush: 'brush', eraser: 'eraser', polygon: 'polygon', fillHoles: 'fill holes' };
+const toolWords: Record<MaskEditTool, string> = { brush: 'brush', eraser: 'eraser', polygon: 'polygon', fillHoles: 'fill holes', click: 'click' };
 
 /** What the annotator drew and what propagation computed, per frame; user keyframes are the annotator's own. */
 export class ProjectAnnotationsService implements AnnotationsService {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ApiError } from '../api/apiError.ts';
 import type { CallOptions, PropagationRequest, PropagationService, PropagationSummary } from '../api/contract.ts';
 import { FeatureCache, featureCacheKey } from '../engine/featureCache.ts';
-import type { FeatureMap } from '../engine/featureMap.ts';
+import type { FeatureMap, RgbFrame } from '../engine/featureMap.ts';
 import { decodeKeypoints, encodeKeypoints } from '../engine/keypointEncoding.ts';
 import type { KernelRunner } from '../engine/kernelRunner.ts';
 import { createKernelRunner } from '../engine/kernelRunners.ts';
@@ -91,6 +91,16 @@ export class ProjectPropagationService implements PropagationService {
     // Sessions of this clip and stream share prepared selections; the feature cache key names the features.
     const selections = { cache: this.selections, frameKey: (frameIndex: number) => `${key}/${frameIndex}` };
     return { stream, source, features, selections };
+  }
+
+  /** One frame of a clip and its features under a stream, through the project's feature cache (the click tool's input). */
+  async frameFeatures(projectId: string, clip: ClipRecord, frameIndex: number, spec = DEFAULT_PROPAGATION_STREAM): Promise<{ frame: RgbFrame; features: FeatureMap }> {
+    const { source, features } = await this.clipFeatures(projectId, clip, spec);
+    try {
+      return { frame: await source.getFrame(frameIndex), features: await features(frameIndex) };
+    } finally {
+      source.close();
+    }
   }
 
   /**

@@ -81,6 +81,12 @@ export async function startFfmpeg(options: FfmpegRunOptions): Promise<FfmpegRun>
         reject(killReason);
         return;
       }
+      // fluent-ffmpeg reports "Output stream closed" when ffmpeg has not exited 20 ms after its output ended (and
+      // kills it): on a busy machine that happens after a complete, clean output. Every byte arrived, so it is done.
+      if (stdoutEnded && error.message.startsWith('Output stream closed')) {
+        resolve();
+        return;
+      }
       const detail = explain(recentStderr);
       reject(new Error(detail ? `${error.message.split('\n')[0]}: ${detail}` : error.message));
     });
