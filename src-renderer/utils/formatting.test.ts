@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatFps, formatRelativeTime, freeName, pluralize, progressPercent } from './formatting.ts';
+import { formatFps, formatRelativeTime, freeFolderName, freeName, pluralize, progressPercent } from './formatting.ts';
 
 describe('formatting', () => {
   it('describes recent times relatively and old ones as dates', () => {
@@ -32,5 +32,11 @@ describe('formatting', () => {
     expect(freeName('walk.mp4', ['walk.mp4'])).toBe('walk.mp4 (2)');
     expect(freeName('walk.mp4', ['walk.mp4', 'walk.mp4 (2)'])).toBe('walk.mp4 (3)');
     expect(freeName('walk.mp4 (2)', ['walk.mp4', 'walk.mp4 (2)'])).toBe('walk.mp4 (3)');
+  });
+
+  it('suggests a folder name that is not taken yet: "bear-davis", then "-2", "-3"', () => {
+    expect(freeFolderName('bear-davis', ['other'])).toBe('bear-davis');
+    expect(freeFolderName('bear-davis', ['bear-davis'])).toBe('bear-davis-2');
+    expect(freeFolderName('bear-davis', ['bear-davis', 'bear-davis-2'])).toBe('bear-davis-3');
   });
 });

@@ -34,3 +34,12 @@ export function freeName(name: string, taken: readonly string[]): string {
   while (names.has(`${base} (${number})`)) number += 1;
   return `${base} (${number})`;
 }
+
+/** A folder name not among `taken`: `name`, else "name-2", "name-3"… (dataset tools dislike spaces in paths). */
+export function freeFolderName(name: string, taken: readonly string[]): string {
+  const names = new Set(taken);
+  if (!names.has(name)) return name;
+  let number = 2;
+  while (names.has(`${name}-${number}`)) number += 1;
+  return `${name}-${number}`;
+}
