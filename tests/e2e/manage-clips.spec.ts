@@ -11,6 +11,7 @@ const clipRow = (page: import('@playwright/test').Page, name: string) =>
   page.getByTestId('clip-item').filter({ has: page.locator('.name', { hasText: new RegExp(`^${name.replace(/[()]/g, '\\$&')}$`) }) });
 
 test('Enter in the import dialog only navigates; a duplicate import asks; clips are renamed and deleted by name', async ({ page }, testInfo) => {
+  test.setTimeout(240_000); // two imports and a reload on a shared two-core machine
   await openApp(page);
   await createProject(page, uniqueProjectName('Clip house'));
 
@@ -28,7 +29,7 @@ test('Enter in the import dialog only navigates; a duplicate import asks; clips 
   const video = join(fixturesDirectory(), patternClip.fileName);
   await dialog.getByTestId('import-path').fill(video);
   await dialog.getByTestId('import-path').press('Enter');
-  await expect(dialog.locator('[data-testid="picker-entry"].selected')).toHaveText(patternClip.fileName);
+  await expect(dialog.locator('[data-testid="picker-entry"].selected .entry-name')).toHaveText(patternClip.fileName);
   await expect(dialog.getByTestId('import-path')).toHaveValue(video);
   await expect(dialog.getByTestId('import-progress')).toHaveCount(0);
   await expect(page.getByTestId('clip-item')).toHaveCount(0);
@@ -96,6 +97,7 @@ test('Enter in the import dialog only navigates; a duplicate import asks; clips 
 });
 
 test('a truncated mp4 imports the frames that decode and says how many were lost', async ({ page }, testInfo) => {
+  test.setTimeout(180_000);
   // 60 frames with the index in front, cut at half its size: the container still lists frames whose data is gone.
   const whole = join(fixturesDirectory(), 'whole-60.mp4');
   execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=s=160x120:r=24:d=2.5',
