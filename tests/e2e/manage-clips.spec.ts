@@ -56,6 +56,7 @@ test('Enter in the import dialog only navigates; a duplicate import asks; clips 
 
   // Rename the copy with its row's button; the breadcrumb follows (it is the clip on screen).
   await copy.click();
+  await copy.hover();
   await copy.getByTestId('rename-clip').click();
   const renameDialog = page.getByRole('dialog', { name: 'Rename clip' });
   await expect(renameDialog.getByLabel('Clip name')).toHaveValue(`${patternClip.fileName} (2)`);
@@ -81,6 +82,7 @@ test('Enter in the import dialog only navigates; a duplicate import asks; clips 
   await snap(page, testInfo, '03-delete-clip-confirm');
   await deleteDialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(page.getByTestId('clip-item')).toHaveCount(2);
+  await renamed.hover(); // the row's buttons show over its end under the pointer
   await renamed.getByTestId('delete-clip').click();
   await deleteDialog.getByTestId('confirm-delete-clip').click();
   await expect(deleteDialog).toHaveCount(0);

@@ -69,6 +69,7 @@ test('go to a typed frame, one numbering from 0 to N−1, and every shortcut on 
 });
 
 test('the status bar keeps the connection in view; the Models screen keeps the project and leads back to it', async ({ page }, testInfo) => {
+  test.setTimeout(180_000);
   // A long stream spec, as an imported model's name can make it.
   const longSpec = `hypercolumn+${'imported-model-from-the-lab-'.repeat(5)}v3@1.75`;
   await page.addInitScript((spec) => {
@@ -111,6 +112,7 @@ test('the status bar keeps the connection in view; the Models screen keeps the p
 });
 
 test('a second export into the same folder gets a free folder name instead of failing', async ({ page }, testInfo) => {
+  test.setTimeout(240_000); // painting, two exports and a shared two-core machine
   await openApp(page);
   await createProject(page, uniqueProjectName('Export twice'));
   await importSquareClip(page);
