@@ -1,7 +1,7 @@
 /**
  * The shortcuts the help overlay lists ("?" or F1), grouped as an annotator meets them. They are the keys the
- * composables handle (useFrameShortcuts, useEditorShortcuts, useSpaceKey, useHelpKey, FrameView's pointer);
- * useFrameShortcuts.test checks each navigation key listed here does what it says.
+ * composables handle (useFrameShortcuts, useEditorShortcuts, useSpaceKey, useHelpKey, ClipList's rows, FrameView's
+ * pointer): a key added there belongs here too.
  */
 export interface KeyboardShortcut {
   /** Key names as printed on the keys, e.g. ['Shift', '→']; alternatives are separate entries of `alternatives`. */
