@@ -61,7 +61,9 @@ export class ProjectClipsService implements ClipsService {
     } catch (error) {
       // The last frame decoded on its own, but a decode from the start ends early: keep the frames it yields.
       if (!(error instanceof VideoError && error.code === 'TRUNCATED') || info.kind !== 'video') throw error;
-      info = await keepReadableFrames(info, signal);
+      const readable = await keepReadableFrames(info, signal);
+      if (!readable) throw error;
+      info = readable;
       thumbnails = await thumbnailsOf(info);
     }
     signal?.throwIfAborted();

@@ -200,10 +200,10 @@ async function decodedFrameTimes(
 
 /**
  * A truncated video (its container lists frames whose data is cut off): the clip keeps the frames a full decode
- * yields and says how many were lost. Throws TRUNCATED when no frame decodes, or when the decode yields as many
- * frames as listed (then the damage is elsewhere, not a cut-off end).
+ * yields and says how many were lost. Throws TRUNCATED when no frame decodes; resolves undefined when the decode
+ * yields every listed frame (the damage is not a cut-off end: the caller's own error stands).
  */
-export async function keepReadableFrames(info: SourceInfo, signal?: AbortSignal): Promise<SourceInfo> {
+export async function keepReadableFrames(info: SourceInfo, signal?: AbortSignal): Promise<SourceInfo | undefined> {
   if (info.kind !== 'video') throw new VideoError('TRUNCATED', 'not every image of the sequence decodes', info.path);
   const { ffprobePath } = await ffmpegInfo();
   const decoded = await decodedFrameTimes(ffprobePath, info.path, info.streamIndex ?? 0, signal);
@@ -211,9 +211,7 @@ export async function keepReadableFrames(info: SourceInfo, signal?: AbortSignal)
   if (decoded.frameCount === 0) {
     throw new VideoError('TRUNCATED', `the container lists ${pluralFrames(listed)} but none decodes: the file is truncated or corrupt`, info.path);
   }
-  if (decoded.frameCount >= info.frameCount) {
-    throw new VideoError('TRUNCATED', `all ${pluralFrames(info.frameCount)} decode in order, but not one by one: the file is corrupt`, info.path);
-  }
+  if (decoded.frameCount >= info.frameCount) return undefined;
   const readable: SourceInfo = {
     ...info,
     frameCount: decoded.frameCount,
@@ -272,7 +270,9 @@ async function probeVideoFile(file: string, options: ProbeOptions): Promise<Sour
     await expectDecodable(info, frameCount - 1, options.signal);
   } catch (error) {
     if (!(error instanceof VideoError && error.code === 'TRUNCATED')) throw error;
-    return keepReadableFrames(info, options.signal);
+    const readable = await keepReadableFrames(info, options.signal);
+    if (!readable) throw error;
+    return readable;
   }
   return info;
 }
