@@ -10,6 +10,8 @@ export interface FrameShortcutActions {
   seekLeastConfident?(): void;
   /** R: the current frame's reviewed flag. */
   toggleReviewed?(): void;
+  /** G: the timeline's frame field, to type a frame to go to. */
+  focusFrameField?(): void;
 }
 
 const textInputTypes = new Set(['text', 'search', 'email', 'number', 'password', 'url', 'tel']);
@@ -35,7 +37,8 @@ export function releaseFocus(event: Event): void {
 
 /**
  * ←/→ one frame, Shift+←/→ previous/next keyframe, PageUp/PageDown ten frames, Home/End first/last frame, N the
- * least confident unreviewed frame, R reviewed — anywhere on the project screen.
+ * least confident unreviewed frame, R reviewed, G the go-to-frame field — anywhere on the project screen (the help
+ * overlay lists them: utils/keyboardShortcuts.ts).
  */
 export function useFrameShortcuts(actions: FrameShortcutActions, isEnabled: () => boolean): void {
   const onKeyDown = (event: KeyboardEvent) => {
@@ -52,6 +55,8 @@ export function useFrameShortcuts(actions: FrameShortcutActions, isEnabled: () =
       N: actions.seekLeastConfident,
       r: actions.toggleReviewed,
       R: actions.toggleReviewed,
+      g: actions.focusFrameField,
+      G: actions.focusFrameField,
     };
     const handler = handlers[event.key];
     if (!handler) return;

@@ -67,6 +67,11 @@ export const usePlayerStore = defineStore('player', () => {
     seek(startFrameIndex);
   }
 
+  /** The clip on screen was renamed (or otherwise re-described): show the new summary, keep the frame. */
+  function updateClipSummary(summary: ClipSummary): void {
+    if (clip.value?.id === summary.id) clip.value = summary;
+  }
+
   async function loadThumbnails(forProjectId: string, clipId: string): Promise<void> {
     try {
       const list = await api.clips.getThumbnails({ projectId: forProjectId, clipId });
@@ -156,6 +161,7 @@ export const usePlayerStore = defineStore('player', () => {
     thumbnailError,
     placeholderUrl,
     openClip,
+    updateClipSummary,
     closeClip,
     seek,
     step,

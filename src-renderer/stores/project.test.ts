@@ -82,4 +82,44 @@ describe('project store', () => {
     await Promise.all([openFirst, openSecond]);
     expect(store.details?.name).toBe('Second');
   });
+
+  it('renames and deletes clips through the engine and finds earlier imports of a file', async () => {
+    const calls: unknown[] = [];
+    const other: ClipSummary = { ...clip, id: 'c2', name: 'zebra', sourcePath: '/v/frames' };
+    installStoresWith({
+      projects: { get: async () => ({ ...emptyProject, clips: [clip, other] }) },
+      clips: {
+        rename: async (args) => {
+          calls.push(['rename', args]);
+          return { ...clip, name: args.name };
+        },
+        remove: async (args) => {
+          calls.push(['remove', args]);
+        },
+      },
+    });
+    const store = useProjectStore();
+    await store.open('p1');
+    expect(store.clipsFrom('/v/frames/').map((c) => c.id)).toEqual(['c2']);
+    expect(store.clipsFrom('/v/other.mp4')).toEqual([]);
+    await store.renameClip('c1', '  Horse, take 2 ');
+    expect(store.clips.map((c) => c.name)).toEqual(['Horse, take 2', 'zebra']);
+    await store.removeClip('c2');
+    expect(store.clips.map((c) => c.id)).toEqual(['c1']);
+    expect(calls).toEqual([
+      ['rename', { projectId: 'p1', clipId: 'c1', name: 'Horse, take 2' }],
+      ['remove', { projectId: 'p1', clipId: 'c2' }],
+    ]);
+  });
+
+  it('tells how many frames a truncated video lost at import', async () => {
+    const cut: ClipSummary = { ...clip, name: 'cut.mp4', frameCount: 28, lostFrameCount: 32 };
+    installStoresWith({ projects: { get: async () => emptyProject }, clips: { import: async () => cut } });
+    const store = useProjectStore();
+    await store.open('p1');
+    await store.importClip('/v/cut.mp4');
+    expect(store.importNotice).toBe('“cut.mp4” was imported with 28 of its 60 frames: the last 32 do not decode (the file is truncated).');
+    store.clearImportNotice();
+    expect(store.importNotice).toBeUndefined();
+  });
 });

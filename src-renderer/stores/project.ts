@@ -19,6 +19,8 @@ export const useProjectStore = defineStore('project', () => {
   const loadError = ref<string>();
   const importing = ref<ImportProgress>();
   const importError = ref<string>();
+  /** What the last import should tell besides its success: the frames a truncated video lost. */
+  const importNotice = ref<string>();
   let importAbort: AbortController | undefined;
   let openRequest = 0;
 
@@ -46,6 +48,7 @@ export const useProjectStore = defineStore('project', () => {
     details.value = undefined;
     loadError.value = undefined;
     importError.value = undefined;
+    importNotice.value = undefined;
   }
 
   /**
@@ -53,7 +56,7 @@ export const useProjectStore = defineStore('project', () => {
    * `importError`) or was cancelled. The engine adds the clip in one transaction at the end, so a failure or a
    * cancel leaves the project as it was.
    */
-  async function importClip(sourcePath: string): Promise<ClipSummary | undefined> {
+  async function importClip(sourcePath: string, name?: string): Promise<ClipSummary | undefined> {
     const id = details.value?.id;
     if (!id || importing.value) return undefined;
     importAbort = new AbortController();
@@ -61,7 +64,7 @@ export const useProjectStore = defineStore('project', () => {
     importing.value = { sourcePath, fraction: 0, message: 'Starting…' };
     try {
       const clip = await api.clips.import(
-        { projectId: id, sourcePath },
+        { projectId: id, sourcePath, ...(name ? { name } : {}) },
         {
           signal: importAbort.signal,
           onProgress: (progress) => {
@@ -75,6 +78,10 @@ export const useProjectStore = defineStore('project', () => {
         },
       );
       await open(id);
+      importNotice.value = clip.lostFrameCount
+        ? `“${clip.name}” was imported with ${clip.frameCount} of its ${clip.frameCount + clip.lostFrameCount} frames: ` +
+          `the last ${clip.lostFrameCount} do not decode (the file is truncated).`
+        : undefined;
       return clip;
     } catch (error) {
       if (!(error instanceof ApiClientError && error.isCancelled)) importError.value = errorMessage(error);
@@ -93,6 +100,36 @@ export const useProjectStore = defineStore('project', () => {
     importError.value = undefined;
   }
 
+  function clearImportNotice(): void {
+    importNotice.value = undefined;
+  }
+
+  /** The clips imported from `sourcePath` already (an import of the same file again should ask first). */
+  function clipsFrom(sourcePath: string): ClipSummary[] {
+    const wanted = withoutTrailingSeparators(sourcePath.trim());
+    return clips.value.filter((clip) => withoutTrailingSeparators(clip.sourcePath) === wanted);
+  }
+
+  /** Renames a clip; rejects with the engine's error for the dialog to show. */
+  async function renameClip(clipId: string, name: string): Promise<void> {
+    const id = details.value?.id;
+    if (!id) return;
+    const renamed = await api.clips.rename({ projectId: id, clipId, name: name.trim() });
+    if (details.value?.id === id) {
+      details.value = { ...details.value, clips: details.value.clips.map((clip) => (clip.id === clipId ? renamed : clip)) };
+    }
+  }
+
+  /** Deletes a clip with its labels; rejects with the engine's error (BUSY while a run of it writes). */
+  async function removeClip(clipId: string): Promise<void> {
+    const id = details.value?.id;
+    if (!id) return;
+    await api.clips.remove({ projectId: id, clipId });
+    if (details.value?.id === id) {
+      details.value = { ...details.value, clips: details.value.clips.filter((clip) => clip.id !== clipId) };
+    }
+  }
+
   return {
     details,
     loading,
@@ -101,10 +138,19 @@ export const useProjectStore = defineStore('project', () => {
     clips,
     importing,
     importError,
+    importNotice,
     open,
     close,
     importClip,
     cancelImport,
     clearImportError,
+    clearImportNotice,
+    clipsFrom,
+    renameClip,
+    removeClip,
   };
 });
+
+function withoutTrailingSeparators(path: string): string {
+  return path.length > 1 ? path.replace(/[\\/]+$/, '') : path;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fileNameOf, hasExtension } from './filePaths.ts';
+import { fileNameOf, hasExtension, parentFolderOf } from './filePaths.ts';
 
 describe('file paths', () => {
   it('names the file of a path on either kind of separator', () => {
@@ -13,5 +13,13 @@ describe('file paths', () => {
     expect(hasExtension(' /m/moco.pth.tar ', ['.pth.tar'])).toBe(true);
     expect(hasExtension('/m/archive.tar', ['.pth.tar'])).toBe(false);
     expect(hasExtension('/m/notes.txt', [])).toBe(false);
+  });
+
+  it('finds the folder holding a file on either kind of separator', () => {
+    expect(parentFolderOf('/clips/bear.mp4')).toBe('/clips');
+    expect(parentFolderOf('/bear.mp4')).toBe('/');
+    expect(parentFolderOf(' /clips/frames/ ')).toBe('/clips');
+    expect(parentFolderOf('C:\\clips\\bear.mp4')).toBe('C:\\clips');
+    expect(parentFolderOf('C:\\bear.mp4')).toBe('C:\\');
   });
 });

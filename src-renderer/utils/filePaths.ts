@@ -8,3 +8,12 @@ export function hasExtension(path: string, extensions: readonly string[]): boole
   const lowerPath = path.trim().toLowerCase();
   return extensions.some((extension) => lowerPath.endsWith(extension));
 }
+
+/** The folder holding a path, on either kind of separator ('/' for a file at the root). */
+export function parentFolderOf(path: string): string {
+  const trimmed = path.trim().replace(/(.)[\\/]+$/, '$1');
+  const cut = Math.max(trimmed.lastIndexOf('/'), trimmed.lastIndexOf('\\'));
+  if (cut < 0) return trimmed;
+  if (cut === 0) return trimmed[0];
+  return /^[A-Za-z]:$/.test(trimmed.slice(0, cut)) ? trimmed.slice(0, cut + 1) : trimmed.slice(0, cut);
+}

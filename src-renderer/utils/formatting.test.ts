@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatFps, formatRelativeTime, pluralize, progressPercent } from './formatting.ts';
+import { formatFps, formatRelativeTime, freeFolderName, freeName, pluralize, progressPercent } from './formatting.ts';
 
 describe('formatting', () => {
   it('describes recent times relatively and old ones as dates', () => {
@@ -25,5 +25,18 @@ describe('formatting', () => {
   it('pluralizes counts', () => {
     expect(pluralize(1, 'clip')).toBe('1 clip');
     expect(pluralize(3, 'clip')).toBe('3 clips');
+  });
+
+  it('names a second copy apart from the first: "walk.mp4 (2)", then "(3)"', () => {
+    expect(freeName('walk.mp4', ['bear'])).toBe('walk.mp4');
+    expect(freeName('walk.mp4', ['walk.mp4'])).toBe('walk.mp4 (2)');
+    expect(freeName('walk.mp4', ['walk.mp4', 'walk.mp4 (2)'])).toBe('walk.mp4 (3)');
+    expect(freeName('walk.mp4 (2)', ['walk.mp4', 'walk.mp4 (2)'])).toBe('walk.mp4 (3)');
+  });
+
+  it('suggests a folder name that is not taken yet: "bear-davis", then "-2", "-3"', () => {
+    expect(freeFolderName('bear-davis', ['other'])).toBe('bear-davis');
+    expect(freeFolderName('bear-davis', ['bear-davis'])).toBe('bear-davis-2');
+    expect(freeFolderName('bear-davis', ['bear-davis', 'bear-davis-2'])).toBe('bear-davis-3');
   });
 });

@@ -24,3 +24,22 @@ export function pluralize(count: number, singular: string, plural = `${singular}
 export function progressPercent(fraction: number): number {
   return Math.round(Math.min(1, Math.max(0, fraction)) * 100);
 }
+
+/** `name` when no other thing is called that, else the first free "name (2)", "name (3)"… */
+export function freeName(name: string, taken: readonly string[]): string {
+  const names = new Set(taken);
+  if (!names.has(name)) return name;
+  const base = name.replace(/ \(\d+\)$/, '');
+  let number = 2;
+  while (names.has(`${base} (${number})`)) number += 1;
+  return `${base} (${number})`;
+}
+
+/** A folder name not among `taken`: `name`, else "name-2", "name-3"… (dataset tools dislike spaces in paths). */
+export function freeFolderName(name: string, taken: readonly string[]): string {
+  const names = new Set(taken);
+  if (!names.has(name)) return name;
+  let number = 2;
+  while (names.has(`${name}-${number}`)) number += 1;
+  return `${name}-${number}`;
+}

@@ -20,6 +20,12 @@ describe('hash routes', () => {
     expect(parseHashRoute('#/project/p_1/training')).toEqual({ screen: 'training', projectId: 'p_1' });
   });
 
+  it('keeps the project the models screen was opened from, both ways', () => {
+    expect(parseHashRoute('#/project/p_1/models')).toEqual({ screen: 'models', projectId: 'p_1' });
+    expect(formatHashRoute({ screen: 'models', projectId: 'p_1' })).toBe('#/project/p_1/models');
+    expect(formatHashRoute({ screen: 'models' })).toBe('#/models');
+  });
+
   it('treats extra segments after models or training as an ordinary project link or the list', () => {
     expect(parseHashRoute('#/models/x')).toEqual({ screen: 'projects' });
     expect(parseHashRoute('#/project/p/training/x')).toEqual({ screen: 'project', projectId: 'p' });

@@ -1,15 +1,16 @@
 /** Where the app is, as kept in the URL hash so a reload restores it. */
 export type AppRoute =
   | { screen: 'projects' }
-  | { screen: 'models' }
+  /** With a project: opened from that project, which the breadcrumb and "Back" return to. */
+  | { screen: 'models'; projectId?: string }
   | { screen: 'project'; projectId: string; clipId?: string; frameIndex?: number }
   | { screen: 'training'; projectId: string };
 
 const idPattern = /^[A-Za-z0-9_-]{1,128}$/;
 
 /**
- * Reads `#/projects`, `#/models`, `#/project/<id>`, `#/project/<id>/clip/<clipId>?frame=N` and
- * `#/project/<id>/training`. Anything else (an empty hash, an old or mistyped link) falls back to the project list
+ * Reads `#/projects`, `#/models`, `#/project/<id>`, `#/project/<id>/clip/<clipId>?frame=N`,
+ * `#/project/<id>/training` and `#/project/<id>/models`. Anything else (an empty hash, an old or mistyped link) falls back to the project list
  * rather than an error screen.
  */
 export function parseHashRoute(hash: string): AppRoute {
@@ -19,6 +20,7 @@ export function parseHashRoute(hash: string): AppRoute {
   if (segments[0] === 'models' && segments.length === 1) return { screen: 'models' };
   if (segments[0] !== 'project' || !segments[1] || !idPattern.test(segments[1])) return { screen: 'projects' };
   if (segments[2] === 'training' && segments.length === 3) return { screen: 'training', projectId: segments[1] };
+  if (segments[2] === 'models' && segments.length === 3) return { screen: 'models', projectId: segments[1] };
   const route: AppRoute = { screen: 'project', projectId: segments[1] };
   if (segments[2] === 'clip' && segments[3] && idPattern.test(segments[3])) {
     route.clipId = segments[3];
@@ -30,7 +32,7 @@ export function parseHashRoute(hash: string): AppRoute {
 
 export function formatHashRoute(route: AppRoute): string {
   if (route.screen === 'projects') return '#/projects';
-  if (route.screen === 'models') return '#/models';
+  if (route.screen === 'models') return route.projectId ? `#/project/${encodeURIComponent(route.projectId)}/models` : '#/models';
   if (route.screen === 'training') return `#/project/${encodeURIComponent(route.projectId)}/training`;
   let hash = `#/project/${encodeURIComponent(route.projectId)}`;
   if (route.clipId) {

@@ -44,7 +44,7 @@ test('an annotator imports a clip, scrubs to a frame, sees exactly that frame an
   await expect(page.getByTestId('status-device')).toHaveText(/\S/);
   await expect(page.getByTestId('thumbnail-strip').locator('img').first()).toBeVisible();
   await expectCanvasShowsFrame(page, 0);
-  await expect(page.getByTestId('frame-counter')).toHaveText(`Frame 0 / ${patternClip.frameCount}`);
+  await expect(page.getByTestId('frame-input')).toHaveValue('0');
   await snap(page, testInfo, '04-clip-imported-frame-0');
 
   // Drag along the strip from frame 3 to frame 17.
@@ -54,7 +54,7 @@ test('an annotator imports a clip, scrubs to a frame, sees exactly that frame an
   await page.mouse.down();
   await page.mouse.move(to.x, to.y, { steps: 12 });
   await page.mouse.up();
-  await expect(page.getByTestId('frame-counter')).toHaveText(`Frame 17 / ${patternClip.frameCount}`);
+  await expect(page.getByTestId('frame-input')).toHaveValue('17');
   await expectCanvasShowsFrame(page, 17);
   await snap(page, testInfo, '05-dragged-to-frame-17');
 
@@ -70,14 +70,14 @@ test('an annotator imports a clip, scrubs to a frame, sees exactly that frame an
   const target = await stripPointFor(page, 12);
   await page.mouse.click(target.x, target.y);
   await expectCanvasShowsFrame(page, 12);
-  await expect(page.getByTestId('frame-counter')).toHaveText(`Frame 12 / ${patternClip.frameCount}`);
+  await expect(page.getByTestId('frame-input')).toHaveValue('12');
   await expect(page).toHaveURL(/token=.*#\/project\/[^/]+\/clip\/[^/?]+\?frame=12$/);
   await snap(page, testInfo, '06-clicked-frame-12');
 
   await page.reload();
   await expect(page.getByTestId('project-title')).toHaveText(projectName);
   await expect(page.getByTestId('clip-item')).toHaveAttribute('aria-selected', 'true');
-  await expect(page.getByTestId('frame-counter')).toHaveText(`Frame 12 / ${patternClip.frameCount}`);
+  await expect(page.getByTestId('frame-input')).toHaveValue('12');
   await expectCanvasShowsFrame(page, 12);
   await snap(page, testInfo, '07-after-reload-frame-12');
 });

@@ -27,6 +27,6 @@ test('an annotator imports a folder of frames as an image sequence', async ({ pa
   await expect(page.getByTestId('frame-canvas')).toHaveAttribute('data-frame-index', '0');
   await page.keyboard.press('End');
   await expect(page.getByTestId('frame-canvas')).toHaveAttribute('data-frame-index', String(imageSequence.frameCount - 1));
-  await expect(page.getByTestId('frame-counter')).toHaveText(`Frame ${imageSequence.frameCount - 1} / ${imageSequence.frameCount}`);
+  await expect(page.getByTestId('frame-input')).toHaveValue(String(imageSequence.frameCount - 1));
   await snap(page, testInfo, '02-image-sequence-last-frame');
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
@@ -41,15 +41,25 @@ describe('correspond eval davis', () => {
   mkdirSync(join(root, 'ImageSets/2017'), { recursive: true });
   writeFileSync(join(root, 'ImageSets/2017/val.txt'), 'perfect\n');
 
-  it('scores the sequences of ImageSets/2017/val.txt by default and writes the three CSVs', async () => {
+  it('scores the sequences of ImageSets/2017/val.txt by default and writes the three CSVs beside the results folder', async () => {
     const { exitCode, result } = await run(['davis', '--root', root, '--results', results]);
     expect(exitCode).toBe(0);
     expect(result).toMatchObject({ JF: 1, J: 1, F: 1, JRecall: 1, JDecay: 0, sequences: { perfect: { JF: 1, J: 1, F: 1 } } });
-    expect(readFileSync(join(results, 'global_results-val.csv'), 'utf8')).toBe(
+    expect(readFileSync(join(scratch, 'global_results-val.csv'), 'utf8')).toBe(
       'J&F-Mean,J-Mean,J-Recall,J-Decay,F-Mean,F-Recall,F-Decay\n1.000,1.000,1.000,0.000,1.000,1.000,0.000\n',
     );
-    expect(readFileSync(join(results, 'per-sequence_results-val.csv'), 'utf8')).toBe('Sequence,J-Mean,F-Mean\nperfect_1,1.000,1.000\n');
-    expect(readFileSync(join(results, 'per-frame_results-val.csv'), 'utf8').split('\n')[1]).toBe('perfect,1,00001,1,1');
+    expect(readFileSync(join(scratch, 'per-sequence_results-val.csv'), 'utf8')).toBe('Sequence,J-Mean,F-Mean\nperfect_1,1.000,1.000\n');
+    expect(readFileSync(join(scratch, 'per-frame_results-val.csv'), 'utf8').split('\n')[1]).toBe('perfect,1,00001,1,1');
+    // The results folder keeps only its sequence folders (it may be an export's Annotations/480p).
+    expect(readdirSync(results).sort()).toEqual(['perfect', 'shifted']);
+  });
+
+  it('writes the CSVs where --out says, creating the folder', async () => {
+    const out = join(scratch, 'scores', 'run-1');
+    const { exitCode } = await run(['davis', '--root', root, '--results', results, '--out', out]);
+    expect(exitCode).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['global_results-val.csv', 'per-frame_results-val.csv', 'per-sequence_results-val.csv']);
+    expect(readdirSync(results).sort()).toEqual(['perfect', 'shifted']);
   });
 
   it('takes an explicit --sequences list and weights objects equally', async () => {

@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { type CliCommand, parseArgs, printResult, requiredFlag, stringFlag, UsageError } from '../cliCommand.ts';
 import { writeDavisCsvs } from '../../core/eval/davisCsv.ts';
 import { evaluateDavis, readDavisValSequences } from '../../core/eval/davisEvaluation.ts';
@@ -7,7 +7,7 @@ import { evaluateJhmdbResults, PCK_THRESHOLDS } from '../../core/eval/jhmdbEvalu
 import { evaluateVip, readVipValVideos } from '../../core/eval/vipEvaluation.ts';
 
 const usage = `Usage:
-  correspond eval davis --root DAVIS_ROOT --results DIR [--sequences a,b,...]
+  correspond eval davis --root DAVIS_ROOT --results DIR [--sequences a,b,...] [--out DIR]
   correspond eval jhmdb --root JHMDB_ROOT --results FILE.json
   correspond eval vip --root VIP_FINE_ROOT --results DIR [--videos a,b,...]
 
@@ -17,8 +17,10 @@ eval davis  Scores result masks exactly like the official DAVIS-2017 semi-superv
             --results    folder of <seq>/%05d.png indexed result PNGs (value = object id)
             --sequences  comma-separated names; default ImageSets/2017/val.txt of the root, else every folder
                          in the results folder
-            Writes global_results-val.csv, per-sequence_results-val.csv and per-frame_results-val.csv into the
-            results folder. Last line: {"JF","J","F","JRecall","JDecay","FRecall","FDecay","sequences":{...}}
+            --out        folder for the CSV files (created if missing); default: the folder holding the results
+                         folder, so the results folder keeps only result PNGs
+            Writes global_results-val.csv, per-sequence_results-val.csv and per-frame_results-val.csv there.
+            Last line: {"JF","J","F","JRecall","JDecay","FRecall","FDecay","sequences":{...}}
             as fractions 0..1.
 
 eval jhmdb  JHMDB keypoint PCK@0.1..0.5 as videowalk eval_pck.py (percent, mean over the 15 joints).
@@ -65,7 +67,10 @@ async function runDavis(argv: string[]): Promise<number> {
     // Raw DAVIS-2016 masks are 0/255: 255 is void, so such a sequence has no objects and is silently unscored.
     process.stderr.write(`warning: ${sequence}: the first annotation frame has no object ids 1..254, nothing scored\n`);
   }
-  for (const file of writeDavisCsvs(resultsDir, report)) process.stderr.write(`wrote ${file}\n`);
+  // Never into the results folder: it may be an export's Annotations/480p, whose folders are sequences.
+  const csvDir = stringFlag(args, 'out') ?? dirname(resolve(resultsDir));
+  mkdirSync(csvDir, { recursive: true });
+  for (const file of writeDavisCsvs(csvDir, report)) process.stderr.write(`wrote ${file}\n`);
   process.stderr.write(`evaluated ${report.objects.length} objects in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   printResult({ ...report.global, sequences: report.sequences });
   return 0;

@@ -86,6 +86,7 @@ export const apiSchema: ApiSchema = {
   },
   clips: {
     import: { args: v.object({ projectId, sourcePath: path, name: v.optional(name) }), long: true },
+    rename: { args: v.object({ projectId, clipId: v.id(), name }) },
     remove: { args: v.object({ projectId, clipId: v.id() }) },
     getFrame: { args: v.object({ projectId, clipId: v.id(), frameIndex: v.integer({ min: 0, max: 10_000_000 }) }) },
     getThumbnails: { args: v.object({ projectId, clipId: v.id() }) },

@@ -69,6 +69,11 @@ export interface ClipSummary {
   fps: number;
   frameCount: number;
   importedAt: string;
+  /**
+   * Frames the source file lists but that do not decode (a truncated video): the clip holds the readable ones
+   * before them, and this says how many were lost. Absent when every frame decoded.
+   */
+  lostFrameCount?: number;
 }
 
 export interface ProjectDetails {
@@ -545,6 +550,12 @@ export interface ProjectsService {
 export interface ClipsService {
   /** Probes, verifies (first and last frame decode) and thumbnails a video file or image folder, then adds it. */
   import(args: { projectId: string; sourcePath: string; name?: string }, options?: CallOptions): Promise<ClipSummary>;
+  /** Renames a clip (its labels, frames and source stay as they are). */
+  rename(args: { projectId: string; clipId: string; name: string }): Promise<ClipSummary>;
+  /**
+   * Deletes a clip with its objects, labels, history and cached features; the source file stays where it is.
+   * BUSY while a propagation run of the clip is writing.
+   */
   remove(args: { projectId: string; clipId: string }): Promise<void>;
   getFrame(args: { projectId: string; clipId: string; frameIndex: number }): Promise<FrameImage>;
   getThumbnails(args: { projectId: string; clipId: string }): Promise<Thumbnail[]>;

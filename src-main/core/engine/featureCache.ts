@@ -97,6 +97,14 @@ export function featureCacheKey(parts: Record<string, string | number>): string 
   return createHash('sha256').update(canonical).digest('hex').slice(0, 32);
 }
 
+/**
+ * The folder of one clip's feature caches inside a project's cache folder: every stream's key folder of the clip
+ * lives under it, so deleting the clip deletes its features.
+ */
+export function clipFeatureCacheFolder(projectCacheFolder: string, clipId: string): string {
+  return join(projectCacheFolder, 'features', clipId);
+}
+
 export interface FeatureCacheStats {
   hits: number;
   misses: number;

@@ -12,5 +12,13 @@ export function toClipSummary(clip: ClipRecord): ClipSummary {
     fps: clip.fps,
     frameCount: clip.frameCount,
     importedAt: clip.importedAt,
+    ...lostFrames(clip),
   };
+}
+
+/** The frames a truncated video lost at import (saved with the probe result), when there were any. */
+function lostFrames(clip: ClipRecord): { lostFrameCount?: number } {
+  const probe = clip.sourceDetails.probe as { lostFrameCount?: unknown } | undefined;
+  const count = probe?.lostFrameCount;
+  return typeof count === 'number' && count > 0 ? { lostFrameCount: count } : {};
 }

@@ -1,8 +1,10 @@
+import { rmSync } from 'node:fs';
 import { ApiError } from '../api/apiError.ts';
 import type { CallOptions, ClipSummary, ClipsService, FrameImage, Thumbnail } from '../api/contract.ts';
+import { clipFeatureCacheFolder } from '../engine/featureCache.ts';
 import type { ProjectLibrary } from '../store/projectLibrary.ts';
 import type { ClipRecord, JsonObject } from '../store/types.ts';
-import { FrameSource, generateThumbnails, probeSource, type SourceInfo } from '../video/index.ts';
+import { FrameSource, generateThumbnails, keepReadableFrames, probeSource, VideoError, type SourceInfo } from '../video/index.ts';
 import { toClipSummary } from './clipSummary.ts';
 import { plainBytes } from './plainBytes.ts';
 
@@ -45,17 +47,29 @@ export class ProjectClipsService implements ClipsService {
     // Probe + verify first; the project is touched only by the single transaction at the end, so a bad file or a
     // cancel leaves it unchanged.
     onProgress?.({ done: 0, total: 100, message: 'Reading the source…' });
-    const info = await probeSource(args.sourcePath, { signal });
+    let info = await probeSource(args.sourcePath, { signal });
     onProgress?.({ done: 10, total: 100, message: `${info.frameCount} frames, ${info.width}×${info.height}` });
-    const thumbnails = await generateThumbnails(info, {
-      signal,
-      onProgress: (progress) =>
-        onProgress?.({
-          done: 10 + Math.round((85 * progress.done) / Math.max(1, progress.total)),
-          total: 100,
-          message: 'Making timeline thumbnails…',
-        }),
-    });
+    const thumbnailsOf = (source: SourceInfo) =>
+      generateThumbnails(source, {
+        signal,
+        onProgress: (progress) =>
+          onProgress?.({
+            done: 10 + Math.round((85 * progress.done) / Math.max(1, progress.total)),
+            total: 100,
+            message: 'Making timeline thumbnails…',
+          }),
+      });
+    let thumbnails: Thumbnail[];
+    try {
+      thumbnails = await thumbnailsOf(info);
+    } catch (error) {
+      // The last frame decoded on its own, but a decode from the start ends early: keep the frames it yields.
+      if (!(error instanceof VideoError && error.code === 'TRUNCATED') || info.kind !== 'video') throw error;
+      const readable = await keepReadableFrames(info, signal);
+      if (!readable) throw error;
+      info = readable;
+      thumbnails = await thumbnailsOf(info);
+    }
     signal?.throwIfAborted();
     const { files, ...probe } = info;
     const clip = store.transaction(() => {
@@ -73,14 +87,28 @@ export class ProjectClipsService implements ClipsService {
       store.putThumbnails(added.id, thumbnails);
       return added;
     });
-    onProgress?.({ done: 100, total: 100, message: 'Imported.' });
+    const lost = info.lostFrameCount ?? 0;
+    onProgress?.({ done: 100, total: 100, message: lost ? `Imported ${info.frameCount} frames; ${lost} did not decode.` : 'Imported.' });
     return toClipSummary(clip);
   }
 
-  async remove(args: { projectId: string; clipId: string }): Promise<void> {
-    this.closeFrameSource(args.clipId);
+  async rename(args: { projectId: string; clipId: string; name: string }): Promise<ClipSummary> {
     const store = this.library.open(args.projectId);
-    store.transaction(() => store.removeClip(args.clipId));
+    this.clipOf(args.projectId, args.clipId);
+    return toClipSummary(store.transaction(() => store.renameClip(args.clipId, args.name)));
+  }
+
+  async remove(args: { projectId: string; clipId: string }): Promise<void> {
+    const store = this.library.open(args.projectId);
+    const clip = this.clipOf(args.projectId, args.clipId);
+    // A run still writing would lose its frames mid-way (and fail on the missing clip): it is cancelled first.
+    if (store.history.status(clip.id).busy) {
+      throw new ApiError('BUSY', `A propagation run of "${clip.name}" is still writing: cancel it, then delete the clip.`);
+    }
+    this.closeFrameSource(clip.id);
+    store.transaction(() => store.removeClip(clip.id));
+    // Features can be rebuilt, so they go after the clip: a failure here leaves only stale cache files.
+    rmSync(clipFeatureCacheFolder(this.library.cacheDir(args.projectId), clip.id), { recursive: true, force: true });
   }
 
   async getFrame(args: { projectId: string; clipId: string; frameIndex: number }): Promise<FrameImage> {

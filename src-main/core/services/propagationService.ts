@@ -4,10 +4,9 @@
  * DAVIS objects do); part and keypoint objects propagate on their own. User keyframes and objects outside the
  * request are never written.
  */
-import { join } from 'node:path';
 import { ApiError } from '../api/apiError.ts';
 import type { CallOptions, PropagationRequest, PropagationService, PropagationSummary } from '../api/contract.ts';
-import { FeatureCache, featureCacheKey } from '../engine/featureCache.ts';
+import { clipFeatureCacheFolder, FeatureCache, featureCacheKey } from '../engine/featureCache.ts';
 import type { FeatureMap, RgbFrame } from '../engine/featureMap.ts';
 import { decodeKeypoints, encodeKeypoints } from '../engine/keypointEncoding.ts';
 import type { KernelRunner } from '../engine/kernelRunner.ts';
@@ -86,7 +85,7 @@ export class ProjectPropagationService implements PropagationService {
       clip: clip.id, sourcePath: clip.sourcePath, frameCount: clip.frameCount, width: clip.width, height: clip.height,
       stream: stream.id, models: stream.modelHashes.join(','),
     });
-    const cache = new FeatureCache(join(this.options.library.cacheDir(projectId), 'features'), key);
+    const cache = new FeatureCache(clipFeatureCacheFolder(this.options.library.cacheDir(projectId), clip.id), key);
     const features = (frameIndex: number): Promise<FeatureMap> => cache.get(frameIndex, async () => stream.extract(await source.getFrame(frameIndex)));
     // Sessions of this clip and stream share prepared selections; the feature cache key names the features.
     const selections = { cache: this.selections, frameKey: (frameIndex: number) => `${key}/${frameIndex}` };

@@ -1,6 +1,7 @@
 // The services behind the contract, end to end on a real SQLite library and real ffmpeg: what the renderer does
 // through the API, minus the transport.
-import { mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +10,7 @@ import { toApiErrorShape } from '../api/apiError.ts';
 import { createServices, type Services } from '../createServices.ts';
 import { CLIP_FRAMES, CLIP_HEIGHT, CLIP_WIDTH, colourFrameIndex, makeColourClip, makeTempFolder } from '../video/testClips.ts';
 import { readShippedFcDescription } from '../models/shippedModels.ts';
+import { ProjectLibrary } from '../store/projectLibrary.ts';
 
 const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 let folder: string;
@@ -69,18 +71,73 @@ describe('services', () => {
 
     const textFile = path.join(folder, 'notes.mp4');
     writeFileSync(textFile, 'this is not a video\n'.repeat(50));
-    const truncated = makeColourClip(folder, 'mp4', { name: 'truncated', frames: 60, extraArgs: ['-movflags', '+faststart'] });
-    truncateSync(truncated, Math.floor(readFileSync(truncated).length / 2));
     const emptyFolder = path.join(folder, 'empty');
     mkdirSync(emptyFolder);
 
-    for (const [file, code] of [[textFile, 'UNREADABLE'], [truncated, 'TRUNCATED'], [emptyFolder, 'EMPTY_FOLDER']] as const) {
+    for (const [file, code] of [[textFile, 'UNREADABLE'], [emptyFolder, 'EMPTY_FOLDER']] as const) {
       const error = await importError(project.id, file);
       expect(error.code).toBe(code);
       expect(error.message).toContain(file);
     }
     const details = await api.projects.get({ projectId: project.id });
     expect(details.clips.map((clip) => clip.id)).toEqual([good.id]);
+  });
+
+  it('imports the frames of a truncated mp4 that decode and says how many were lost', async () => {
+    const { api } = services;
+    const project = await api.projects.create({ name: 'Truncated' });
+    // A textured 60-frame clip with its index in front: cut at 50 % the last listed frame does not decode; cut at
+    // 60 % it decodes alone but a decode from the start ends one frame early (the thumbnails come short).
+    const whole = path.join(folder, 'textured.mp4');
+    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=s=160x120:r=24:d=2.5',
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-bf', '2', '-g', '8', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', whole]);
+    const bytes = readFileSync(whole);
+    for (const fraction of [0.5, 0.6]) {
+      const cut = path.join(folder, `cut-${fraction}.mp4`);
+      writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * fraction)));
+      const progress: Progress[] = [];
+      const clip = await api.clips.import({ projectId: project.id, sourcePath: cut }, { onProgress: (event) => progress.push(event) });
+      expect(clip.frameCount).toBeGreaterThan(0);
+      expect(clip.lostFrameCount).toBe(60 - clip.frameCount);
+      expect(progress.at(-1)?.message).toBe(`Imported ${clip.frameCount} frames; ${clip.lostFrameCount} did not decode.`);
+      expect(await api.clips.getThumbnails({ projectId: project.id, clipId: clip.id })).toHaveLength(clip.frameCount);
+      const last = await api.clips.getFrame({ projectId: project.id, clipId: clip.id, frameIndex: clip.frameCount - 1 });
+      expect(last.width).toBe(160);
+      expect((await api.projects.get({ projectId: project.id })).clips.find((summary) => summary.id === clip.id)?.lostFrameCount).toBe(clip.lostFrameCount);
+    }
+  });
+
+  it('renames a clip and deletes it with its objects and cached features, refusing while a run writes', async () => {
+    const { api } = services;
+    const project = await api.projects.create({ name: 'Rename and delete' });
+    const clip = await api.clips.import({ projectId: project.id, sourcePath: makeColourClip(folder, 'mkv', { name: 'take' }) });
+    const renamed = await api.clips.rename({ projectId: project.id, clipId: clip.id, name: '  Take two  ' });
+    expect(renamed).toMatchObject({ id: clip.id, name: 'Take two', frameCount: CLIP_FRAMES });
+    expect((await api.projects.get({ projectId: project.id })).clips.map((summary) => summary.name)).toEqual(['Take two']);
+    expect(await services.dispatcher.dispatch('clips', 'rename', { projectId: project.id, clipId: clip.id, name: '' }).catch(toApiErrorShape))
+      .toMatchObject({ code: 'INVALID_ARGUMENT' });
+
+    const object = await api.objects.create({ projectId: project.id, clipId: clip.id, name: 'ball', kind: 'mask' });
+    const mask = new Uint8Array(CLIP_WIDTH * CLIP_HEIGHT);
+    mask.fill(1, 0, CLIP_WIDTH * 8);
+    await api.annotations.putMask({ projectId: project.id, clipId: clip.id, objectId: object.id, frameIndex: 0, mask });
+    await api.propagation.run({ projectId: project.id, clipId: clip.id, mode: 'forward', toFrame: 3, stream: 'pixels' });
+    const clipFeatures = path.join(folder, 'library', `${project.id}.cache`, 'features', clip.id);
+    expect(readdirSync(clipFeatures)).toHaveLength(1);
+
+    // A run still writing (an open step, as another connection to the project file sees it) keeps the clip.
+    const otherLibrary = new ProjectLibrary(path.join(folder, 'library'));
+    const store = otherLibrary.open(project.id);
+    const step = store.transaction(() => store.history.begin(clip.id, 'propagation', 'propagation'));
+    expect(await api.clips.remove({ projectId: project.id, clipId: clip.id }).catch(toApiErrorShape)).toMatchObject({ code: 'BUSY' });
+    expect((await api.projects.get({ projectId: project.id })).clips).toHaveLength(1);
+    store.history.finish(step, 'propagation (0 frames, cancelled)');
+    otherLibrary.close();
+    await api.clips.remove({ projectId: project.id, clipId: clip.id });
+    expect((await api.projects.get({ projectId: project.id })).clips).toEqual([]);
+    expect(existsSync(clipFeatures)).toBe(false);
+    expect(await api.objects.list({ projectId: project.id, clipId: clip.id }).catch(toApiErrorShape)).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await api.clips.rename({ projectId: project.id, clipId: clip.id, name: 'x' }).catch(toApiErrorShape)).toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('a cancelled import leaves the project unchanged', async () => {

@@ -197,6 +197,15 @@ export class ProjectStore {
     });
   }
 
+  /** Renames a clip; the name is trimmed and must not be empty. */
+  renameClip(clipId: string, name: string): ClipRecord {
+    return this.write(() => {
+      this.requireClip(clipId);
+      this.statement('UPDATE clip SET name = ? WHERE id = ?').run(check.checkName(name, 'clip name'), clipId);
+      return this.requireClip(clipId);
+    });
+  }
+
   /** Removes the clip with its objects, annotations, frame states, runs and thumbnails. False if it did not exist. */
   removeClip(clipId: string): boolean {
     return this.write(() => this.statement('DELETE FROM clip WHERE id = ?').run(clipId).changes > 0);

@@ -89,7 +89,9 @@ export class DecodeRun {
       if (this.killReason) this.run.kill(this.killReason);
       this.run.done.then(
         () => queue.end(),
-        (error: Error) => queue.fail(this.decodeError(error)),
+        // A truncated file's cut-off data ends every decode that reads into it (the decoder and a seek's slack read
+        // ahead): the frames produced before it stand, and a caller missing one says so.
+        (error: Error) => (info.lostFrameCount && !this.killReason && !(error instanceof VideoError) && error.name !== 'AbortError' ? queue.end() : queue.fail(this.decodeError(error))),
       );
       let outputNumber = 0;
       for await (const { data, presentationSec } of queue.read()) {

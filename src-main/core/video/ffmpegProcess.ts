@@ -88,7 +88,10 @@ export async function startFfmpeg(options: FfmpegRunOptions): Promise<FfmpegRun>
         return;
       }
       const detail = explain(recentStderr);
-      reject(new Error(detail ? `${error.message.split('\n')[0]}: ${detail}` : error.message));
+      // fluent-ffmpeg's message is "ffmpeg exited with code N: <stderr>"; its first line can stop inside a bracket
+      // of ffmpeg's text, so only the exit status is kept and the explanation comes from whole stderr lines.
+      const status = /^ffmpeg (?:exited with code \d+|was killed with signal \w+)/.exec(error.message)?.[0] ?? error.message.split('\n')[0];
+      reject(new Error(detail ? `${status}: ${detail}` : error.message));
     });
     command.on('end', () => {
       processEnded = true;

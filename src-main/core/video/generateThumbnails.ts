@@ -85,8 +85,9 @@ export async function generateThumbnails(info: SourceInfo, options: ThumbnailOpt
     if (command.listFolder) rmSync(command.listFolder, { recursive: true, force: true });
   }
   if (thumbnails.length !== total) {
+    // TRUNCATED: the import then keeps the frames that decode (keepReadableFrames).
     throw new VideoError(
-      'DECODE_FAILED',
+      'TRUNCATED',
       `expected ${total} thumbnails but ffmpeg produced ${thumbnails.length}: the file may be truncated`,
       info.path,
     );

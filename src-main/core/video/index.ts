@@ -9,6 +9,6 @@ export {
 } from './generateThumbnails.ts';
 export { readImageSize, type ImageSize } from './imageSize.ts';
 export { LruCache } from './lruCache.ts';
-export { DEFAULT_IMAGE_FPS, IMAGE_EXTENSIONS, probeSource, type ProbeOptions } from './probeSource.ts';
+export { DEFAULT_IMAGE_FPS, IMAGE_EXTENSIONS, keepReadableFrames, probeSource, type ProbeOptions } from './probeSource.ts';
 export type { IndexedRgbFrame, RgbFrame, SourceInfo, VideoProgress } from './sourceInfo.ts';
 export { createAbortError, isAbortError, VideoError, type VideoErrorCode } from './videoError.ts';

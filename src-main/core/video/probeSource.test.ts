@@ -77,12 +77,33 @@ describe('probeSource on video files', () => {
     await expectVideoError(probeSource(file), 'UNREADABLE', file);
   });
 
-  it('detects an mp4 cut at half its size even when its index is at the front (faststart)', async () => {
+  it('keeps the frames that decode of an mp4 cut at half its size (index at the front) and counts the lost ones', async () => {
     const file = makeColourClip(folder, 'mp4', { name: 'cut-faststart', frames: 60, extraArgs: ['-movflags', '+faststart'] });
     const full = await probeSource(file);
     expect(full.frameCount).toBe(60);
+    expect(full.lostFrameCount).toBeUndefined();
     truncateSync(file, Math.floor(readFileSync(file).length / 2));
-    await expectVideoError(probeSource(file), 'TRUNCATED', file);
+    const cut = await probeSource(file);
+    expect(cut.frameCount).toBeGreaterThan(0);
+    expect(cut.frameCount).toBeLessThan(60);
+    expect(cut.lostFrameCount).toBe(60 - cut.frameCount);
+    const source = new FrameSource(cut);
+    try {
+      for (const frameIndex of [0, cut.frameCount - 1]) expect(colourFrameIndex(await source.getFrame(frameIndex))).toBe(frameIndex);
+    } finally {
+      source.close();
+    }
+  });
+
+  it('refuses an mp4 cut so short that no frame decodes, saying so in one balanced sentence', async () => {
+    const file = makeColourClip(folder, 'mp4', { name: 'cut-head', frames: 60, extraArgs: ['-movflags', '+faststart'] });
+    truncateSync(file, 1200);
+    const error = await probeSource(file).then(() => undefined, (reason: unknown) => reason as VideoError);
+    expect(error).toBeInstanceOf(VideoError);
+    expect(error!.message).toContain(file);
+    expect(['TRUNCATED', 'UNREADABLE']).toContain(error!.code);
+    const depth = [...error!.message].reduce((open, character) => open + (character === '(' ? 1 : character === ')' ? -1 : 0), 0);
+    expect(depth, error!.message).toBe(0);
   });
 
   it('rejects an mp4 cut at half its size when the index was at the end', async () => {

@@ -102,6 +102,7 @@ interface ProbeStream {
   avg_frame_rate?: string;
   r_frame_rate?: string;
   duration?: string;
+  nb_frames?: string;
   tags?: Record<string, string>;
   disposition?: Record<string, number>;
   side_data_list?: { rotation?: number }[];
@@ -185,6 +186,16 @@ async function frameTimesOf(
   const packets = (output.packets ?? []).filter((packet) => packet.stream_index === streamIndex && !packet.flags?.includes('D'));
   const packetTimes = sortedDistinctTimes(packets.map((packet) => finiteOrUndefined(packet.pts_time)));
   if (packetTimes) return { frameCount: packetTimes.length, frameTimestamps: packetTimes };
+  return decodedFrameTimes(ffprobePath, file, streamIndex, signal);
+}
+
+/** Frame count and times of a full decode (what FrameSource's counting mode sees). */
+async function decodedFrameTimes(
+  ffprobePath: string,
+  file: string,
+  streamIndex: number,
+  signal: AbortSignal | undefined,
+): Promise<{ frameCount: number; frameTimestamps?: number[] }> {
   const args = ['-select_streams', String(streamIndex), '-show_entries', 'frame=best_effort_timestamp_time'];
   const decoded = JSON.parse(await runFfprobe(ffprobePath, file, args, signal)) as {
     frames?: { best_effort_timestamp_time?: string }[];
@@ -194,6 +205,36 @@ async function frameTimesOf(
     withTrailingTimesFilled(frames.map((frame) => finiteOrUndefined(frame.best_effort_timestamp_time))),
   );
   return { frameCount: frames.length, frameTimestamps: frameTimes };
+}
+
+/**
+ * A truncated video (its container lists frames whose data is cut off): the clip keeps the frames a full decode
+ * yields and says how many were lost. Throws TRUNCATED when no frame decodes; resolves undefined when the decode
+ * yields every listed frame (the damage is not a cut-off end: the caller's own error stands).
+ */
+export async function keepReadableFrames(info: SourceInfo, signal?: AbortSignal): Promise<SourceInfo | undefined> {
+  if (info.kind !== 'video') throw new VideoError('TRUNCATED', 'not every image of the sequence decodes', info.path);
+  const { ffprobePath } = await ffmpegInfo();
+  const decoded = await decodedFrameTimes(ffprobePath, info.path, info.streamIndex ?? 0, signal);
+  const listed = Math.max(info.frameCount, info.declaredFrameCount ?? 0);
+  if (decoded.frameCount === 0) {
+    throw new VideoError('TRUNCATED', `the container lists ${pluralFrames(listed)} but none decodes: the file is truncated or corrupt`, info.path);
+  }
+  if (decoded.frameCount >= info.frameCount) return undefined;
+  const readable: SourceInfo = {
+    ...info,
+    frameCount: decoded.frameCount,
+    frameTimestamps: decoded.frameTimestamps,
+    durationSec: decoded.frameCount / info.fps,
+    lostFrameCount: listed - decoded.frameCount,
+  };
+  if (!readable.frameTimestamps) delete readable.frameTimestamps;
+  await expectDecodable(readable, readable.frameCount - 1, signal);
+  return readable;
+}
+
+function pluralFrames(count: number): string {
+  return `${count} frame${count === 1 ? '' : 's'}`;
 }
 
 async function probeVideoFile(file: string, options: ProbeOptions): Promise<SourceInfo> {
@@ -232,8 +273,18 @@ async function probeVideoFile(file: string, options: ProbeOptions): Promise<Sour
     formatName: format.format_name,
     startTimeSec: finiteOrUndefined(format.start_time) ?? 0,
   };
-  // Metadata survives truncation (a faststart mp4 cut in half still lists every sample): decode the last frame.
-  await expectDecodable(info, frameCount - 1, options.signal);
+  const declaredFrameCount = finiteOrUndefined(stream.nb_frames);
+  if (declaredFrameCount && declaredFrameCount > 0) info.declaredFrameCount = declaredFrameCount;
+  // Metadata survives truncation (a faststart mp4 cut in half still lists the samples whose data is gone): decode
+  // the last frame; when it does not decode, keep the frames that do.
+  try {
+    await expectDecodable(info, frameCount - 1, options.signal);
+  } catch (error) {
+    if (!(error instanceof VideoError && error.code === 'TRUNCATED')) throw error;
+    const readable = await keepReadableFrames(info, options.signal);
+    if (!readable) throw error;
+    return readable;
+  }
   return info;
 }
 
@@ -266,7 +317,7 @@ async function expectDecodable(info: SourceInfo, frameIndex: number, signal?: Ab
   const reason = outcome instanceof Error ? ` (${outcome.message})` : '';
   throw new VideoError(
     'TRUNCATED',
-    `the container lists ${info.frameCount} frames but frame ${frameIndex} (the last) does not decode: ` +
+    `the container lists ${pluralFrames(info.frameCount)} but frame ${frameIndex} (the last) does not decode: ` +
       `the file is truncated or corrupt${reason}`,
     info.path,
   );

@@ -27,6 +27,13 @@ export interface SourceInfo {
   formatName?: string;
   /** Videos only: `format.start_time` in seconds, the origin ffmpeg subtracts from output timestamps. */
   startTimeSec?: number;
+  /** Videos only: the frame count the container's header declares (mp4 `nb_frames`), when it gives one. */
+  declaredFrameCount?: number;
+  /**
+   * Videos only: frames the container lists (or declares) beyond those that decode, in a truncated file. The
+   * clip then holds the readable frames before them (`frameCount`).
+   */
+  lostFrameCount?: number;
 }
 
 /** One decoded frame: `data` is H×W×3 RGB, row-major, 8 bits per channel. */
