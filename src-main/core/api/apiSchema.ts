@@ -94,6 +94,7 @@ export const apiSchema: ApiSchema = {
   propagation: {
     run: { args: propagationRequest, long: true },
     prepare: { args: propagationRequest },
+    lastRun: { args: v.object({ projectId, clipId: v.id() }) },
   },
   history: {
     status: { args: v.object({ projectId, clipId: v.id() }) },

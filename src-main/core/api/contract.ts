@@ -217,6 +217,17 @@ export interface PropagationSummary {
   cancelled: boolean;
 }
 
+/** How a clip's latest propagation run went, so a page opened (or reloaded) later can say it. */
+export interface PropagationRunInfo {
+  runId: string;
+  mode: PropagationMode;
+  /** 'interrupted': nobody cancelled it, its window closed or reloaded, or the engine stopped. */
+  status: 'running' | 'finished' | 'cancelled' | 'interrupted' | 'failed';
+  /** Frames that still hold this run's labels. */
+  framesKept: number;
+  errorMessage?: string;
+}
+
 /** A feature model the engine can use as a stream (or part of a fusion). */
 export interface ModelInfo {
   /** What goes into a stream spec: "default", "pixels", or the registered model's name. */
@@ -434,6 +445,8 @@ export interface PropagationService {
    * run is unaffected. Resolves to whether anything was prepared (fill requests and small clips need nothing).
    */
   prepare(args: PropagationRequest): Promise<{ prepared: boolean }>;
+  /** The clip's latest run (null before the first): still running, or how it ended and how many frames it kept. */
+  lastRun(args: { projectId: string; clipId: string }): Promise<PropagationRunInfo | null>;
 }
 
 /**

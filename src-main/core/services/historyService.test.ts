@@ -178,14 +178,14 @@ describe('history service', () => {
     const forward = await clipState(api, ids);
     expect(forward.timeline.propagated).toHaveLength(FRAMES - 1);
 
-    // Correct frame 6 (it becomes a keyframe), then fill: frames 1–5 and 7–9 change.
+    // Correct frame 6 (it becomes a keyframe), then fill: frames 1–5, strictly between the keyframes, change.
     await api.annotations.putMask({ ...ids, objectId: square.id, frameIndex: 6, mask: squareMask(6, 4), tool: 'polygon' });
     await api.propagation.run({ ...ids, mode: 'fill', stream: 'pixels' });
     const filled = await clipState(api, ids);
     expect(filled.frames[3]).not.toEqual(forward.frames[3]);
 
     const undoFill = await api.history.undo(ids);
-    expect(undoFill).toMatchObject({ label: `propagation (${FRAMES - 2} frames)`, objectIds: [square.id], frames: { first: 1, last: 9 } });
+    expect(undoFill).toMatchObject({ label: 'propagation (5 frames)', objectIds: [square.id], frames: { first: 1, last: 5 } });
     expect((await clipState(api, ids)).frames.filter((_, n) => n !== 6)).toEqual(forward.frames.filter((_, n) => n !== 6));
     expect((await api.history.undo(ids)).label).toBe('polygon on frame 6');
     expect(await clipState(api, ids)).toEqual(forward);
