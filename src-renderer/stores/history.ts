@@ -11,6 +11,9 @@ import { useObjectsStore } from './objects.ts';
  * still being saved, so it always reverts the edit the annotator made last, then refreshes exactly what changed:
  * the object list when objects changed, the timeline, and the frame on screen when it lies in the changed range.
  */
+/** How often the status is asked again while a run of the clip writes. */
+const busyPollMs = 1000;
+
 export const useHistoryStore = defineStore('history', () => {
   const api = useApi();
   const projectId = ref<string>();
@@ -21,6 +24,7 @@ export const useHistoryStore = defineStore('history', () => {
   const actionError = ref<string>();
   const lastChange = shallowRef<HistoryChange>();
   let statusRequest = 0;
+  let busyTimer: ReturnType<typeof setTimeout> | undefined;
 
   const canUndo = computed(() => !applying.value && status.value?.canUndo === true);
   const canRedo = computed(() => !applying.value && status.value?.canRedo === true);
@@ -34,6 +38,7 @@ export const useHistoryStore = defineStore('history', () => {
   }
 
   function close(): void {
+    clearTimeout(busyTimer);
     statusRequest += 1;
     projectId.value = undefined;
     clipId.value = undefined;
@@ -42,13 +47,19 @@ export const useHistoryStore = defineStore('history', () => {
     lastChange.value = undefined;
   }
 
-  /** Asks the engine what Undo and Redo would do now (after an edit, a run, or a reconnect). */
+  /**
+   * Asks the engine what Undo and Redo would do now (after an edit, a run, or a reconnect). While a run writes
+   * (busy), it asks again every second: the run may be another window's, or end without this page hearing of it.
+   */
   async function refresh(): Promise<void> {
+    clearTimeout(busyTimer);
     if (!projectId.value || !clipId.value) return;
     const request = ++statusRequest;
     try {
       const loaded = await api.history.status({ projectId: projectId.value, clipId: clipId.value });
-      if (request === statusRequest) status.value = loaded;
+      if (request !== statusRequest) return;
+      status.value = loaded;
+      if (loaded.busy) busyTimer = setTimeout(() => void refresh(), busyPollMs);
     } catch (error) {
       if (request === statusRequest) actionError.value = errorMessage(error);
     }
