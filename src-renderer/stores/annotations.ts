@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
-import type { ClipTimeline, FrameAnnotations, HistoryChange, KeypointValue, MaskEditTool, ObjectAnnotation } from '../../src-main/core/api/contract.ts';
+import type { ClipTimeline, FrameAnnotations, HistoryChange, IslandRemovalSummary, KeypointValue, MaskEditTool, ObjectAnnotation } from '../../src-main/core/api/contract.ts';
 import { errorMessage } from '../api/apiClientError.ts';
 import { useApi } from '../api/apiInjection.ts';
 import { createLatestOnlyLoader } from '../utils/latestOnlyLoader.ts';
@@ -40,6 +40,8 @@ export const useAnnotationsStore = defineStore('annotations', () => {
   const saveError = ref<string>();
   /** The frame the player asked labels for. */
   const wantedFrameIndex = ref<number>();
+  /** The last propagated label the annotator corrected (the panel offers to re-propagate from its frame). */
+  const lastCorrection = ref<{ objectId: string; frameIndex: number }>();
   let saveChain: Promise<unknown> = Promise.resolve();
   let editStamp = 0;
 
@@ -98,6 +100,7 @@ export const useAnnotationsStore = defineStore('annotations', () => {
     timelineError.value = undefined;
     saveError.value = undefined;
     wantedFrameIndex.value = undefined;
+    lastCorrection.value = undefined;
     revision.value += 1;
   }
 
@@ -127,6 +130,8 @@ export const useAnnotationsStore = defineStore('annotations', () => {
     editStamp += 1;
     const current = frame.value;
     if (current?.frameIndex === frameIndex) {
+      const before = current.annotations.find((a) => a.objectId === objectId);
+      if (before?.source === 'propagated' && annotation?.source === 'user') lastCorrection.value = { objectId, frameIndex };
       const others = current.annotations.filter((a) => a.objectId !== objectId);
       frame.value = { ...current, annotations: annotation ? [...others, annotation] : others };
       revision.value += 1;
@@ -186,6 +191,21 @@ export const useAnnotationsStore = defineStore('annotations', () => {
     await enqueueSave(() => api.annotations.setReviewed(args));
   }
 
+  /**
+   * Removes the object's islands under `minPixels` on `frameIndex`, or on all its propagated frames when it is
+   * undefined (one undo step); the frame on screen and the timeline follow. Rejects with the engine's message.
+   */
+  async function removeSmallIslands(objectId: string, minPixels: number, frameIndex?: number): Promise<IslandRemovalSummary> {
+    if (!projectId.value || !clipId.value) throw new Error('No clip is open.');
+    const args = { projectId: projectId.value, clipId: clipId.value, objectId, minPixels, ...(frameIndex !== undefined ? { frameIndex } : {}) };
+    await saveChain;
+    const summary = await api.annotations.removeSmallIslands(args);
+    editStamp += 1;
+    refreshTimeline();
+    reloadFrame();
+    return summary;
+  }
+
   /** Drops a deleted object's labels from the loaded frame and refreshes the timeline. */
   function forgetObject(objectId: string): void {
     const current = frame.value;
@@ -226,6 +246,7 @@ export const useAnnotationsStore = defineStore('annotations', () => {
     pendingSaves,
     saveError,
     wantedFrameIndex,
+    lastCorrection,
     open,
     close,
     loadFrame,
@@ -236,6 +257,7 @@ export const useAnnotationsStore = defineStore('annotations', () => {
     commitKeypoints,
     setReviewed,
     forgetObject,
+    removeSmallIslands,
     whenSaved,
     onHistoryApplied,
     onFramePropagated,

@@ -89,6 +89,7 @@ export const usePropagationStore = defineStore('propagation', () => {
   async function run(request: PropagationRequest): Promise<PropagationSummary | undefined> {
     if (running.value) return undefined;
     const annotations = useAnnotationsStore();
+    annotations.lastCorrection = undefined;
     abort = new AbortController();
     runError.value = undefined;
     running.value = { mode: request.mode, fraction: 0, message: 'Starting…', cancelling: false };

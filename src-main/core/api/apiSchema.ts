@@ -69,6 +69,9 @@ export const apiSchema: ApiSchema = {
   },
   annotations: {
     getFrame: { args: v.object({ projectId, clipId: v.id(), frameIndex }) },
+    removeSmallIslands: {
+      args: v.object({ projectId, clipId: v.id(), objectId: v.id(), minPixels: v.integer({ min: 1, max: 100_000_000 }), frameIndex: v.optional(frameIndex) }),
+    },
     putMask: {
       args: v.object({
         projectId,

@@ -167,6 +167,14 @@ export interface ClipTimeline {
   reviewed: boolean[];
 }
 
+/** What "remove small islands" did. */
+export interface IslandRemovalSummary {
+  /** Frames whose labels changed. */
+  frames: number;
+  islands: number;
+  pixels: number;
+}
+
 /** What Undo and Redo would do on a clip. */
 export interface HistoryStatus {
   canUndo: boolean;
@@ -428,6 +436,12 @@ export interface AnnotationsService {
   /** Saves user-placed joints; the frame becomes a keyframe of that object. */
   putKeypoints(args: { projectId: string; clipId: string; objectId: string; frameIndex: number; keypoints: KeypointValue[] }): Promise<void>;
   getTimeline(args: { projectId: string; clipId: string }): Promise<ClipTimeline>;
+  /**
+   * Removes an object's islands under `minPixels` (specks apart from the object; its largest region always stays):
+   * on `frameIndex` only, or without it on every frame that holds propagated labels of the object. Labels keep
+   * their source (a propagated frame does not become a keyframe). One undo step; nothing changes for keypoints.
+   */
+  removeSmallIslands(args: { projectId: string; clipId: string; objectId: string; minPixels: number; frameIndex?: number }): Promise<IslandRemovalSummary>;
   setReviewed(args: { projectId: string; clipId: string; frameIndex: number; reviewed: boolean }): Promise<void>;
 }
 
