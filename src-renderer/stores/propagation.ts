@@ -8,6 +8,7 @@ import { keyframeAtOrNear, keyframesAround } from '../utils/timelineNavigation.t
 import { useAnnotationsStore } from './annotations.ts';
 import { useModelsStore } from './models.ts';
 import { useObjectsStore } from './objects.ts';
+import { usePlayerStore } from './player.ts';
 
 export interface PropagationRun {
   mode: PropagationMode;
@@ -24,6 +25,17 @@ export function progressFrameIndex(progress: Progress): number | undefined {
   if (typeof extra === 'number' && Number.isInteger(extra)) return extra;
   const match = /frame\s+(\d+)/i.exec(progress.message ?? '');
   return match ? Number(match[1]) : undefined;
+}
+
+/** localStorage key of "follow the run": the playhead moves to each frame a run saves. */
+export const FOLLOW_STORAGE_KEY = 'correspond.followRun';
+
+function storedFollow(): boolean {
+  try {
+    return globalThis.localStorage?.getItem(FOLLOW_STORAGE_KEY) === 'on';
+  } catch {
+    return false;
+  }
 }
 
 /** localStorage switch: 'off' stops preparing runs ahead of the click (to measure the cold path, or save CPU). */
@@ -46,6 +58,8 @@ export const usePropagationStore = defineStore('propagation', () => {
   /** The open clip's latest run as the engine recorded it (one started elsewhere, or cut short by a reload). */
   const lastRun = ref<PropagationRunInfo | null>();
   const lastRunDismissed = ref(false);
+  /** Follow the run: the view moves to each frame as it is saved (remembered in the page). */
+  const follow = ref(storedFollow());
   let abort: AbortController | undefined;
   let lastRunClip: { projectId: string; clipId: string } | undefined;
   let lastRunTimer: ReturnType<typeof setTimeout> | undefined;
@@ -109,6 +123,7 @@ export const usePropagationStore = defineStore('propagation', () => {
             frameIndex: frameIndex ?? running.value.frameIndex,
           };
           markFirstFrameReceived(frameIndex);
+          if (follow.value && progress.frameIndex !== undefined) usePlayerStore().seek(progress.frameIndex);
           annotations.onFramePropagated(frameIndex);
         },
       });
@@ -202,12 +217,21 @@ export const usePropagationStore = defineStore('propagation', () => {
     runError.value = undefined;
   }
 
+  function setFollow(on: boolean): void {
+    follow.value = on;
+    try {
+      globalThis.localStorage?.setItem(FOLLOW_STORAGE_KEY, on ? 'on' : 'off');
+    } catch {
+      // Not remembered; it still applies to this page.
+    }
+  }
+
   function dismissLastRun(): void {
     lastRunDismissed.value = true;
   }
 
   return {
-    running, lastSummary, runError, lastRun, lastRunDismissed,
-    run, requestFor, start, prepare, cancel, clearError, openClip, closeClip, loadLastRun, dismissLastRun,
+    running, lastSummary, runError, lastRun, lastRunDismissed, follow,
+    run, requestFor, start, prepare, cancel, clearError, openClip, closeClip, loadLastRun, dismissLastRun, setFollow,
   };
 });

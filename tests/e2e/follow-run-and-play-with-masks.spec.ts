@@ -1,0 +1,64 @@
+import { expect, type Page } from '@playwright/test';
+import { clientPoint, expectAllSaved, importSquareClip, overlayMask, readOverlay, seekFrame, snapStep } from './annotationDriver.ts';
+import { createProject, openApp, skipWithoutChromium, test, uniqueProjectName } from './appDriver.ts';
+import { squareAt, squareClip } from './e2eEnvironment.ts';
+
+skipWithoutChromium();
+
+/** The playhead's frame, read from the counter. */
+async function playhead(page: Page): Promise<number> {
+  return Number((await page.getByTestId('frame-counter').textContent())!.match(/Frame (\d+)/)![1]);
+}
+
+test('Follow the run moves the view with the run; playback shows each frame with its masks at the clip frame rate once decoded', async ({ page }, testInfo) => {
+  test.setTimeout(300_000);
+  await openApp(page);
+  await createProject(page, uniqueProjectName('Follow and play'));
+  await importSquareClip(page);
+  await page.getByTestId('add-object-mask').click();
+  await page.keyboard.press('p');
+  const { left, top, size } = squareAt(0);
+  for (const [x, y] of [[left, top], [left + size, top], [left + size, top + size], [left, top + size]]) {
+    const point = await clientPoint(page, x, y);
+    await page.mouse.click(point.x, point.y);
+  }
+  await page.keyboard.press('Enter');
+  await expectAllSaved(page);
+
+  // Follow the run: the playhead goes with the frames the run saves, and each shows with its mask.
+  await page.getByTestId('follow-run').check();
+  await page.getByTestId('propagate-forward').click();
+  await expect.poll(() => playhead(page), { timeout: 120_000 }).toBeGreaterThanOrEqual(3);
+  const followed = await playhead(page);
+  await expect(page.getByTestId('overlay-canvas')).toHaveAttribute('data-frame-index', String(followed), { timeout: 5_000 }).catch(async () => {
+    // The run may have moved on meanwhile: the overlay then shows a later frame.
+    expect(Number(await page.getByTestId('overlay-canvas').getAttribute('data-frame-index'))).toBeGreaterThanOrEqual(followed);
+  });
+  await snapStep(page, testInfo, '01-following-the-run');
+  await expect(page.getByTestId('propagation-progress')).toHaveCount(0, { timeout: 240_000 });
+  await expect(page.getByTestId('frame-counter')).toHaveText(`Frame ${squareClip.frameCount - 1} / ${squareClip.frameCount}`);
+  // The option is remembered by the page.
+  await page.reload();
+  await expect(page.getByTestId('follow-run')).toBeChecked();
+
+  // First playthrough decodes the frames; the second plays them from the page at the clip's 10 fps, masks on.
+  await seekFrame(page, 0);
+  await page.keyboard.press(' ');
+  await expect(page.getByTestId('play-toggle')).toHaveAttribute('data-playing', 'false', { timeout: 120_000 });
+  await seekFrame(page, 0);
+  const started = Date.now();
+  await page.keyboard.press(' ');
+  const samples: { frame: number; overlay: number; masked: boolean }[] = [];
+  while ((await page.getByTestId('play-toggle').getAttribute('data-playing')) === 'true' && Date.now() - started < 60_000) {
+    const overlay = await readOverlay(page);
+    samples.push({ frame: Number(await page.getByTestId('frame-canvas').getAttribute('data-frame-index')), overlay: overlay.frameIndex, masked: overlayMask(overlay).some(Boolean) });
+  }
+  const seconds = (Date.now() - started) / 1000;
+  testInfo.annotations.push({ type: 'second playthrough', description: `${seconds.toFixed(1)} s for ${squareClip.frameCount} frames at ${squareClip.fps} fps` });
+  await expect(page.getByTestId('frame-counter')).toHaveText(`Frame ${squareClip.frameCount - 1} / ${squareClip.frameCount}`);
+  // 29 steps at 10 fps is 2.9 s; the old player decoded each frame as it came (about 2.5 fps, 12 s).
+  expect(seconds).toBeLessThan(8);
+  expect(samples.length).toBeGreaterThan(3);
+  expect(samples.every((sample) => sample.masked), 'every sampled frame shows a mask').toBe(true);
+  await snapStep(page, testInfo, '02-played-with-masks');
+});
