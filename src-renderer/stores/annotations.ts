@@ -44,6 +44,23 @@ export const useAnnotationsStore = defineStore('annotations', () => {
   const lastCorrection = ref<{ objectId: string; frameIndex: number }>();
   let saveChain: Promise<unknown> = Promise.resolve();
   let editStamp = 0;
+  /**
+   * Labels read ahead for playback, each valid while nothing changed since it was read: the same `editStamp` (no
+   * edit, undo or clean-up) and `labelsGeneration` (no run wrote a frame, no reload).
+   */
+  const labelCache = new Map<number, { stamp: number; generation: number; labels: FrameAnnotations }>();
+  let labelsGeneration = 0;
+  const labelCacheSize = 128;
+
+  function cachedLabels(frameIndex: number): FrameAnnotations | undefined {
+    const entry = labelCache.get(frameIndex);
+    return entry && entry.stamp === editStamp && entry.generation === labelsGeneration ? entry.labels : undefined;
+  }
+
+  function forgetCachedLabels(): void {
+    labelsGeneration += 1;
+    labelCache.clear();
+  }
 
   const frameLoader = createLatestOnlyLoader<FrameKey, FrameAnnotations>(
     async ({ stamp: _stamp, ...args }) => {
@@ -90,6 +107,7 @@ export const useAnnotationsStore = defineStore('annotations', () => {
   }
 
   function close(): void {
+    forgetCachedLabels();
     frameLoader.reset();
     timelineLoader.reset();
     projectId.value = undefined;
@@ -107,11 +125,42 @@ export const useAnnotationsStore = defineStore('annotations', () => {
   function loadFrame(frameIndex: number): void {
     if (!projectId.value || !clipId.value) return;
     wantedFrameIndex.value = frameIndex;
+    const cached = cachedLabels(frameIndex);
+    if (cached) {
+      // Read ahead for playback: shown at once; a load still in flight for another frame must not replace it.
+      frameLoader.reset();
+      frame.value = cached;
+      frameError.value = undefined;
+      revision.value += 1;
+      return;
+    }
     frameLoader.request({ projectId: projectId.value, clipId: clipId.value, frameIndex, stamp: editStamp });
+  }
+
+  /** Whether a frame's labels are read ahead and still valid (playback reads ahead what is missing). */
+  function hasLabels(frameIndex: number): boolean {
+    return cachedLabels(frameIndex) !== undefined;
+  }
+
+  /** Reads a frame's labels ahead of playback (after the saves before it, like any load). */
+  async function prefetchLabels(frameIndex: number): Promise<void> {
+    if (!projectId.value || !clipId.value || cachedLabels(frameIndex)) return;
+    const key = { projectId: projectId.value, clipId: clipId.value, frameIndex };
+    const [stamp, generation] = [editStamp, labelsGeneration];
+    await saveChain;
+    const labels = await api.annotations.getFrame(key);
+    if (key.clipId !== clipId.value || stamp !== editStamp || generation !== labelsGeneration) return;
+    labelCache.delete(frameIndex);
+    labelCache.set(frameIndex, { stamp, generation, labels });
+    for (const oldest of labelCache.keys()) {
+      if (labelCache.size <= labelCacheSize) break;
+      labelCache.delete(oldest);
+    }
   }
 
   /** Loads the wanted frame's labels again (after propagation wrote it, or a reconnect). */
   function reloadFrame(): void {
+    forgetCachedLabels();
     if (wantedFrameIndex.value !== undefined) loadFrame(wantedFrameIndex.value);
   }
 
@@ -208,6 +257,7 @@ export const useAnnotationsStore = defineStore('annotations', () => {
 
   /** Drops a deleted object's labels from the loaded frame and refreshes the timeline. */
   function forgetObject(objectId: string): void {
+    forgetCachedLabels();
     const current = frame.value;
     if (current) {
       frame.value = { ...current, annotations: current.annotations.filter((a) => a.objectId !== objectId) };
@@ -231,6 +281,7 @@ export const useAnnotationsStore = defineStore('annotations', () => {
 
   /** Live preview while propagation runs: the timeline follows, and the frame on screen reloads once written. */
   function onFramePropagated(frameIndex: number | undefined): void {
+    forgetCachedLabels();
     refreshTimeline();
     if (frameIndex !== undefined && frameIndex === wantedFrameIndex.value) reloadFrame();
   }
@@ -250,6 +301,8 @@ export const useAnnotationsStore = defineStore('annotations', () => {
     open,
     close,
     loadFrame,
+    hasLabels,
+    prefetchLabels,
     reloadFrame,
     refreshTimeline,
     annotationOf,

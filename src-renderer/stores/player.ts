@@ -156,17 +156,18 @@ export const usePlayerStore = defineStore('player', () => {
     loader.request({ projectId: projectId.value, clipId: clip.value.id, frameIndex: index });
   }
 
-  /** While playing, decodes the frames of the next seconds into the cache, one after another. */
+  /** While playing, decodes the frames of the next seconds into the cache and reads their labels, one after another. */
   async function readAhead(): Promise<void> {
     if (readingAhead) return;
     readingAhead = true;
+    const annotations = useAnnotationsStore();
     try {
       while (playing.value && clip.value && projectId.value) {
         const ahead = Math.ceil((clip.value.fps || 25) * playAheadSeconds);
         const last = Math.min(frameCount.value - 1, frameIndex.value + ahead);
         let next: number | undefined;
         for (let index = frameIndex.value + 1; index <= last; index++) {
-          if (!frameCache.has(index)) {
+          if (!frameCache.has(index) || (annotations.clipId === clip.value.id && !annotations.hasLabels(index))) {
             next = index;
             break;
           }
@@ -175,7 +176,10 @@ export const usePlayerStore = defineStore('player', () => {
           await new Promise((resolve) => setTimeout(resolve, 100));
           continue;
         }
-        await fetchFrame({ projectId: projectId.value, clipId: clip.value.id, frameIndex: next });
+        if (!frameCache.has(next)) await fetchFrame({ projectId: projectId.value, clipId: clip.value.id, frameIndex: next });
+        if (annotations.clipId === clip.value?.id) await annotations.prefetchLabels(next);
+        // Labels that could not be kept (an edit meanwhile) are read again on the next round, not in a tight loop.
+        if (annotations.clipId === clip.value?.id && !annotations.hasLabels(next)) await new Promise((resolve) => setTimeout(resolve, 100));
       }
     } catch {
       // Playback falls back to loading each frame when it is shown.
