@@ -46,23 +46,20 @@ test('Follow the run moves the view with the run; playback shows each frame with
   await page.keyboard.press(' ');
   await expect(page.getByTestId('play-toggle')).toHaveAttribute('data-playing', 'false', { timeout: 120_000 });
   await seekFrame(page, 0);
-  // Each animation frame, the page notes which frame the canvas and the mask overlay hold (reading pixels back here
-  // would slow the page it measures).
+  // The page notes which frames the canvas and the mask overlay hold each time either changes (reading pixels back
+  // from here would slow the page being measured).
   await page.evaluate(`(() => {
-    const attribute = (id) => document.querySelector('[data-testid="' + id + '"]')?.dataset.frameIndex;
+    const canvas = document.querySelector('[data-testid="frame-canvas"]');
+    const overlay = document.querySelector('[data-testid="overlay-canvas"]');
     window.playSamples = [];
-    window.sampling = true;
-    const sample = () => {
-      window.playSamples.push([Number(attribute('frame-canvas')), Number(attribute('overlay-canvas'))]);
-      if (window.sampling) requestAnimationFrame(sample);
-    };
-    requestAnimationFrame(sample);
+    window.playObserver = new MutationObserver(() => window.playSamples.push([Number(canvas.dataset.frameIndex), Number(overlay.dataset.frameIndex)]));
+    for (const element of [canvas, overlay]) window.playObserver.observe(element, { attributes: true, attributeFilter: ['data-frame-index'] });
   })()`);
   const started = Date.now();
   await page.keyboard.press(' ');
   await expect(page.getByTestId('play-toggle')).toHaveAttribute('data-playing', 'false', { timeout: 60_000 });
   const seconds = (Date.now() - started) / 1000;
-  const samples = (await page.evaluate('window.sampling = false, window.playSamples')) as [number, number][];
+  const samples = (await page.evaluate('window.playObserver.disconnect(), window.playSamples')) as [number, number][];
   testInfo.annotations.push({ type: 'second playthrough', description: `${seconds.toFixed(1)} s for ${squareClip.frameCount} frames at ${squareClip.fps} fps` });
   await expect(page.getByTestId('frame-counter')).toHaveText(`Frame ${squareClip.frameCount - 1} / ${squareClip.frameCount}`);
   // 29 steps at 10 fps is 2.9 s; the old player decoded each frame as it came (about 2.5 fps, 12 s).
