@@ -13,6 +13,8 @@ interface FrameKey {
   frameIndex: number;
   /** `editStamp` when asked: a load that started before a local edit is asked again. */
   stamp: number;
+  /** `labelsGeneration` when asked: the labels are kept for playback only if no run wrote meanwhile. */
+  generation: number;
 }
 
 interface ClipKey {
@@ -57,22 +59,32 @@ export const useAnnotationsStore = defineStore('annotations', () => {
     return entry && entry.stamp === editStamp && entry.generation === labelsGeneration ? entry.labels : undefined;
   }
 
+  function keepLabels(stamp: number, labels: FrameAnnotations): void {
+    labelCache.delete(labels.frameIndex);
+    labelCache.set(labels.frameIndex, { stamp, generation: labelsGeneration, labels });
+    for (const oldest of labelCache.keys()) {
+      if (labelCache.size <= labelCacheSize) break;
+      labelCache.delete(oldest);
+    }
+  }
+
   function forgetCachedLabels(): void {
     labelsGeneration += 1;
     labelCache.clear();
   }
 
   const frameLoader = createLatestOnlyLoader<FrameKey, FrameAnnotations>(
-    async ({ stamp: _stamp, ...args }) => {
+    async ({ stamp: _stamp, generation: _generation, ...args }) => {
       await saveChain;
       return api.annotations.getFrame(args);
     },
     (key, loaded) => {
       if (key.clipId !== clipId.value) return;
       if (key.stamp !== editStamp) {
-        frameLoader.request({ ...key, stamp: editStamp });
+        frameLoader.request({ ...key, stamp: editStamp, generation: labelsGeneration });
         return;
       }
+      if (key.generation === labelsGeneration) keepLabels(key.stamp, loaded);
       frame.value = loaded;
       frameError.value = undefined;
       revision.value += 1;
@@ -134,7 +146,7 @@ export const useAnnotationsStore = defineStore('annotations', () => {
       revision.value += 1;
       return;
     }
-    frameLoader.request({ projectId: projectId.value, clipId: clipId.value, frameIndex, stamp: editStamp });
+    frameLoader.request({ projectId: projectId.value, clipId: clipId.value, frameIndex, stamp: editStamp, generation: labelsGeneration });
   }
 
   /** Whether a frame's labels are read ahead and still valid (playback reads ahead what is missing). */
@@ -150,12 +162,7 @@ export const useAnnotationsStore = defineStore('annotations', () => {
     await saveChain;
     const labels = await api.annotations.getFrame(key);
     if (key.clipId !== clipId.value || stamp !== editStamp || generation !== labelsGeneration) return;
-    labelCache.delete(frameIndex);
-    labelCache.set(frameIndex, { stamp, generation, labels });
-    for (const oldest of labelCache.keys()) {
-      if (labelCache.size <= labelCacheSize) break;
-      labelCache.delete(oldest);
-    }
+    keepLabels(stamp, labels);
   }
 
   /** Loads the wanted frame's labels again (after propagation wrote it, or a reconnect). */
