@@ -1,5 +1,5 @@
 import { ipcMain, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents } from 'electron';
-import { toApiErrorShape } from '../core/api/apiError.ts';
+import { CALLER_GONE, toApiErrorShape } from '../core/api/apiError.ts';
 import type { ApiDispatcher } from '../core/api/dispatcher.ts';
 import { ipcChannels } from '../core/api/ipcChannels.ts';
 import type { IpcEnvelope } from '../../src-preload/preloadApi.ts';
@@ -51,6 +51,6 @@ export function setupIpcGateway(dispatcher: ApiDispatcher, isTrustedSender: (con
   return () => {
     ipcMain.removeHandler(ipcChannels.call);
     ipcMain.off(ipcChannels.cancel, onCancel);
-    for (const controller of running.values()) controller.abort();
+    for (const controller of running.values()) controller.abort(CALLER_GONE);
   };
 }

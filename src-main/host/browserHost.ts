@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { toApiErrorShape } from '../core/api/apiError.ts';
+import { CALLER_GONE, toApiErrorShape } from '../core/api/apiError.ts';
 import type { ApiDispatcher } from '../core/api/dispatcher.ts';
 import type { Progress } from '../core/api/contract.ts';
 import { type ClientMessage, decodeMessage, encodeMessage, type ServerMessage } from '../core/api/wireCodec.ts';
@@ -196,7 +196,7 @@ function serveConnection(ws: WebSocket, dispatcher: ApiDispatcher): void {
   }
 
   ws.on('close', () => {
-    for (const controller of running.values()) controller.abort();
+    for (const controller of running.values()) controller.abort(CALLER_GONE);
     running.clear();
   });
 }

@@ -24,15 +24,20 @@ export function useEditorTargets() {
   const editor = useEditorStore();
   const vocabularies = useVocabulariesStore();
 
-  /** The labels matching the frame on the canvas. */
+  /**
+   * The labels matching the picture on screen: the canvas's frame, or the playhead's while its thumbnail stands in
+   * for it (so a frame's masks show as soon as they are loaded, before the full frame has decoded).
+   */
   const shownLabels = computed<FrameAnnotations | undefined>(() => {
     const labels = annotations.frame;
-    return labels && player.frame && labels.frameIndex === player.frame.frameIndex ? labels : undefined;
+    if (!labels) return undefined;
+    if (player.frame && labels.frameIndex === player.frame.frameIndex) return labels;
+    return !player.frameIsCurrent && player.placeholderUrl && labels.frameIndex === player.frameIndex ? labels : undefined;
   });
   /** The frame edits go to: the playhead's, once its picture and labels are both on screen. */
   const editableFrameIndex = computed(() => {
     const labels = shownLabels.value;
-    return labels && labels.frameIndex === player.frameIndex ? labels.frameIndex : undefined;
+    return labels && labels.frameIndex === player.frameIndex && player.frameIsCurrent ? labels.frameIndex : undefined;
   });
 
   /** An object's label on the shown frame, or the edit in progress on it. */

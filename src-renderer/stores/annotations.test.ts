@@ -11,6 +11,32 @@ const frameOf = (frameIndex: number, mask?: number[]): FrameAnnotations => ({
 });
 
 describe('annotations store', () => {
+  it('shows labels read ahead for playback at once, and reads again once a run, an edit or a reload changed them', async () => {
+    const asked: number[] = [];
+    installStoresWith({
+      annotations: {
+        getTimeline: async () => emptyTimeline(),
+        getFrame: async ({ frameIndex }) => (asked.push(frameIndex), frameOf(frameIndex, [1, 0])),
+        putMask: async () => ({ revision: 1 }),
+      },
+    });
+    const store = useAnnotationsStore();
+    store.open('p1', 'c1');
+    await store.prefetchLabels(3);
+    expect(store.hasLabels(3)).toBe(true);
+    store.loadFrame(3);
+    expect(store.frame?.frameIndex).toBe(3);
+    expect(asked).toEqual([3]);
+    store.onFramePropagated(2);
+    expect(store.hasLabels(3)).toBe(false);
+    await store.prefetchLabels(3);
+    await store.commitMask('o1', 1, new Uint8Array([1, 1]));
+    expect(store.hasLabels(3)).toBe(false);
+    store.loadFrame(3);
+    await flushPromises();
+    expect(asked).toEqual([3, 3, 3]);
+  });
+
   it('shows an edit at once, marks its frame a keyframe and saves it through putMask', async () => {
     const saved: { frameIndex: number; mask: number[] }[] = [];
     installStoresWith({

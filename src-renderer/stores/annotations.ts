@@ -1,6 +1,9 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
-import type { ClickSegmentRequest, ClipTimeline, FrameAnnotations, HistoryChange, KeypointValue, MaskEditTool, ObjectAnnotation, SegmentationClickValue } from '../../src-main/core/api/contract.ts';
+import type {
+  ClickSegmentRequest, ClipTimeline, FrameAnnotations, HistoryChange, IslandRemovalSummary, KeypointValue, MaskEditTool, ObjectAnnotation,
+  SegmentationClickValue,
+} from '../../src-main/core/api/contract.ts';
 import { errorMessage } from '../api/apiClientError.ts';
 import { useApi } from '../api/apiInjection.ts';
 import { editSessionId } from '../utils/editSession.ts';
@@ -14,6 +17,8 @@ interface FrameKey {
   frameIndex: number;
   /** `editStamp` when asked: a load that started before a local edit is asked again. */
   stamp: number;
+  /** `labelsGeneration` when asked: the labels are kept for playback only if no run wrote meanwhile. */
+  generation: number;
 }
 
 interface ClipKey {
@@ -41,20 +46,49 @@ export const useAnnotationsStore = defineStore('annotations', () => {
   const saveError = ref<string>();
   /** The frame the player asked labels for. */
   const wantedFrameIndex = ref<number>();
+  /** The last propagated label the annotator corrected (the panel offers to re-propagate from its frame). */
+  const lastCorrection = ref<{ objectId: string; frameIndex: number }>();
   let saveChain: Promise<unknown> = Promise.resolve();
   let editStamp = 0;
+  /**
+   * Labels read ahead for playback, each valid while nothing changed since it was read: the same `editStamp` (no
+   * edit, undo or clean-up) and `labelsGeneration` (no run wrote a frame, no reload).
+   */
+  const labelCache = new Map<number, { stamp: number; generation: number; labels: FrameAnnotations }>();
+  let labelsGeneration = 0;
+  const labelCacheSize = 128;
+
+  function cachedLabels(frameIndex: number): FrameAnnotations | undefined {
+    const entry = labelCache.get(frameIndex);
+    return entry && entry.stamp === editStamp && entry.generation === labelsGeneration ? entry.labels : undefined;
+  }
+
+  function keepLabels(stamp: number, labels: FrameAnnotations): void {
+    labelCache.delete(labels.frameIndex);
+    labelCache.set(labels.frameIndex, { stamp, generation: labelsGeneration, labels });
+    for (const oldest of labelCache.keys()) {
+      if (labelCache.size <= labelCacheSize) break;
+      labelCache.delete(oldest);
+    }
+  }
+
+  function forgetCachedLabels(): void {
+    labelsGeneration += 1;
+    labelCache.clear();
+  }
 
   const frameLoader = createLatestOnlyLoader<FrameKey, FrameAnnotations>(
-    async ({ stamp: _stamp, ...args }) => {
+    async ({ stamp: _stamp, generation: _generation, ...args }) => {
       await saveChain;
       return api.annotations.getFrame(args);
     },
     (key, loaded) => {
       if (key.clipId !== clipId.value) return;
       if (key.stamp !== editStamp) {
-        frameLoader.request({ ...key, stamp: editStamp });
+        frameLoader.request({ ...key, stamp: editStamp, generation: labelsGeneration });
         return;
       }
+      if (key.generation === labelsGeneration) keepLabels(key.stamp, loaded);
       frame.value = loaded;
       frameError.value = undefined;
       revision.value += 1;
@@ -89,6 +123,7 @@ export const useAnnotationsStore = defineStore('annotations', () => {
   }
 
   function close(): void {
+    forgetCachedLabels();
     frameLoader.reset();
     timelineLoader.reset();
     projectId.value = undefined;
@@ -99,17 +134,44 @@ export const useAnnotationsStore = defineStore('annotations', () => {
     timelineError.value = undefined;
     saveError.value = undefined;
     wantedFrameIndex.value = undefined;
+    lastCorrection.value = undefined;
     revision.value += 1;
   }
 
   function loadFrame(frameIndex: number): void {
     if (!projectId.value || !clipId.value) return;
     wantedFrameIndex.value = frameIndex;
-    frameLoader.request({ projectId: projectId.value, clipId: clipId.value, frameIndex, stamp: editStamp });
+    const cached = cachedLabels(frameIndex);
+    if (cached) {
+      // Read ahead for playback: shown at once; a load still in flight for another frame must not replace it.
+      frameLoader.reset();
+      frame.value = cached;
+      frameError.value = undefined;
+      revision.value += 1;
+      return;
+    }
+    frameLoader.request({ projectId: projectId.value, clipId: clipId.value, frameIndex, stamp: editStamp, generation: labelsGeneration });
+  }
+
+  /** Whether a frame's labels are read ahead and still valid (playback reads ahead what is missing). */
+  function hasLabels(frameIndex: number): boolean {
+    return cachedLabels(frameIndex) !== undefined;
+  }
+
+  /** Reads a frame's labels ahead of playback (after the saves before it, like any load). */
+  async function prefetchLabels(frameIndex: number): Promise<void> {
+    if (!projectId.value || !clipId.value || cachedLabels(frameIndex)) return;
+    const key = { projectId: projectId.value, clipId: clipId.value, frameIndex };
+    const [stamp, generation] = [editStamp, labelsGeneration];
+    await saveChain;
+    const labels = await api.annotations.getFrame(key);
+    if (key.clipId !== clipId.value || stamp !== editStamp || generation !== labelsGeneration) return;
+    keepLabels(stamp, labels);
   }
 
   /** Loads the wanted frame's labels again (after propagation wrote it, or a reconnect). */
   function reloadFrame(): void {
+    forgetCachedLabels();
     if (wantedFrameIndex.value !== undefined) loadFrame(wantedFrameIndex.value);
   }
 
@@ -128,6 +190,8 @@ export const useAnnotationsStore = defineStore('annotations', () => {
     editStamp += 1;
     const current = frame.value;
     if (current?.frameIndex === frameIndex) {
+      const before = current.annotations.find((a) => a.objectId === objectId);
+      if (before?.source === 'propagated' && annotation?.source === 'user') lastCorrection.value = { objectId, frameIndex };
       const others = current.annotations.filter((a) => a.objectId !== objectId);
       frame.value = { ...current, annotations: annotation ? [...others, annotation] : others };
       revision.value += 1;
@@ -227,8 +291,24 @@ export const useAnnotationsStore = defineStore('annotations', () => {
     await enqueueSave(() => api.annotations.setReviewed(args));
   }
 
+  /**
+   * Removes the object's islands under `minPixels` on `frameIndex`, or on all its propagated frames when it is
+   * undefined (one undo step); the frame on screen and the timeline follow. Rejects with the engine's message.
+   */
+  async function removeSmallIslands(objectId: string, minPixels: number, frameIndex?: number): Promise<IslandRemovalSummary> {
+    if (!projectId.value || !clipId.value) throw new Error('No clip is open.');
+    const args = { projectId: projectId.value, clipId: clipId.value, objectId, minPixels, sessionId: editSessionId, ...(frameIndex !== undefined ? { frameIndex } : {}) };
+    await saveChain;
+    const summary = await api.annotations.removeSmallIslands(args);
+    editStamp += 1;
+    refreshTimeline();
+    reloadFrame();
+    return summary;
+  }
+
   /** Drops a deleted object's labels from the loaded frame and refreshes the timeline. */
   function forgetObject(objectId: string): void {
+    forgetCachedLabels();
     const current = frame.value;
     if (current) {
       frame.value = { ...current, annotations: current.annotations.filter((a) => a.objectId !== objectId) };
@@ -252,6 +332,7 @@ export const useAnnotationsStore = defineStore('annotations', () => {
 
   /** Live preview while propagation runs: the timeline follows, and the frame on screen reloads once written. */
   function onFramePropagated(frameIndex: number | undefined): void {
+    forgetCachedLabels();
     refreshTimeline();
     if (frameIndex !== undefined && frameIndex === wantedFrameIndex.value) reloadFrame();
   }
@@ -267,9 +348,12 @@ export const useAnnotationsStore = defineStore('annotations', () => {
     pendingSaves,
     saveError,
     wantedFrameIndex,
+    lastCorrection,
     open,
     close,
     loadFrame,
+    hasLabels,
+    prefetchLabels,
     reloadFrame,
     refreshTimeline,
     annotationOf,
@@ -278,6 +362,7 @@ export const useAnnotationsStore = defineStore('annotations', () => {
     commitKeypoints,
     setReviewed,
     forgetObject,
+    removeSmallIslands,
     whenSaved,
     onHistoryApplied,
     onFramePropagated,

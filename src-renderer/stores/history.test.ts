@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ClipTimeline, FrameAnnotations, HistoryChange, HistoryStatus, ObjectSummary } from '../../src-main/core/api/contract.ts';
 import { ApiClientError } from '../api/apiClientError.ts';
 import { handleHistoryKey } from '../composables/useEditorShortcuts.ts';
@@ -14,6 +14,26 @@ const undoable: HistoryStatus = { canUndo: true, canRedo: false, undoLabel: 'bru
 const object = (id: string): ObjectSummary => ({ id, clipId: 'c1', name: id, kind: 'mask', paletteIndex: 1, firstFrame: 0, lastFrame: null, hidden: false });
 
 describe('history store', () => {
+  it('asks again every second while a run writes, so Undo comes back when a run it did not see ends', async () => {
+    let busy = true;
+    let asked = 0;
+    installStoresWith({ history: { status: async () => (asked++, { canUndo: !busy, canRedo: false, undoLabel: 'propagation (3 frames, interrupted)', busy }) } });
+    vi.useFakeTimers();
+    try {
+      const store = useHistoryStore();
+      store.open('p1', 'c1');
+      await vi.advanceTimersByTimeAsync(0);
+      expect(store.canUndo).toBe(false);
+      busy = false;
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(store.canUndo).toBe(true);
+      await vi.advanceTimersByTimeAsync(5000);
+      expect(asked).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('undoes after the pending saves, then reloads the timeline and the frame on screen when the step changed it', async () => {
     const save = deferred<void>();
     const calls: string[] = [];

@@ -21,6 +21,9 @@ export interface OtherSessionQuestion {
  * The history is shared by every window on the project: a step another window made is undone only once the
  * annotator confirms it (`otherSessionQuestion`).
  */
+/** How often the status is asked again while a run of the clip writes. */
+const busyPollMs = 1000;
+
 export const useHistoryStore = defineStore('history', () => {
   const api = useApi();
   const projectId = ref<string>();
@@ -32,6 +35,7 @@ export const useHistoryStore = defineStore('history', () => {
   const lastChange = shallowRef<HistoryChange>();
   const otherSessionQuestion = shallowRef<OtherSessionQuestion>();
   let statusRequest = 0;
+  let busyTimer: ReturnType<typeof setTimeout> | undefined;
 
   const canUndo = computed(() => !applying.value && status.value?.canUndo === true);
   const canRedo = computed(() => !applying.value && status.value?.canRedo === true);
@@ -45,6 +49,7 @@ export const useHistoryStore = defineStore('history', () => {
   }
 
   function close(): void {
+    clearTimeout(busyTimer);
     statusRequest += 1;
     projectId.value = undefined;
     clipId.value = undefined;
@@ -54,13 +59,19 @@ export const useHistoryStore = defineStore('history', () => {
     otherSessionQuestion.value = undefined;
   }
 
-  /** Asks the engine what Undo and Redo would do now (after an edit, a run, or a reconnect). */
+  /**
+   * Asks the engine what Undo and Redo would do now (after an edit, a run, or a reconnect). While a run writes
+   * (busy), it asks again every second: the run may be another window's, or end without this page hearing of it.
+   */
   async function refresh(): Promise<void> {
+    clearTimeout(busyTimer);
     if (!projectId.value || !clipId.value) return;
     const request = ++statusRequest;
     try {
       const loaded = await api.history.status({ projectId: projectId.value, clipId: clipId.value, sessionId: editSessionId });
-      if (request === statusRequest) status.value = loaded;
+      if (request !== statusRequest) return;
+      status.value = loaded;
+      if (loaded.busy) busyTimer = setTimeout(() => void refresh(), busyPollMs);
     } catch (error) {
       if (request === statusRequest) actionError.value = errorMessage(error);
     }

@@ -38,6 +38,15 @@ describe('objects store', () => {
     expect(store.propagationTargets.map((o) => o.id)).toEqual(['b']);
   });
 
+  it('ticks a new object when others are ticked, so the next run includes it', async () => {
+    installStoresWith({ objects: { list: async () => [object('a', 1), object('b', 2)], create: async (args) => object('c', args.paletteIndex ?? 3, { kind: args.kind }) } });
+    const store = useObjectsStore();
+    await store.open('p1', 'c1');
+    store.toggleSelected('a');
+    await store.create('keypoints', 0);
+    expect(store.propagationTargets.map((o) => o.id)).toEqual(['a', 'c']);
+  });
+
   it('removes a deleted object and picks another active one; keeps the error when the engine refuses', async () => {
     let refuse = false;
     installStoresWith({

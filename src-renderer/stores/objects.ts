@@ -100,6 +100,8 @@ export const useObjectsStore = defineStore('objects', () => {
     if (created) {
       objects.value = [...objects.value, created];
       activeObjectId.value = created.id;
+      // A new object is meant to be propagated: when some objects are ticked, it joins them.
+      if (selectedIds.value.length > 0) selectedIds.value = [...selectedIds.value, created.id];
     }
     return created;
   }

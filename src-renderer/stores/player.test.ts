@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ClipSummary, FrameImage } from '../../src-main/core/api/contract.ts';
 import { usePlayerStore } from './player.ts';
 import { deferred, flushPromises, installStoresWith } from './storeTestHarness.ts';
@@ -99,5 +99,31 @@ describe('player playback', () => {
     await new Promise((resolve) => setTimeout(resolve, 40));
     expect(player.playing).toBe(false);
     expect(player.frameIndex).toBe(2);
+  });
+
+  it('plays frames already decoded at the frame rate without asking again, and reads ahead while playing', async () => {
+    const requests = installWithFrames();
+    const player = usePlayerStore();
+    await player.openClip('p1', { ...clip, frameCount: 30, fps: 100 }, 0);
+    requests[0].settle.resolve(frameImage(0));
+    await flushPromises();
+    player.play();
+    // The read-ahead asks for the next frames one after another; the playhead follows as they arrive.
+    for (let frameIndex = 1; frameIndex <= 5; frameIndex++) {
+      await new Promise((resolve) => setTimeout(resolve, 15));
+      const request = requests.find((r) => r.frameIndex === frameIndex)!;
+      request.settle.resolve(frameImage(frameIndex));
+      await flushPromises();
+    }
+    player.pause();
+    expect(new Set(requests.map((r) => r.frameIndex)).size).toBe(requests.length);
+    const asked = requests.length;
+    player.seek(0);
+    expect(player.frame?.frameIndex).toBe(0);
+    player.play();
+    // Frames 1–5 are in the page: playback reaches frame 5 without asking the engine for them again.
+    await vi.waitFor(() => expect(player.frameIndex).toBeGreaterThanOrEqual(5), { timeout: 5_000 });
+    expect(requests.slice(asked).every((r) => r.frameIndex > 5)).toBe(true);
+    player.pause();
   });
 });

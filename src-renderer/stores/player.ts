@@ -5,6 +5,7 @@ import { errorMessage } from '../api/apiClientError.ts';
 import { useApi } from '../api/apiInjection.ts';
 import { createLatestOnlyLoader } from '../utils/latestOnlyLoader.ts';
 import { clampFrameIndex } from '../utils/timelineGeometry.ts';
+import { useAnnotationsStore } from './annotations.ts';
 
 export interface ThumbnailImage {
   frameIndex: number;
@@ -17,6 +18,13 @@ interface FrameKey {
   clipId: string;
   frameIndex: number;
 }
+
+/** Decoded frames kept in the page (RGB bytes), so playback and scrubbing back show them without a round trip. */
+const frameCacheBytes = 256 * 1024 * 1024;
+/** Playback reads this far ahead of the playhead. */
+const playAheadSeconds = 2;
+/** Playback waits at most this many ticks for a frame's labels before moving on without them. */
+const maxLabelWaitTicks = 10;
 
 /** The clip on screen: the current frame, the decoded image shown for it, and the timeline thumbnails. */
 export const usePlayerStore = defineStore('player', () => {
@@ -33,9 +41,44 @@ export const usePlayerStore = defineStore('player', () => {
   const frameIsCurrent = computed(() => frame.value?.frameIndex === frameIndex.value);
   const playing = ref(false);
   let playTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The open clip's decoded frames, least recently shown first. */
+  const frameCache = new Map<number, FrameImage>();
+  let cachedBytes = 0;
+  let readingAhead = false;
+
+  function remember(clipId: string, image: FrameImage): void {
+    if (clipId !== clip.value?.id) return;
+    const previous = frameCache.get(image.frameIndex);
+    if (previous) cachedBytes -= previous.rgb.byteLength;
+    frameCache.delete(image.frameIndex);
+    frameCache.set(image.frameIndex, image);
+    cachedBytes += image.rgb.byteLength;
+    for (const [index, old] of frameCache) {
+      if (cachedBytes <= frameCacheBytes || frameCache.size <= 1) break;
+      frameCache.delete(index);
+      cachedBytes -= old.rgb.byteLength;
+    }
+  }
+
+  /** Frames being decoded for this page, so the player and the read-ahead never ask for one twice. */
+  const inFlight = new Map<string, Promise<FrameImage>>();
+
+  function fetchFrame(key: FrameKey): Promise<FrameImage> {
+    const id = `${key.clipId}/${key.frameIndex}`;
+    let pending = inFlight.get(id);
+    if (!pending) {
+      pending = api.clips.getFrame(key).then((image) => {
+        remember(key.clipId, image);
+        return image;
+      });
+      void pending.catch(() => undefined).finally(() => inFlight.delete(id));
+      inFlight.set(id, pending);
+    }
+    return pending;
+  }
 
   const loader = createLatestOnlyLoader<FrameKey, FrameImage>(
-    (key) => api.clips.getFrame(key),
+    fetchFrame,
     (key, image) => {
       if (key.clipId !== clip.value?.id) return;
       frame.value = image;
@@ -97,6 +140,8 @@ export const usePlayerStore = defineStore('player', () => {
     frame.value = undefined;
     frameError.value = undefined;
     frameIndex.value = 0;
+    frameCache.clear();
+    cachedBytes = 0;
   }
 
   function seek(wishedIndex: number): void {
@@ -104,7 +149,48 @@ export const usePlayerStore = defineStore('player', () => {
     const index = clampFrameIndex(wishedIndex, frameCount.value);
     if (index === frameIndex.value && frame.value?.frameIndex === index) return;
     frameIndex.value = index;
+    const cached = frameCache.get(index);
+    if (cached) {
+      // Shown at once; a load still in flight for another frame must not replace it.
+      loader.reset();
+      remember(clip.value.id, cached);
+      frame.value = cached;
+      frameError.value = undefined;
+      return;
+    }
     loader.request({ projectId: projectId.value, clipId: clip.value.id, frameIndex: index });
+  }
+
+  /** While playing, decodes the frames of the next seconds into the cache and reads their labels, one after another. */
+  async function readAhead(): Promise<void> {
+    if (readingAhead) return;
+    readingAhead = true;
+    const annotations = useAnnotationsStore();
+    try {
+      while (playing.value && clip.value && projectId.value) {
+        const ahead = Math.ceil((clip.value.fps || 25) * playAheadSeconds);
+        const last = Math.min(frameCount.value - 1, frameIndex.value + ahead);
+        let next: number | undefined;
+        for (let index = frameIndex.value + 1; index <= last; index++) {
+          if (!frameCache.has(index) || (annotations.clipId === clip.value.id && !annotations.hasLabels(index))) {
+            next = index;
+            break;
+          }
+        }
+        if (next === undefined) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          continue;
+        }
+        if (!frameCache.has(next)) await fetchFrame({ projectId: projectId.value, clipId: clip.value.id, frameIndex: next });
+        if (annotations.clipId === clip.value?.id) await annotations.prefetchLabels(next);
+        // Labels that could not be kept (an edit meanwhile) are read again on the next round, not in a tight loop.
+        if (annotations.clipId === clip.value?.id && !annotations.hasLabels(next)) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } catch {
+      // Playback falls back to loading each frame when it is shown.
+    } finally {
+      readingAhead = false;
+    }
   }
 
   /** Loads the current frame again (after the connection came back). */
@@ -115,17 +201,25 @@ export const usePlayerStore = defineStore('player', () => {
   }
 
   /**
-   * Plays at the clip's frame rate, but moves on only once the frame on screen is the current one, so every frame
-   * is seen even when decoding is slower than real time. Stops at the last frame.
+   * Plays at the clip's frame rate, but moves on only once the frame on screen is the current one and its labels
+   * are in (waiting a few ticks at most), so every frame is seen with its masks even when decoding is slower than
+   * real time; the next seconds are decoded ahead, so frames already decoded play at the frame rate. Stops at the
+   * last frame.
    */
   function play(): void {
     if (!clip.value || playing.value) return;
     if (frameIndex.value >= frameCount.value - 1) seek(0);
     playing.value = true;
+    void readAhead();
+    const annotations = useAnnotationsStore();
     const intervalMs = 1000 / Math.max(1, Math.min(120, clip.value.fps || 25));
+    let waitedTicks = 0;
     const tick = () => {
       if (!playing.value) return;
-      if (frameIsCurrent.value) {
+      const labelsIn = annotations.frame?.frameIndex === frameIndex.value || annotations.clipId !== clip.value?.id;
+      if (frameIsCurrent.value && !labelsIn && waitedTicks < maxLabelWaitTicks) waitedTicks++;
+      else if (frameIsCurrent.value) {
+        waitedTicks = 0;
         if (frameIndex.value >= frameCount.value - 1) {
           pause();
           return;

@@ -63,6 +63,47 @@ describe('propagation store', () => {
   });
 });
 
+describe('which frames a button asks for', () => {
+  it('fills only between the two keyframes around the playhead', async () => {
+    const keyframed: ClipTimeline = { frameCount: 40, keyframes: [0, 10, 30], propagated: [], confidence: Array(40).fill(null), reviewed: Array(40).fill(false) };
+    installStoresWith({
+      annotations: { getTimeline: async () => keyframed },
+      objects: { list: async () => [{ id: 'o1', name: 'Object', kind: 'mask', hidden: false } as ObjectSummary] },
+    });
+    useAnnotationsStore().open('p1', 'c1');
+    await useObjectsStore().open('p1', 'c1');
+    await flushPromises();
+    const store = usePropagationStore();
+    expect(store.requestFor('fill', 5)).toMatchObject({ mode: 'fill', fromFrame: 0, toFrame: 10, objectIds: ['o1'] });
+    expect(store.requestFor('fill', 10)).toMatchObject({ fromFrame: 10, toFrame: 30 });
+    expect(store.requestFor('fill', 35)).toBeUndefined();
+  });
+
+  it("says when the clip's last run was interrupted, and asks again while another window's run writes", async () => {
+    let status: 'running' | 'interrupted' = 'running';
+    let asked = 0;
+    installStoresWith({
+      annotations: { getTimeline: async () => timeline },
+      propagation: { lastRun: async () => (asked++, { runId: 'r', mode: 'forward', status, framesKept: 4 }) },
+    });
+    vi.useFakeTimers();
+    try {
+      const store = usePropagationStore();
+      store.openClip('p1', 'c1');
+      await vi.advanceTimersByTimeAsync(0);
+      expect(store.lastRun).toMatchObject({ status: 'running' });
+      status = 'interrupted';
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(asked).toBe(2);
+      expect(store.lastRun).toMatchObject({ status: 'interrupted', framesKept: 4 });
+      await vi.advanceTimersByTimeAsync(3000);
+      expect(asked).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
 describe('preparing runs ahead of the click', () => {
   afterEach(() => vi.unstubAllGlobals());
   const keyframed: ClipTimeline = { frameCount: 5, keyframes: [0, 4], propagated: [], confidence: Array(5).fill(null), reviewed: Array(5).fill(false) };

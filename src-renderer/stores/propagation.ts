@@ -1,13 +1,14 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { Progress, PropagationMode, PropagationRequest, PropagationSummary } from '../../src-main/core/api/contract.ts';
+import type { Progress, PropagationMode, PropagationRequest, PropagationRunInfo, PropagationSummary } from '../../src-main/core/api/contract.ts';
 import { ApiClientError, errorMessage } from '../api/apiClientError.ts';
 import { useApi } from '../api/apiInjection.ts';
 import { endPropagationTiming, markFirstFrameReceived, markPropagationClick, markPrepared } from '../utils/propagationTiming.ts';
-import { keyframeAtOrNear } from '../utils/timelineNavigation.ts';
+import { keyframeAtOrNear, keyframesAround } from '../utils/timelineNavigation.ts';
 import { useAnnotationsStore } from './annotations.ts';
 import { useModelsStore } from './models.ts';
 import { useObjectsStore } from './objects.ts';
+import { usePlayerStore } from './player.ts';
 
 export interface PropagationRun {
   mode: PropagationMode;
@@ -24,6 +25,17 @@ export function progressFrameIndex(progress: Progress): number | undefined {
   if (typeof extra === 'number' && Number.isInteger(extra)) return extra;
   const match = /frame\s+(\d+)/i.exec(progress.message ?? '');
   return match ? Number(match[1]) : undefined;
+}
+
+/** localStorage key of "follow the run": the playhead moves to each frame a run saves. */
+export const FOLLOW_STORAGE_KEY = 'correspond.followRun';
+
+function storedFollow(): boolean {
+  try {
+    return globalThis.localStorage?.getItem(FOLLOW_STORAGE_KEY) === 'on';
+  } catch {
+    return false;
+  }
 }
 
 /** localStorage switch: 'off' stops preparing runs ahead of the click (to measure the cold path, or save CPU). */
@@ -43,11 +55,55 @@ export const usePropagationStore = defineStore('propagation', () => {
   const running = ref<PropagationRun>();
   const lastSummary = ref<PropagationSummary>();
   const runError = ref<string>();
+  /** The open clip's latest run as the engine recorded it (one started elsewhere, or cut short by a reload). */
+  const lastRun = ref<PropagationRunInfo | null>();
+  const lastRunDismissed = ref(false);
+  /** Follow the run: the view moves to each frame as it is saved (remembered in the page). */
+  const follow = ref(storedFollow());
   let abort: AbortController | undefined;
+  let lastRunClip: { projectId: string; clipId: string } | undefined;
+  let lastRunTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * Asks how the clip's latest run went. A run still writing that this page did not start (another window's) is
+   * asked again every second until it ends, then the timeline (and with it Undo) follows.
+   */
+  async function loadLastRun(): Promise<void> {
+    clearTimeout(lastRunTimer);
+    const clip = lastRunClip;
+    if (!clip) return;
+    try {
+      const loaded = await api.propagation.lastRun(clip);
+      if (clip !== lastRunClip) return;
+      const wasRunning = lastRun.value?.status === 'running';
+      lastRun.value = loaded;
+      if (loaded?.status === 'running' && !running.value) lastRunTimer = setTimeout(() => void loadLastRun(), 1000);
+      else if (wasRunning) useAnnotationsStore().refreshTimeline();
+    } catch {
+      // Only the notice is missing; the panel works without it.
+    }
+  }
+
+  function openClip(projectId: string, clipId: string): void {
+    if (lastRunClip?.projectId === projectId && lastRunClip.clipId === clipId) return;
+    closeClip();
+    lastRunClip = { projectId, clipId };
+    void loadLastRun();
+  }
+
+  function closeClip(): void {
+    clearTimeout(lastRunTimer);
+    lastRunClip = undefined;
+    lastRun.value = undefined;
+    lastRunDismissed.value = false;
+    runError.value = undefined;
+    lastSummary.value = undefined;
+  }
 
   async function run(request: PropagationRequest): Promise<PropagationSummary | undefined> {
     if (running.value) return undefined;
     const annotations = useAnnotationsStore();
+    annotations.lastCorrection = undefined;
     abort = new AbortController();
     runError.value = undefined;
     running.value = { mode: request.mode, fraction: 0, message: 'Starting…', cancelling: false };
@@ -67,10 +123,12 @@ export const usePropagationStore = defineStore('propagation', () => {
             frameIndex: frameIndex ?? running.value.frameIndex,
           };
           markFirstFrameReceived(frameIndex);
+          if (follow.value && progress.frameIndex !== undefined) usePlayerStore().seek(progress.frameIndex);
           annotations.onFramePropagated(frameIndex);
         },
       });
       lastSummary.value = summary;
+      lastRunDismissed.value = true;
       return summary;
     } catch (error) {
       if (!(error instanceof ApiClientError && error.isCancelled)) runError.value = errorMessage(error);
@@ -82,12 +140,14 @@ export const usePropagationStore = defineStore('propagation', () => {
       // Whatever was written (all of it, or the frames done before a cancel) shows now.
       annotations.refreshTimeline();
       annotations.reloadFrame();
+      void loadLastRun();
     }
   }
 
   /**
    * The request the panel's buttons make from the playhead: the ticked objects (or all visible ones); forward from
-   * the keyframe at or before the playhead, backward from the one at or after it; fill between all keyframes.
+   * the keyframe at or before the playhead, backward from the one at or after it; fill the frames strictly between
+   * the two keyframes around the playhead.
    * Undefined when there is nothing to propagate from.
    */
   function requestFor(mode: PropagationMode, frameIndex: number): PropagationRequest | undefined {
@@ -97,7 +157,10 @@ export const usePropagationStore = defineStore('propagation', () => {
     const objectIds = objects.propagationTargets.map((object) => object.id);
     if (!objects.projectId || !objects.clipId || objectIds.length === 0) return undefined;
     const base = { projectId: objects.projectId, clipId: objects.clipId, objectIds, mode };
-    if (mode === 'fill') return keyframes.length >= 2 ? base : undefined;
+    if (mode === 'fill') {
+      const around = keyframesAround(keyframes, frameIndex);
+      return around ? { ...base, fromFrame: around.from, toFrame: around.to } : undefined;
+    }
     const fromFrame = keyframeAtOrNear(keyframes, frameIndex, mode === 'forward' ? -1 : 1);
     return fromFrame === undefined ? undefined : { ...base, fromFrame };
   }
@@ -154,5 +217,21 @@ export const usePropagationStore = defineStore('propagation', () => {
     runError.value = undefined;
   }
 
-  return { running, lastSummary, runError, run, requestFor, start, prepare, cancel, clearError };
+  function setFollow(on: boolean): void {
+    follow.value = on;
+    try {
+      globalThis.localStorage?.setItem(FOLLOW_STORAGE_KEY, on ? 'on' : 'off');
+    } catch {
+      // Not remembered; it still applies to this page.
+    }
+  }
+
+  function dismissLastRun(): void {
+    lastRunDismissed.value = true;
+  }
+
+  return {
+    running, lastSummary, runError, lastRun, lastRunDismissed, follow,
+    run, requestFor, start, prepare, cancel, clearError, openClip, closeClip, loadLastRun, dismissLastRun, setFollow,
+  };
 });

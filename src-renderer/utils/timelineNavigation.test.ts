@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClipTimeline } from '../../src-main/core/api/contract.ts';
-import { adjacentKeyframe, frameRuns, keyframeAtOrNear, leastConfidentUnreviewed } from './timelineNavigation.ts';
+import { adjacentKeyframe, frameRuns, keyframeAtOrNear, keyframesAround, leastConfidentUnreviewed } from './timelineNavigation.ts';
 
 const timeline = (confidence: Array<number | null>, reviewed: boolean[]): ClipTimeline => ({
   frameCount: confidence.length, keyframes: [], propagated: [], confidence, reviewed,
@@ -14,6 +14,17 @@ describe('keyframe navigation', () => {
     expect(keyframeAtOrNear([0, 20], 20, -1)).toBe(20);
     expect(keyframeAtOrNear([0, 20], 15, -1)).toBe(0);
     expect(keyframeAtOrNear([0, 20], 15, 1)).toBe(20);
+  });
+});
+
+describe('keyframesAround', () => {
+  it('gives the keyframes on both sides of the playhead, the one under it counting as the left one', () => {
+    expect(keyframesAround([10, 0, 30], 5)).toEqual({ from: 0, to: 10 });
+    expect(keyframesAround([0, 10, 30], 10)).toEqual({ from: 10, to: 30 });
+    expect(keyframesAround([0, 10, 30], 30)).toEqual({ from: 10, to: 30 });
+    expect(keyframesAround([0, 10], 40)).toBeUndefined();
+    expect(keyframesAround([10, 20], 3)).toBeUndefined();
+    expect(keyframesAround([10], 10)).toBeUndefined();
   });
 });
 

@@ -16,6 +16,19 @@ export function keyframeAtOrNear(keyframes: readonly number[], frameIndex: numbe
 }
 
 /**
+ * The two keyframes a Fill at `frameIndex` works between: the last keyframe at or before it and the first one after
+ * it; on the last keyframe, the one before it and itself. Undefined when the playhead has no keyframe on one side.
+ */
+export function keyframesAround(keyframes: readonly number[], frameIndex: number): { from: number; to: number } | undefined {
+  const sorted = [...keyframes].sort((a, b) => a - b);
+  const after = sorted.find((keyframe) => keyframe > frameIndex);
+  const atOrBefore = sorted.filter((keyframe) => keyframe <= frameIndex).at(-1);
+  if (atOrBefore !== undefined && after !== undefined) return { from: atOrBefore, to: after };
+  const before = sorted.filter((keyframe) => keyframe < frameIndex).at(-1);
+  return atOrBefore === frameIndex && before !== undefined ? { from: before, to: frameIndex } : undefined;
+}
+
+/**
  * The unreviewed frame with propagated labels of lowest confidence, other than the current one (so pressing N again
  * moves on); among equals, the first one after the current frame (wrapping round).
  */

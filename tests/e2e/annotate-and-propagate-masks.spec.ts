@@ -110,7 +110,8 @@ test('an annotator paints a mask on frame 0, propagates it, corrects frame 20, f
   await page.keyboard.press('Shift+ArrowRight');
   await expectFrameShown(page, 20);
 
-  await propagate(page, 'fill');
+  // Fill writes frames 1–19, strictly between the keyframes around the playhead (0 and 20).
+  expect(await propagate(page, 'fill')).toMatch(/^Wrote 19 frames/);
   const filled = await masksOfEveryFrame(page, dark.red);
   const filledIou = filled.map((mask, frameIndex) => iouWithSquare(mask, frameIndex));
   testInfo.annotations.push({ type: 'IoU after fill', description: filledIou.map((v) => v.toFixed(3)).join(' ') });
@@ -121,11 +122,11 @@ test('an annotator paints a mask on frame 0, propagates it, corrects frame 20, f
   await seekFrame(page, 20);
   const undo = page.getByTestId('history-undo');
   const redo = page.getByTestId('history-redo');
-  await expect(undo).toHaveAttribute('title', `Undo propagation (${squareClip.frameCount - 2} frames) (Ctrl+Z)`);
+  await expect(undo).toHaveAttribute('title', `Undo propagation (19 frames) (Ctrl+Z)`);
   await expect(redo).toBeDisabled();
   await page.keyboard.press('Control+z');
   await expect(undo).toHaveAttribute('title', 'Undo polygon on frame 20 (Ctrl+Z)');
-  await expect(redo).toHaveAttribute('title', `Redo propagation (${squareClip.frameCount - 2} frames) (Ctrl+Shift+Z)`);
+  await expect(redo).toHaveAttribute('title', `Redo propagation (19 frames) (Ctrl+Shift+Z)`);
   await expect(page.getByTestId('frame-is-keyframe')).toBeVisible();
   await undo.click();
   await expect(page.locator('[data-testid="timeline-keyframe"][data-frame-index="20"]')).toHaveCount(0);
@@ -140,7 +141,7 @@ test('an annotator paints a mask on frame 0, propagates it, corrects frame 20, f
   await expect(page.locator('[data-testid="timeline-keyframe"][data-frame-index="20"]')).toHaveCount(1);
   await redo.click();
   await expect(redo).toBeDisabled();
-  await expect(undo).toHaveAttribute('title', `Undo propagation (${squareClip.frameCount - 2} frames) (Ctrl+Z)`);
+  await expect(undo).toHaveAttribute('title', `Undo propagation (19 frames) (Ctrl+Z)`);
   const redone = await masksOfEveryFrame(page, dark.red);
   for (const [frameIndex, mask] of redone.entries()) {
     expect(Buffer.from(mask).equals(Buffer.from(filled[frameIndex])), `frame ${frameIndex} filled again`).toBe(true);

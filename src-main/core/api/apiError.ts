@@ -1,5 +1,11 @@
 import type { ApiErrorShape } from './contract.ts';
 
+/**
+ * The abort reason a binding gives a call's signal when its caller went away (the window closed or reloaded), as
+ * opposed to the user's Cancel: a propagation run then ends as interrupted.
+ */
+export const CALLER_GONE = 'CALLER_GONE';
+
 /** An error meant for the user: crosses the API boundary as `{ code, message }`. */
 export class ApiError extends Error implements ApiErrorShape {
   constructor(

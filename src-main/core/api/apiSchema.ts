@@ -122,6 +122,9 @@ export const apiSchema: ApiSchema = {
   },
   annotations: {
     getFrame: { args: v.object({ projectId, clipId: v.id(), frameIndex }) },
+    removeSmallIslands: {
+      args: v.object({ projectId, clipId: v.id(), objectId: v.id(), minPixels: v.integer({ min: 1, max: 100_000_000 }), frameIndex: v.optional(frameIndex), sessionId }),
+    },
     putMask: {
       args: v.object({
         projectId,
@@ -164,6 +167,7 @@ export const apiSchema: ApiSchema = {
   propagation: {
     run: { args: propagationRequest, long: true },
     prepare: { args: propagationRequest },
+    lastRun: { args: v.object({ projectId, clipId: v.id() }) },
   },
   history: {
     status: { args: v.object({ projectId, clipId: v.id(), sessionId }) },

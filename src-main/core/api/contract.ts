@@ -298,6 +298,14 @@ export interface ClipTimeline {
   reviewed: boolean[];
 }
 
+/** What "remove small islands" did. */
+export interface IslandRemovalSummary {
+  /** Frames whose labels changed. */
+  frames: number;
+  islands: number;
+  pixels: number;
+}
+
 /** What Undo and Redo would do on a clip. */
 export interface HistoryStatus {
   canUndo: boolean;
@@ -352,6 +360,17 @@ export interface PropagationSummary {
   device: string;
   stream: string;
   cancelled: boolean;
+}
+
+/** How a clip's latest propagation run went, so a page opened (or reloaded) later can say it. */
+export interface PropagationRunInfo {
+  runId: string;
+  mode: PropagationMode;
+  /** 'interrupted': nobody cancelled it, its window closed or reloaded, or the engine stopped. */
+  status: 'running' | 'finished' | 'cancelled' | 'interrupted' | 'failed';
+  /** Frames that still hold this run's labels. */
+  framesKept: number;
+  errorMessage?: string;
 }
 
 /** A feature model the engine can use as a stream (or part of a fusion). */
@@ -586,6 +605,12 @@ export interface AnnotationsService {
     args: { projectId: string; clipId: string; objectId: string; frameIndex: number; keypoints: KeypointValue[]; baseRevision?: number } & EditSession,
   ): Promise<SavedAnnotation>;
   getTimeline(args: { projectId: string; clipId: string }): Promise<ClipTimeline>;
+  /**
+   * Removes an object's islands under `minPixels` (specks apart from the object; its largest region always stays):
+   * on `frameIndex` only, or without it on every frame that holds propagated labels of the object. Labels keep
+   * their source (a propagated frame does not become a keyframe). One undo step; nothing changes for keypoints.
+   */
+  removeSmallIslands(args: { projectId: string; clipId: string; objectId: string; minPixels: number; frameIndex?: number } & EditSession): Promise<IslandRemovalSummary>;
   setReviewed(args: { projectId: string; clipId: string; frameIndex: number; reviewed: boolean } & EditSession): Promise<void>;
 }
 
@@ -611,6 +636,8 @@ export interface PropagationService {
    * run is unaffected. Resolves to whether anything was prepared (fill requests and small clips need nothing).
    */
   prepare(args: PropagationRequest): Promise<{ prepared: boolean }>;
+  /** The clip's latest run (null before the first): still running, or how it ended and how many frames it kept. */
+  lastRun(args: { projectId: string; clipId: string }): Promise<PropagationRunInfo | null>;
 }
 
 /**

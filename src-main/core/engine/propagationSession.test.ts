@@ -79,6 +79,23 @@ describe('PropagationSession', () => {
     }
   });
 
+  it('fills only the frames asked for between two keyframes, each final as it is emitted, with progress on every computed frame', async () => {
+    const session = newSession();
+    session.setKeyframe(0, encode(0).labels);
+    session.setKeyframe(frameCount - 1, encode(frameCount - 1).labels);
+    const whole = await session.fillBetweenKeyframes();
+    const emitted: number[] = [];
+    const progress: number[] = [];
+    const part = await session.fillBetween(0, frameCount - 1, {
+      first: 2, last: 4, onFrame: (t) => emitted.push(t), onProgress: (event) => progress.push(event.done / event.total),
+    });
+    expect(emitted).toEqual([4, 3, 2]);
+    expect(part.map((r) => r.frameIndex)).toEqual([2, 3, 4]);
+    for (const result of part) expect(result.labels.data).toEqual(whole[result.frameIndex].labels.data);
+    // Forward 1–4, backward 6–2: nine computed frames, each reported once.
+    expect(progress).toEqual(Array.from({ length: 9 }, (_, i) => (i + 1) / 9));
+  });
+
   it('uses every keyframe inside the pass as a long-term anchor and outputs keyframes unchanged', async () => {
     const first = encode(0);
     const middle = encode(4);

@@ -278,6 +278,47 @@ export class PropagationSession {
     return [...filled.values()].sort((x, y) => x.frameIndex - y.frameIndex);
   }
 
+  /**
+   * Fills the frames strictly between keyframes `a` < `b` (only `first`..`last` of them, default all) with the blend
+   * (b−t)/(b−a)·forward(a) + (t−a)/(b−a)·backward(b), as fillBetweenKeyframes does for each pair. The forward pass
+   * runs first; each frame of the backward pass is emitted blended as soon as it is computed, so `onFrame` sees
+   * final results frame by frame. `onProgress` counts every computed frame of both passes.
+   */
+  async fillBetween(a: number, b: number, options: FillOptions & { first?: number; last?: number } = {}): Promise<FrameResult[]> {
+    if (!this.keyframes.has(a) || !this.keyframes.has(b) || b <= a) throw new EngineError('BAD_ARGUMENT', `cannot fill between frames ${a} and ${b}: two keyframes in order are needed`);
+    const first = Math.max(a + 1, options.first ?? a + 1);
+    const last = Math.min(b - 1, options.last ?? b - 1);
+    if (first > last) return [];
+    const computed = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i).filter((t) => !this.keyframes.has(t)).length;
+    const total = computed(a, last) + computed(first, b);
+    let done = 0;
+    const progress = (frameIndex: number) => options.onProgress?.({ done: ++done, total, frameIndex });
+    const forward = new Map<number, FrameResult>();
+    await this.propagate({
+      from: a, to: last, direction: 'forward', signal: options.signal,
+      onFrame: (t, result) => {
+        if (result.isKeyframe) return;
+        if (t >= first) forward.set(t, result);
+        progress(t);
+      },
+    });
+    const filled: FrameResult[] = [];
+    await this.propagate({
+      from: b, to: first, direction: 'backward', signal: options.signal,
+      onFrame: (t, result) => {
+        if (result.isKeyframe) return;
+        progress(t);
+        if (t > last) return;
+        const labels = blendPredictions(forward.get(t)!.labels, (b - t) / (b - a), result.labels, (t - a) / (b - a));
+        const blended = { frameIndex: t, labels, confidence: predictionConfidence(labels), isKeyframe: false };
+        this.results.set(t, blended);
+        filled.push(blended);
+        options.onFrame?.(t, blended);
+      },
+    });
+    return filled.reverse();
+  }
+
   private keyframeResult(frameIndex: number, width: number, height: number): FrameResult {
     const labels = { width, height, channels: this.labelChannels!, data: this.keyframes.get(frameIndex)! };
     return { frameIndex, labels, confidence: predictionConfidence(labels), isKeyframe: true };

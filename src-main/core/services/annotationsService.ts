@@ -1,7 +1,9 @@
 import { ApiError } from '../api/apiError.ts';
 import type {
-  AnnotationsService, ClipTimeline, EditSession, FrameAnnotations, KeypointValue, MaskEditTool, ObjectAnnotation, SavedAnnotation,
+  AnnotationsService, ClipTimeline, EditSession, FrameAnnotations, IslandRemovalSummary, KeypointValue, MaskEditTool, ObjectAnnotation,
+  SavedAnnotation,
 } from '../api/contract.ts';
+import { removeSmallIslands } from '../engine/maskIslands.ts';
 import type { ProjectLibrary } from '../store/projectLibrary.ts';
 import type { ProjectStore } from '../store/projectStore.ts';
 import type { ClipRecord, ObjectRecord } from '../store/types.ts';
@@ -81,6 +83,39 @@ export class ProjectAnnotationsService implements AnnotationsService {
       store.history.finish(step, label);
       return { revision: store.annotationRevision(clip.id, object.id, args.frameIndex) };
     });
+  }
+
+  async removeSmallIslands(args: { projectId: string; clipId: string; objectId: string; minPixels: number; frameIndex?: number } & EditSession): Promise<IslandRemovalSummary> {
+    const { store, clip } = this.clipOf(args.projectId, args.clipId);
+    if (args.frameIndex !== undefined) checkFrame(clip, args.frameIndex);
+    const object = objectOf(store, clip, args.objectId);
+    if (object.kind === 'keypoints') throw new ApiError('INVALID_ARGUMENT', `"${object.name}" is a keypoints object; it has joints, not regions.`);
+    const records = args.frameIndex !== undefined
+      ? [store.getAnnotation(object.id, args.frameIndex)].filter((record) => record !== undefined)
+      : store.listAnnotationsForObject(object.id, 'propagated');
+    const where = args.frameIndex !== undefined ? `frame ${args.frameIndex}` : 'propagated frames';
+    const label = `islands under ${args.minPixels} px removed (${object.name}, ${where})`;
+    const summary = { frames: 0, islands: 0, pixels: 0 };
+    store.transaction(() => {
+      const step = store.history.begin(clip.id, 'edit', label, args.sessionId);
+      for (const record of records) {
+        if (record.kind !== 'labels') continue;
+        const { width, height, data } = record.labels;
+        const cleaned = removeSmallIslands(data, width, height, args.minPixels);
+        if (cleaned.islands === 0) continue;
+        store.history.track(step, [{ target: 'annotation', objectId: object.id, frameIndex: record.frameIndex }], () =>
+          store.putAnnotation({
+            objectId: object.id, frameIndex: record.frameIndex, source: record.source, runId: record.runId, confidence: record.confidence,
+            kind: 'labels', labels: { width, height, data: cleaned.values },
+          }),
+        );
+        summary.frames++;
+        summary.islands += cleaned.islands;
+        summary.pixels += cleaned.pixels;
+      }
+      store.history.finish(step, label);
+    });
+    return summary;
   }
 
   async getTimeline(args: { projectId: string; clipId: string }): Promise<ClipTimeline> {

@@ -9,6 +9,7 @@ import { toApiErrorShape } from '../api/apiError.ts';
 import type { CorrespondApi, FrameAnnotations, KeypointValue } from '../api/contract.ts';
 import { createServices, type Services } from '../createServices.ts';
 import { defaultHistoryLimits } from '../store/editHistory.ts';
+import { ProjectLibrary } from '../store/projectLibrary.ts';
 import type { HistoryLimits } from '../store/types.ts';
 import { makeTempFolder } from '../video/testClips.ts';
 
@@ -182,14 +183,14 @@ describe('history service', () => {
     const forward = await clipState(api, ids);
     expect(forward.timeline.propagated).toHaveLength(FRAMES - 1);
 
-    // Correct frame 6 (it becomes a keyframe), then fill: frames 1–5 and 7–9 change.
+    // Correct frame 6 (it becomes a keyframe), then fill: frames 1–5, strictly between the keyframes, change.
     await api.annotations.putMask({ ...ids, objectId: square.id, frameIndex: 6, mask: squareMask(6, 4), tool: 'polygon' });
     await api.propagation.run({ ...ids, mode: 'fill', stream: 'pixels' });
     const filled = await clipState(api, ids);
     expect(filled.frames[3]).not.toEqual(forward.frames[3]);
 
     const undoFill = await api.history.undo(ids);
-    expect(undoFill).toMatchObject({ label: `propagation (${FRAMES - 2} frames)`, objectIds: [square.id], frames: { first: 1, last: 9 } });
+    expect(undoFill).toMatchObject({ label: 'propagation (5 frames)', objectIds: [square.id], frames: { first: 1, last: 5 } });
     expect((await clipState(api, ids)).frames.filter((_, n) => n !== 6)).toEqual(forward.frames.filter((_, n) => n !== 6));
     expect((await api.history.undo(ids)).label).toBe('polygon on frame 6');
     expect(await clipState(api, ids)).toEqual(forward);
@@ -250,6 +251,53 @@ describe('history service', () => {
     expect((await api.history.undo(ids)).label).toBe(`propagation (${FRAMES - 2} frames)`);
     expect(await clipState(api, ids)).toEqual(firstRun);
   }, 60_000);
+
+  it('removes small islands on one frame or on every propagated frame as one undoable step, keeping sources', async () => {
+    const { api } = open('islands');
+    const ids = await squareProject(api, 'Specks');
+    const square = await api.objects.create({ ...ids, name: 'square', kind: 'mask' });
+    await api.annotations.putMask({ ...ids, objectId: square.id, frameIndex: 0, mask: squareMask(0), tool: 'brush' });
+    await api.propagation.run({ ...ids, mode: 'forward', toFrame: 3, stream: 'pixels' });
+    // Specks: a 2×2 island on propagated frames 2 and 3 and on the keyframe.
+    const speck = (mask: Uint8Array) => {
+      const out = Uint8Array.from(mask);
+      for (const [x, y] of [[150, 5], [151, 5], [150, 6], [151, 6]]) out[y * W + x] = 1;
+      return out;
+    };
+    const before = await clipState(api, ids);
+    await api.annotations.putMask({ ...ids, objectId: square.id, frameIndex: 0, mask: speck(squareMask(0)), tool: 'brush' });
+    const frame0 = await api.annotations.getFrame({ ...ids, frameIndex: 0 });
+    expect(await api.annotations.removeSmallIslands({ ...ids, objectId: square.id, minPixels: 10, frameIndex: 0 })).toEqual({ frames: 1, islands: 1, pixels: 4 });
+    expect((await api.annotations.getFrame({ ...ids, frameIndex: 0 })).annotations[0]).toMatchObject({ source: 'user', mask: squareMask(0) });
+    expect((await api.history.undo(ids)).label).toBe('islands under 10 px removed (square, frame 0)');
+    expect(await api.annotations.getFrame({ ...ids, frameIndex: 0 })).toEqual(frame0);
+    await api.history.undo(ids);
+    expect(await clipState(api, ids)).toEqual(before);
+
+    // Every propagated frame: frames 2 and 3 get a speck through the store's own path (a run wrote them).
+    const [frame2, frame3] = [before.frames[2].annotations[0], before.frames[3].annotations[0]];
+    expect(frame2.source).toBe('propagated');
+    const library = new ProjectLibrary(path.join(folder, 'islands'));
+    const store = library.open(ids.projectId);
+    for (const frameIndex of [2, 3]) {
+      const record = store.getAnnotation(square.id, frameIndex)!;
+      if (record.kind !== 'labels') throw new Error('expected labels');
+      store.putAnnotation({ objectId: square.id, frameIndex, source: 'propagated', runId: record.runId, confidence: record.confidence, kind: 'labels', labels: { ...record.labels, data: speck(record.labels.data) } });
+    }
+    library.close();
+    const specked = await clipState(api, ids);
+    const summary = await api.annotations.removeSmallIslands({ ...ids, objectId: square.id, minPixels: 10 });
+    expect(summary).toEqual({ frames: 2, islands: 2, pixels: 8 });
+    const cleaned = await clipState(api, ids);
+    expect(cleaned.frames[2].annotations[0]).toEqual(frame2);
+    expect(cleaned.frames[3].annotations[0]).toEqual(frame3);
+    expect(cleaned.timeline).toEqual(specked.timeline);
+    const undone = await api.history.undo(ids);
+    expect(undone).toMatchObject({ label: 'islands under 10 px removed (square, propagated frames)', frames: { first: 2, last: 3 } });
+    expect(await clipState(api, ids)).toEqual(specked);
+    const keypoints = await api.objects.create({ ...ids, name: 'pose', kind: 'keypoints' });
+    expect(await errorOf(api.annotations.removeSmallIslands({ ...ids, objectId: keypoints.id, minPixels: 10 }))).toMatchObject({ code: 'INVALID_ARGUMENT' });
+  }, 120_000);
 
   it('drops the redo branch when a new edit is made', async () => {
     const { api } = open('branch');

@@ -5,7 +5,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toApiErrorShape } from '../api/apiError.ts';
+import { CALLER_GONE, toApiErrorShape } from '../api/apiError.ts';
 import type { Progress } from '../api/contract.ts';
 import { createServices, type Services } from '../createServices.ts';
 import { makeTempFolder } from '../video/testClips.ts';
@@ -90,7 +90,7 @@ describe('propagation service', () => {
     const otherMask = new Uint8Array(W * H).fill(1, 0, W * 10);
     await api.annotations.putMask({ projectId: project.id, clipId: clip.id, objectId: other.id, frameIndex: 10, mask: otherMask });
     const fill = await api.propagation.run({ projectId: project.id, clipId: clip.id, objectIds: [square.id], mode: 'fill', stream: 'pixels' });
-    expect(fill.framesWritten).toBe(FRAMES - 2);
+    expect(fill.framesWritten).toBe(7);
     const frame8 = await api.annotations.getFrame({ projectId: project.id, clipId: clip.id, frameIndex: 8 });
     expect(frame8.annotations.find((a) => a.objectId === square.id)).toMatchObject({ source: 'user', mask: corrected });
     const frame10 = await api.annotations.getFrame({ projectId: project.id, clipId: clip.id, frameIndex: 10 });
@@ -114,6 +114,59 @@ describe('propagation service', () => {
     expect(summary.framesWritten).toBe(3);
     const timeline = await api.annotations.getTimeline({ projectId: project.id, clipId: clip.id });
     expect(timeline.propagated).toEqual([1, 2, 3]);
+  }, 60_000);
+
+  it('fill writes exactly the frames strictly between the two keyframes asked for, with progress on every step', async () => {
+    const { api } = services;
+    const project = await api.projects.create({ name: 'Fill' });
+    const clip = await api.clips.import({ projectId: project.id, sourcePath: clipPath });
+    const at = { projectId: project.id, clipId: clip.id };
+    const square = await api.objects.create({ ...at, name: 'square', kind: 'mask' });
+    for (const frameIndex of [0, 5, 12]) await api.annotations.putMask({ ...at, objectId: square.id, frameIndex, mask: squareMask(frameIndex) });
+    const progress: Progress[] = [];
+    const summary = await api.propagation.run(
+      { ...at, mode: 'fill', fromFrame: 5, toFrame: 12, stream: 'pixels' },
+      { onProgress: (event) => progress.push(event) },
+    );
+    expect(summary).toMatchObject({ framesWritten: 6, cancelled: false });
+    const timeline = await api.annotations.getTimeline(at);
+    expect(timeline.propagated).toEqual([6, 7, 8, 9, 10, 11]);
+    // Forward 6–11 then backward 11–6: twelve steps, each reported; the backward steps save their frame.
+    expect(progress.map((event) => event.done)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(new Set(progress.map((event) => event.total))).toEqual(new Set([12]));
+    expect(progress.filter((event) => event.frameIndex !== undefined).map((event) => event.frameIndex)).toEqual([11, 10, 9, 8, 7, 6]);
+    for (let n = 6; n <= 11; n++) {
+      const [annotation] = (await api.annotations.getFrame({ ...at, frameIndex: n })).annotations;
+      expect(iou(annotation.mask!, squareMask(n)), `frame ${n}`).toBeGreaterThanOrEqual(0.8);
+    }
+    expect(await api.propagation.lastRun(at)).toMatchObject({ runId: summary.runId, mode: 'fill', status: 'finished', framesKept: 6 });
+    // Between frame 12 and the clip's end there is no second keyframe: nothing to fill.
+    const error = await api.propagation.run({ ...at, mode: 'fill', fromFrame: 12, toFrame: FRAMES - 1, stream: 'pixels' }).catch(toApiErrorShape);
+    expect(error).toMatchObject({ code: 'NO_KEYFRAME' });
+  }, 60_000);
+
+  it('a run whose caller goes away ends at once as interrupted, keeping its frames, and undo is available', async () => {
+    const { api } = services;
+    const project = await api.projects.create({ name: 'Reload' });
+    const clip = await api.clips.import({ projectId: project.id, sourcePath: clipPath });
+    const at = { projectId: project.id, clipId: clip.id };
+    const square = await api.objects.create({ ...at, name: 'square', kind: 'mask' });
+    await api.annotations.putMask({ ...at, objectId: square.id, frameIndex: 0, mask: squareMask(0) });
+    const controller = new AbortController();
+    let statusAtAbort: unknown;
+    const summary = await api.propagation.run({ ...at, mode: 'forward', stream: 'pixels' }, {
+      signal: controller.signal,
+      onProgress: ({ done }) => {
+        if (done !== 2) return;
+        controller.abort(CALLER_GONE);
+        // Synchronously after the abort, before the frame being computed ends: the step is already closed.
+        statusAtAbort = api.history.status(at);
+      },
+    });
+    expect(summary).toMatchObject({ cancelled: true, framesWritten: 2 });
+    expect(await statusAtAbort).toMatchObject({ busy: false, canUndo: true, undoLabel: 'propagation (2 frames, interrupted)' });
+    expect(await api.propagation.lastRun(at)).toMatchObject({ status: 'interrupted', framesKept: 2 });
+    expect((await api.annotations.getTimeline(at)).propagated).toEqual([1, 2]);
   }, 60_000);
 
   it('says what is missing when there is nothing to propagate', async () => {

@@ -4,8 +4,8 @@
  * DAVIS objects do); part and keypoint objects propagate on their own. User keyframes and objects outside the
  * request are never written.
  */
-import { ApiError } from '../api/apiError.ts';
-import type { CallOptions, PropagationRequest, PropagationService, PropagationSummary } from '../api/contract.ts';
+import { ApiError, CALLER_GONE } from '../api/apiError.ts';
+import type { CallOptions, PropagationRequest, PropagationRunInfo, PropagationService, PropagationSummary } from '../api/contract.ts';
 import { clipFeatureCacheFolder, FeatureCache, featureCacheKey } from '../engine/featureCache.ts';
 import type { FeatureMap, RgbFrame } from '../engine/featureMap.ts';
 import { decodeKeypoints, encodeKeypoints } from '../engine/keypointEncoding.ts';
@@ -19,7 +19,7 @@ import { openFeatureStream, type OpenedStream } from '../models/featureStreams.t
 import type { OnnxSessionPool } from '../models/onnxRuntime.ts';
 import type { ProjectLibrary } from '../store/projectLibrary.ts';
 import type { ProjectStore } from '../store/projectStore.ts';
-import type { AnnotationRecord, ClipRecord, ObjectRecord } from '../store/types.ts';
+import { RUN_INTERRUPTED_MESSAGE, type AnnotationRecord, type ClipRecord, type ObjectRecord } from '../store/types.ts';
 import { FrameSource } from '../video/index.ts';
 import { DEFAULT_PROPAGATION_STREAM } from '../models/shippedModels.ts';
 import { sourceInfoOf } from './clipsService.ts';
@@ -30,6 +30,14 @@ export interface PropagationServiceOptions {
   appRoot: string;
   threads: number;
   registryDirectory?: string;
+}
+
+/** Frames `first`..`last` of the gap between a group's consecutive keyframes `a` < `b`, filled by blending. */
+interface FillSegment {
+  a: number;
+  b: number;
+  first: number;
+  last: number;
 }
 
 /** One engine session's worth of objects: how their keyframes become labels and predictions become annotations. */
@@ -153,6 +161,7 @@ export class ProjectPropagationService implements PropagationService {
     if (groups.length === 0) {
       throw new ApiError('NO_KEYFRAME', 'Nothing to propagate: draw a mask (or place joints) on a frame of an object first.');
     }
+    const fills = args.mode === 'fill' ? this.fillPlanOf(args, clip, groups) : undefined;
     const specName = args.stream ?? DEFAULT_PROPAGATION_STREAM;
     const { stream, source, features, selections } = await this.clipFeatures(args.projectId, clip, specName);
     const settings = defaultPropagationSettings;
@@ -164,17 +173,32 @@ export class ProjectPropagationService implements PropagationService {
     }));
     const started = performance.now();
     let framesWritten = 0;
-    let framesComputed = 0;
-    const totalFrames = groups.reduce((sum, group) => sum + this.framesOf(args, clip, group).length, 0);
-    let cancelled = false;
-    let failed = false;
+    let stepsDone = 0;
+    const totalSteps = fills
+      ? fills.reduce((sum, fill) => sum + fill.segments.reduce((n, { a, b, first, last }) => n + (last - a) + (b - first), 0), 0)
+      : groups.reduce((sum, group) => sum + this.framesOf(args, clip, group).length, 0);
+    // The run and its undo step end once: at the end, or at once on a cancel (the frame being computed is dropped),
+    // so undo is available right away, also when the window that started the run reloads or closes.
+    let outcome: 'finished' | 'cancelled' | 'interrupted' | 'failed' | undefined;
+    const end = (how: NonNullable<typeof outcome>, errorMessage?: string) => {
+      if (outcome) return;
+      outcome = how;
+      const status = how === 'interrupted' ? 'cancelled' : how;
+      store.transaction(() => store.finishRun(run.id, status, how === 'interrupted' ? RUN_INTERRUPTED_MESSAGE : errorMessage));
+      const frames = store.history.changedFrames(step);
+      store.history.finish(step, `propagation (${frames} frame${frames === 1 ? '' : 's'}${how === 'finished' ? '' : `, ${how}`})`);
+    };
+    const signal = callOptions.signal;
+    const onAbort = () => end(signal?.reason === CALLER_GONE ? 'interrupted' : 'cancelled');
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      for (const group of groups) {
+      for (const [index, group] of groups.entries()) {
+        if (fills && fills[index].segments.length === 0) continue;
         const session = new PropagationSession({ frameCount: clip.frameCount, features, settings, runner: this.runnerHandle(), selections });
         try {
           for (const frameIndex of group.keyframes) session.setKeyframe(frameIndex, group.labelsAt(frameIndex));
           const onFrame = (frameIndex: number, result: FrameResult) => {
-            if (result.isKeyframe) return;
+            if (result.isKeyframe || outcome) return;
             const keys = [
               ...group.objects.map((object) => ({ target: 'annotation' as const, objectId: object.id, frameIndex })),
               { target: 'frame_state' as const, frameIndex },
@@ -186,32 +210,48 @@ export class ProjectPropagationService implements PropagationService {
               }),
             );
             framesWritten++;
-            framesComputed++;
-            callOptions.onProgress?.({ done: framesComputed, total: totalFrames, message: `Frame ${frameIndex + 1} of ${clip.frameCount}`, frameIndex });
+            if (!fills) stepsDone++;
+            callOptions.onProgress?.({ done: stepsDone, total: totalSteps, message: `Frame ${frameIndex + 1} of ${clip.frameCount}`, frameIndex });
           };
-          const range = this.rangeOf(args, clip, group);
-          if (args.mode === 'fill') await session.fillBetweenKeyframes({ signal: callOptions.signal, onFrame });
-          else await session.propagate({ from: range.from, to: range.to, direction: args.mode, signal: callOptions.signal, onFrame });
+          if (fills) {
+            for (const segment of fills[index].segments) {
+              const range = `Frames ${segment.first + 1}–${segment.last + 1}`;
+              const forwardSteps = segment.last - segment.a;
+              let segmentSteps = 0;
+              await session.fillBetween(segment.a, segment.b, {
+                first: segment.first, last: segment.last, signal, onFrame,
+                onProgress: ({ frameIndex }) => {
+                  stepsDone++;
+                  segmentSteps++;
+                  const saves = segmentSteps > forwardSteps && frameIndex <= segment.last;
+                  // A frame the backward pass saves reports through onFrame; the other steps save nothing yet.
+                  if (saves || outcome) return;
+                  const pass = segmentSteps > forwardSteps ? 'reading backward' : 'reading forward';
+                  callOptions.onProgress?.({ done: stepsDone, total: totalSteps, message: `${range}: ${pass}, ${stepsDone} of ${totalSteps}` });
+                },
+              });
+            }
+          } else {
+            const range = this.rangeOf(args, clip, group);
+            await session.propagate({ from: range.from, to: range.to, direction: args.mode as 'forward' | 'backward', signal, onFrame });
+          }
         } finally {
           await session.close();
         }
       }
-      store.transaction(() => store.finishRun(run.id, 'finished'));
+      end('finished');
     } catch (error) {
-      if ((error as Error).name === 'AbortError') {
-        cancelled = true;
-        store.transaction(() => store.finishRun(run.id, 'cancelled'));
-      } else {
-        failed = true;
-        store.transaction(() => store.finishRun(run.id, 'failed', (error as Error).message));
+      // After a cancel the frame still being computed may fail on the closing run: that is part of the cancel.
+      if (!outcome && (error as Error).name !== 'AbortError') {
+        end('failed', (error as Error).message);
         throw error;
       }
+      end(signal?.reason === CALLER_GONE ? 'interrupted' : 'cancelled');
     } finally {
+      signal?.removeEventListener('abort', onAbort);
       source.close();
-      const frames = store.history.changedFrames(step);
-      const outcome = cancelled ? ', cancelled' : failed ? ', failed' : '';
-      store.history.finish(step, `propagation (${frames} frame${frames === 1 ? '' : 's'}${outcome})`);
     }
+    const cancelled = outcome !== 'finished';
     const ms = performance.now() - started;
     return {
       runId: run.id,
@@ -221,6 +261,22 @@ export class ProjectPropagationService implements PropagationService {
       device: this.options.pool.describeComputeDevice().label,
       stream: stream.description,
       cancelled,
+    };
+  }
+
+  async lastRun(args: { projectId: string; clipId: string }): Promise<PropagationRunInfo | null> {
+    const store = this.options.library.open(args.projectId);
+    if (!store.getClip(args.clipId)) throw new ApiError('NOT_FOUND', `This project has no clip ${args.clipId}.`);
+    const run = store.listRuns(args.clipId).at(-1);
+    if (!run) return null;
+    const interrupted = run.status === 'cancelled' && run.errorMessage === RUN_INTERRUPTED_MESSAGE;
+    const mode = run.params.mode === 'backward' || run.params.mode === 'fill' ? run.params.mode : 'forward';
+    return {
+      runId: run.id,
+      mode,
+      status: interrupted ? 'interrupted' : run.status,
+      framesKept: store.runFrameCount(run.id),
+      ...(run.status === 'failed' && run.errorMessage ? { errorMessage: run.errorMessage } : {}),
     };
   }
 
@@ -255,9 +311,34 @@ export class ProjectPropagationService implements PropagationService {
     return { prepared };
   }
 
+  /**
+   * What a fill writes, per group: the frames strictly between `fromFrame` and `toFrame` (default: the group's first
+   * and last keyframe), each blended from the group's own keyframes around it. A group without keyframes on both
+   * sides of a frame leaves it alone; NO_KEYFRAME when no group has anything to fill.
+   */
+  private fillPlanOf(args: PropagationRequest, clip: ClipRecord, groups: Group[]): { segments: FillSegment[] }[] {
+    const plans = groups.map((group) => {
+      const keys = group.keyframes;
+      const low = args.fromFrame ?? keys[0];
+      const high = args.toFrame ?? keys[keys.length - 1];
+      const segments: FillSegment[] = [];
+      for (let i = 0; i + 1 < keys.length; i++) {
+        const [a, b] = [keys[i], keys[i + 1]];
+        const first = Math.max(a + 1, low + 1);
+        const last = Math.min(b - 1, high - 1);
+        if (first <= last) segments.push({ a, b, first, last });
+      }
+      return { segments };
+    });
+    if (plans.every((plan) => plan.segments.length === 0)) {
+      const where = args.fromFrame !== undefined && args.toFrame !== undefined ? ` between frames ${args.fromFrame} and ${args.toFrame}` : '';
+      throw new ApiError('NO_KEYFRAME', `Nothing to fill${where} in "${clip.name}": fill needs an object with keyframes on both sides of the frames to fill.`);
+    }
+    return plans;
+  }
+
   /** Frames a group's pass covers (for the progress total). */
   private framesOf(args: PropagationRequest, clip: ClipRecord, group: Group): number[] {
-    if (args.mode === 'fill') return Array.from({ length: clip.frameCount }, (_, i) => i).filter((i) => !group.keyframes.includes(i));
     const { from, to } = this.rangeOf(args, clip, group);
     const frames: number[] = [];
     const step = from <= to ? 1 : -1;

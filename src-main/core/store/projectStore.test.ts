@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProjectStore } from './projectStore.ts';
 import { StoreError } from './storeError.ts';
 import { currentSchemaVersion } from './migrations.ts';
-import type { ClipRecord, NewClip } from './types.ts';
+import { RUN_INTERRUPTED_MESSAGE, type ClipRecord, type NewClip } from './types.ts';
 
 let directory: string;
 let store: ProjectStore;
@@ -302,6 +302,25 @@ describe('runs and models', () => {
     expectStoreError(() => store.finishRun('nope', 'finished'), 'NOT_FOUND');
     expectStoreError(() => store.startRun({ clipId: clip.id, params: {}, modelId: 'unknown', direction: 'forward' }), 'NOT_FOUND', /model unknown/);
     expect(store.listRuns(clip.id)).toEqual([failed]);
+  });
+
+  it('ends a run a crash left running as interrupted when the project is opened again, keeping its frames', () => {
+    const clip = store.addClip(video);
+    const object = store.addObject({ clipId: clip.id, name: 'person', kind: 'mask' });
+    const finished = store.startRun({ clipId: clip.id, params: {}, modelId: null, direction: 'forward' });
+    store.finishRun(finished.id, 'finished');
+    const run = store.startRun({ clipId: clip.id, params: {}, modelId: null, direction: 'forward' });
+    for (const frameIndex of [1, 2]) {
+      store.putAnnotation({ objectId: object.id, frameIndex, source: 'propagated', runId: run.id, confidence: 0.9, kind: 'labels', labels: { width: 4, height: 2, data: new Uint8Array(8).fill(1) } });
+    }
+    // What a kill -9 leaves: the run's row still says 'running'.
+    store.close();
+    store = ProjectStore.open(store.filePath);
+    const [first, interrupted] = store.listRuns(clip.id);
+    expect(first).toMatchObject({ status: 'finished', errorMessage: null });
+    expect(interrupted).toMatchObject({ id: run.id, status: 'cancelled', errorMessage: RUN_INTERRUPTED_MESSAGE });
+    expect(interrupted.finishedAt).not.toBeNull();
+    expect(store.runFrameCount(run.id)).toBe(2);
   });
 
   it('registers and removes models, detaching runs that used them', () => {

@@ -17,6 +17,7 @@ import {
   modelRoles,
   objectKinds,
   runDirections,
+  RUN_INTERRUPTED_MESSAGE,
   type AnnotationInput,
   type AnnotationRecord,
   type EncodedAnnotationInput,
@@ -94,6 +95,7 @@ export class ProjectStore {
     const store = new ProjectStore(filePath, openProjectDatabase(filePath, options), options);
     try {
       store.history.closeInterruptedSteps();
+      store.closeInterruptedRuns();
     } catch (error) {
       store.close();
       throw error;
@@ -633,6 +635,22 @@ export class ProjectStore {
       this.statement('UPDATE propagation_run SET status = @status, error_message = @error_message, finished_at = @finished_at WHERE id = @id').run(row);
       return rows.toRunRecord(row);
     });
+  }
+
+  /**
+   * Runs a crash or kill left 'running' end as interrupted (cancelled, RUN_INTERRUPTED_MESSAGE), keeping what they
+   * saved; called when the project is opened, before any run of this process can start.
+   */
+  closeInterruptedRuns(): void {
+    this.write(() => {
+      const running = this.statement("SELECT id FROM propagation_run WHERE status = 'running'").pluck().all() as string[];
+      for (const runId of running) this.finishRun(runId, 'cancelled', RUN_INTERRUPTED_MESSAGE);
+    });
+  }
+
+  /** How many frames still hold labels the run wrote (later runs and edits replace some). */
+  runFrameCount(runId: string): number {
+    return this.guard(() => this.statement('SELECT COUNT(DISTINCT frame_index) FROM annotation WHERE run_id = ?').pluck().get(runId) as number);
   }
 
   /** Runs of one clip, oldest first. */

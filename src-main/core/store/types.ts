@@ -20,6 +20,12 @@ export const runDirections: readonly RunDirection[] = ['forward', 'backward', 'b
 export const runStatuses: readonly RunStatus[] = ['running', 'finished', 'cancelled', 'failed'];
 export const modelRoles: readonly ModelRole[] = ['semantic', 'fine-grained', 'pixels'];
 
+/**
+ * A cancelled run's error message when nobody cancelled it: its window closed or reloaded, or the engine stopped
+ * (a crash or kill, found when the project is next opened). The frames it saved are kept.
+ */
+export const RUN_INTERRUPTED_MESSAGE = 'interrupted: the app closed, reloaded or stopped during the run';
+
 export interface StoreOptions {
   /** Path to a better_sqlite3.node built for the running ABI (Electron passes its own). */
   nativeBinding?: string;
