@@ -21,7 +21,7 @@ import { readNpy, writeNpy } from '../core/engine/npy.ts';
 import { defaultPropagationSettings, windowOffsets } from '../core/engine/propagationKernel.ts';
 import { sharedDataDir } from '../core/engine/testData.ts';
 import { openFeatureStream } from '../core/models/featureStreams.ts';
-import { OnnxGraphBuilder } from '../core/models/onnxGraphBuilder.ts';
+import { OnnxGraphBuilder } from '../core/onnx/onnxGraphBuilder.ts';
 import { OnnxSessionPool } from '../core/models/onnxRuntime.ts';
 import { findPython } from '../core/training/findPython.ts';
 

@@ -8,7 +8,7 @@ import { EngineError } from './engineError.ts';
 import { type FeatureMap, sharedFloat32, toCellMajor } from './featureMap.ts';
 import { applySelection, identityLabels, labelStructure, newSelection, type SelectionCache } from './frameSelection.ts';
 import { InlineKernelRunner, type KernelRunner } from './kernelRunner.ts';
-import { blendPredictions, predictionConfidence } from './propagation.ts';
+import { blendPredictions, predictionConfidence } from './softLabels.ts';
 import { type ContextSlot, defaultPropagationSettings, type PropagationSettings } from './propagationKernel.ts';
 
 /** Soft labels of one frame at the feature grid: h×w×L float32, channel-last (= cell-major). */
