@@ -5,7 +5,7 @@ import { readIndexedPng } from '../formats/png.ts';
 import { createKernelRunner } from './kernelRunners.ts';
 import { decodePrediction, encodeLabelMap } from './labelEncoding.ts';
 import { readNpy } from './npy.ts';
-import { propagateFromFirstFrame } from './softLabels.ts';
+import { propagateFromFirstFrame } from './propagationSession.ts';
 import { propagationReferenceDir } from './testData.ts';
 
 const sequences = existsSync(propagationReferenceDir)

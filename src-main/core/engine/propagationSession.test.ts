@@ -4,9 +4,8 @@ import { EngineError } from './engineError.ts';
 import type { FeatureMap } from './featureMap.ts';
 import { decodePrediction, encodeLabelMap, type LabelSet } from './labelEncoding.ts';
 import { pixelsFeatures } from './pixelsStream.ts';
-import { propagateFromFirstFrame } from './softLabels.ts';
 import { SelectionCache } from './frameSelection.ts';
-import { PropagationSession } from './propagationSession.ts';
+import { PropagationSession, propagateFromFirstFrame } from './propagationSession.ts';
 import { maskIou, movingSquareClip } from './syntheticClip.ts';
 
 const width = 128;
