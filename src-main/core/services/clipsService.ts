@@ -2,29 +2,13 @@ import { ApiError } from '../api/apiError.ts';
 import type { CallOptions, ClipSummary, ClipsService, FrameImage, Thumbnail } from '../api/contract.ts';
 import type { ProjectLibrary } from '../store/projectLibrary.ts';
 import type { ClipRecord, JsonObject } from '../store/types.ts';
-import { FrameSource, generateThumbnails, probeSource, type SourceInfo } from '../video/index.ts';
+import { FrameSource, generateThumbnails, probeSource, sourceInfoOf } from '../video/index.ts';
 import { toClipSummary } from './clipSummary.ts';
 import { plainBytes } from './plainBytes.ts';
 
 /** Decoders kept open at once; each holds its own bounded LRU of decoded frames. */
 const maxOpenFrameSources = 4;
 const framesCachedPerSource = 48;
-
-/** Rebuilds the probe result saved with a clip, so frames decode without probing again. */
-export function sourceInfoOf(clip: ClipRecord): SourceInfo {
-  const probe = (clip.sourceDetails.probe ?? {}) as Partial<SourceInfo>;
-  return {
-    ...probe,
-    kind: clip.sourceKind,
-    path: clip.sourcePath,
-    name: clip.name,
-    width: clip.width,
-    height: clip.height,
-    fps: clip.fps,
-    frameCount: clip.frameCount,
-    ...(clip.imageFiles ? { files: clip.imageFiles } : {}),
-  } as SourceInfo;
-}
 
 export class ProjectClipsService implements ClipsService {
   /** Open decoders by clip id, most recently used last. */

@@ -24,8 +24,7 @@ import { checkPathComponent, safePathComponent, sequenceNameOf } from '../format
 import type { ProjectLibrary } from '../store/projectLibrary.ts';
 import type { ProjectStore } from '../store/projectStore.ts';
 import type { ClipRecord } from '../store/types.ts';
-import { FrameSource } from '../video/index.ts';
-import { sourceInfoOf } from './clipsService.ts';
+import { FrameSource, sourceInfoOf } from '../video/index.ts';
 import { exchangeFormats } from './exchangeFormats.ts';
 
 /** A FormatError names its file already; for a multi-clip export the clip is named too. Cancels stay cancels. */

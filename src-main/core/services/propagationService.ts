@@ -7,23 +7,21 @@
 import { join } from 'node:path';
 import { ApiError } from '../api/apiError.ts';
 import type { CallOptions, PropagationRequest, PropagationService, PropagationSummary } from '../api/contract.ts';
-import { FeatureCache, featureCacheKey } from '../engine/featureCache.ts';
-import type { FeatureMap } from '../engine/featureMap.ts';
 import { decodeKeypoints, encodeKeypoints } from '../engine/keypointEncoding.ts';
 import type { KernelRunner } from '../engine/kernelRunner.ts';
 import { createKernelRunner } from '../engine/kernelRunners.ts';
 import { SelectionCache } from '../engine/frameSelection.ts';
 import { decodePrediction, encodeLabelMap, type LabelSet } from '../engine/labelEncoding.ts';
 import { defaultPropagationSettings } from '../engine/propagationKernel.ts';
-import { type FrameResult, PropagationSession, type SoftLabels } from '../engine/propagationSession.ts';
+import type { FrameResult, SoftLabels } from '../engine/propagationSession.ts';
 import { openFeatureStream, type OpenedStream } from '../models/featureStreams.ts';
 import type { OnnxSessionPool } from '../models/onnxRuntime.ts';
+import { type ClipPipeline, newClipSession, openClipPipeline, propagateForward } from '../pipeline/clipPipeline.ts';
 import type { ProjectLibrary } from '../store/projectLibrary.ts';
 import type { ProjectStore } from '../store/projectStore.ts';
 import type { AnnotationRecord, ClipRecord, ObjectRecord } from '../store/types.ts';
-import { FrameSource } from '../video/index.ts';
+import { sourceInfoOf } from '../video/index.ts';
 import { DEFAULT_PROPAGATION_STREAM } from '../models/shippedModels.ts';
-import { sourceInfoOf } from './clipsService.ts';
 
 export interface PropagationServiceOptions {
   library: ProjectLibrary;
@@ -78,19 +76,12 @@ export class ProjectPropagationService implements PropagationService {
     return stream;
   }
 
-  /** A clip's features under a stream spec, through the project's feature cache; close `source` when done. */
-  private async clipFeatures(projectId: string, clip: ClipRecord, spec: string) {
+  /** A clip's pipeline under a stream spec, through the project's feature cache and shared selections; close it when done. */
+  private async pipelineOf(projectId: string, clip: ClipRecord, spec: string): Promise<ClipPipeline> {
     const stream = await this.streamOf(spec);
-    const source = new FrameSource(sourceInfoOf(clip));
-    const key = featureCacheKey({
-      clip: clip.id, sourcePath: clip.sourcePath, frameCount: clip.frameCount, width: clip.width, height: clip.height,
-      stream: stream.id, models: stream.modelHashes.join(','),
-    });
-    const cache = new FeatureCache(join(this.options.library.cacheDir(projectId), 'features'), key);
-    const features = (frameIndex: number): Promise<FeatureMap> => cache.get(frameIndex, async () => stream.extract(await source.getFrame(frameIndex)));
-    // Sessions of this clip and stream share prepared selections; the feature cache key names the features.
-    const selections = { cache: this.selections, frameKey: (frameIndex: number) => `${key}/${frameIndex}` };
-    return { stream, source, features, selections };
+    const identity = { clip: clip.id, sourcePath: clip.sourcePath, frameCount: clip.frameCount, width: clip.width, height: clip.height };
+    const cache = { root: join(this.options.library.cacheDir(projectId), 'features'), identity };
+    return openClipPipeline({ frames: sourceInfoOf(clip), stream, cache, selections: this.selections });
   }
 
   /**
@@ -112,22 +103,21 @@ export class ProjectPropagationService implements PropagationService {
     const wanted = new Set(args.frames.filter((frame) => frame > args.inputFrame && frame < clip.frameCount));
     const masks = new Map<number, Uint8Array>();
     if (wanted.size === 0) return masks;
-    const { source, features } = await this.clipFeatures(args.projectId, clip, args.stream);
-    const session = new PropagationSession({ frameCount: clip.frameCount, features, settings: defaultPropagationSettings, runner: this.runnerHandle() });
+    const pipeline = await this.pipelineOf(args.projectId, clip, args.stream);
     try {
-      session.setKeyframe(args.inputFrame, encodeLabelMap({ width: clip.width, height: clip.height, indices: Uint8Array.from(input.labels.data, (v) => (v ? 1 : 0)) }, labelSet).labels);
-      await session.propagate({
+      await propagateForward(pipeline, {
         from: args.inputFrame,
         to: Math.max(...wanted),
-        direction: 'forward',
+        labels: encodeLabelMap({ width: clip.width, height: clip.height, indices: Uint8Array.from(input.labels.data, (v) => (v ? 1 : 0)) }, labelSet).labels,
+        settings: defaultPropagationSettings,
+        runner: this.runnerHandle(),
         signal,
         onFrame: (frameIndex, result) => {
           if (wanted.has(frameIndex)) masks.set(frameIndex, decodePrediction(result.labels, labelSet, clip.width, clip.height));
         },
       });
     } finally {
-      await session.close();
-      source.close();
+      pipeline.close();
     }
     return masks;
   }
@@ -145,7 +135,7 @@ export class ProjectPropagationService implements PropagationService {
       throw new ApiError('NO_KEYFRAME', 'Nothing to propagate: draw a mask (or place joints) on a frame of an object first.');
     }
     const specName = args.stream ?? DEFAULT_PROPAGATION_STREAM;
-    const { stream, source, features, selections } = await this.clipFeatures(args.projectId, clip, specName);
+    const pipeline = await this.pipelineOf(args.projectId, clip, specName);
     const settings = defaultPropagationSettings;
     const direction = args.mode === 'fill' ? 'both' : args.mode;
     // The run is one undo step: every frame it saves records the rows it replaced, in that frame's transaction.
@@ -161,7 +151,7 @@ export class ProjectPropagationService implements PropagationService {
     let failed = false;
     try {
       for (const group of groups) {
-        const session = new PropagationSession({ frameCount: clip.frameCount, features, settings, runner: this.runnerHandle(), selections });
+        const session = newClipSession(pipeline, settings, this.runnerHandle());
         try {
           for (const frameIndex of group.keyframes) session.setKeyframe(frameIndex, group.labelsAt(frameIndex));
           const onFrame = (frameIndex: number, result: FrameResult) => {
@@ -198,7 +188,7 @@ export class ProjectPropagationService implements PropagationService {
         throw error;
       }
     } finally {
-      source.close();
+      pipeline.close();
       const frames = store.history.changedFrames(step);
       const outcome = cancelled ? ', cancelled' : failed ? ', failed' : '';
       store.history.finish(step, `propagation (${frames} frame${frames === 1 ? '' : 's'}${outcome})`);
@@ -210,7 +200,7 @@ export class ProjectPropagationService implements PropagationService {
       framesWritten,
       msPerFrame: framesWritten ? ms / framesWritten : 0,
       device: this.options.pool.describeComputeDevice().label,
-      stream: stream.description,
+      stream: pipeline.stream.description,
       cancelled,
     };
   }
@@ -225,12 +215,12 @@ export class ProjectPropagationService implements PropagationService {
     }
     const groups = this.groupsOf(store, clip, args.objectIds);
     if (groups.length === 0) return { prepared: false };
-    const { source, features, selections } = await this.clipFeatures(args.projectId, clip, args.stream ?? DEFAULT_PROPAGATION_STREAM);
+    const pipeline = await this.pipelineOf(args.projectId, clip, args.stream ?? DEFAULT_PROPAGATION_STREAM);
     let prepared = false;
     try {
       // The groups' first frames, in the order run() reaches them (the first one matters most).
       for (const group of groups) {
-        const session = new PropagationSession({ frameCount: clip.frameCount, features, settings: defaultPropagationSettings, runner: this.runnerHandle(), selections });
+        const session = newClipSession(pipeline, defaultPropagationSettings, this.runnerHandle());
         try {
           // The keyframes set the pass, its anchors and which slots share labels; label values do not matter.
           for (const frameIndex of group.keyframes) session.setKeyframe(frameIndex, group.labelsAt(frameIndex));
@@ -241,7 +231,7 @@ export class ProjectPropagationService implements PropagationService {
         }
       }
     } finally {
-      source.close();
+      pipeline.close();
     }
     return { prepared };
   }

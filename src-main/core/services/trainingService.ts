@@ -19,8 +19,7 @@ import type { ClipRecord } from '../store/types.ts';
 import { findPython, type PythonSearchResult } from '../training/findPython.ts';
 import type { TrainingConfig } from '../training/trainingProtocol.ts';
 import { TrainingWorker } from '../training/trainingWorker.ts';
-import { FrameSource } from '../video/index.ts';
-import { sourceInfoOf } from './clipsService.ts';
+import { FrameSource, sourceInfoOf } from '../video/index.ts';
 import { planHeldOutEvaluation, scoreHeldOut } from './heldOutEvaluation.ts';
 
 /** Frames written for one run at most (spread evenly over the clips' frames). */
