@@ -18,7 +18,7 @@ import { createKernelRunner } from '../core/engine/kernelRunners.ts';
 import type { FrameJob } from '../core/engine/kernelRunner.ts';
 import { readNpy, writeNpy } from '../core/engine/npy.ts';
 import { defaultPropagationSettings, windowOffsets } from '../core/engine/propagationKernel.ts';
-import { sharedDataDir } from '../core/engine/testData.ts';
+import { sharedDataDir } from '../../tests/support/testData.ts';
 import { openFeatureStream } from '../core/models/featureStreams.ts';
 import { OnnxGraphBuilder } from '../core/onnx/onnxGraphBuilder.ts';
 import { OnnxSessionPool } from '../core/models/onnxRuntime.ts';

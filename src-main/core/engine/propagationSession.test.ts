@@ -6,7 +6,7 @@ import { decodePrediction, encodeLabelMap, type LabelSet } from './labelEncoding
 import { pixelsFeatures } from './pixelsStream.ts';
 import { SelectionCache } from './frameSelection.ts';
 import { PropagationSession, propagateFromFirstFrame } from './propagationSession.ts';
-import { maskIou, movingSquareClip } from './syntheticClip.ts';
+import { maskIou, movingSquareClip } from '../../../tests/support/syntheticClip.ts';
 
 const width = 128;
 const height = 64;

@@ -10,7 +10,7 @@ import type { CorrespondApi, FrameAnnotations, KeypointValue } from '../api/cont
 import { createServices, type Services } from '../createServices.ts';
 import { defaultHistoryLimits } from '../store/editHistory.ts';
 import type { HistoryLimits } from '../store/types.ts';
-import { makeTempFolder } from '../video/testClips.ts';
+import { makeTempFolder } from '../../../tests/support/testClips.ts';
 
 const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const W = 160;

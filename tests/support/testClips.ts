@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { RgbFrame } from './sourceInfo.ts';
+import type { RgbFrame } from '../../src-main/core/video/sourceInfo.ts';
 
 export const CLIP_WIDTH = 64;
 export const CLIP_HEIGHT = 48;
