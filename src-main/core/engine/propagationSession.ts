@@ -4,6 +4,7 @@
  * other mode reuses the same context construction with the frame order and anchors generalised.
  * File is long because it holds the whole session state machine; soft-label helpers live in softLabels.ts.
  */
+import { throwIfCancelled } from '../base/cancellation.ts';
 import { EngineError } from './engineError.ts';
 import { type FeatureMap, sharedFloat32, toCellMajor } from './featureMap.ts';
 import { applySelection, identityLabels, labelStructure, newSelection, type SelectionCache } from './frameSelection.ts';
@@ -69,12 +70,6 @@ export interface FillOptions {
 }
 
 const RELEASED = new Float32Array(0);
-
-function abortError(): Error {
-  const error = new Error('propagation was cancelled');
-  error.name = 'AbortError';
-  return error;
-}
 
 export class PropagationSession {
   readonly frameCount: number;
@@ -161,7 +156,7 @@ export class PropagationSession {
     const passLabels: Float32Array[] = [];
     const out: FrameResult[] = [];
     for (let i = 0; i < order.length; i++) {
-      if (signal?.aborted) throw abortError();
+      throwIfCancelled(signal);
       const frameIndex = order[i];
       const keyLabels = this.keyframes.get(frameIndex);
       let result: FrameResult;

@@ -6,7 +6,8 @@ import type { AnnotatedObject, AnnotationSource, ExportOptions, FrameAnnotation,
 import { selectObjects } from './annotationSource.ts';
 import type { FormatExportSummary } from './davisFormat.ts';
 import type { ExportWriter, FileSink } from './exportWriter.ts';
-import { FormatError, throwIfCancelled } from './formatError.ts';
+import { throwIfCancelled } from '../base/cancellation.ts';
+import { FormatError } from './formatError.ts';
 import { jhmdbJointNames, keypointNames } from './jhmdbJoints.ts';
 import { vocColor } from './palette.ts';
 import { sequenceNameOf } from './safeNames.ts';

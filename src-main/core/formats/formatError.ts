@@ -6,8 +6,7 @@ export type FormatErrorCode =
   | 'UNSUPPORTED'
   | 'UNSAFE_PATH'
   | 'DESTINATION_EXISTS'
-  | 'BAD_INPUT'
-  | 'CANCELLED';
+  | 'BAD_INPUT';
 
 export class FormatError extends Error {
   constructor(
@@ -28,8 +27,4 @@ export function asFormatError(error: unknown, file: string): FormatError {
   // PngError / MatFileError already start with the file name when they were given one.
   const stripped = message.startsWith(`${file}: `) ? message.slice(file.length + 2) : message;
   return new FormatError('BAD_FILE', stripped, file, { cause: error });
-}
-
-export function throwIfCancelled(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new FormatError('CANCELLED', 'cancelled');
 }

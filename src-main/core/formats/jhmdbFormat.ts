@@ -7,7 +7,8 @@ import type { AnnotatedObject, AnnotationSource, ExportOptions, FrameAnnotation,
 import { frameFileName, selectObjects } from './annotationSource.ts';
 import type { FormatExportSummary } from './davisFormat.ts';
 import type { ExportWriter } from './exportWriter.ts';
-import { asFormatError, FormatError, throwIfCancelled } from './formatError.ts';
+import { throwIfCancelled } from '../base/cancellation.ts';
+import { asFormatError, FormatError } from './formatError.ts';
 import { jhmdbJointNames } from './jhmdbJoints.ts';
 import { folderEntries } from './labelPngSequence.ts';
 import { type MatArray, encodeMatFile, readMatFile } from './matFile.ts';

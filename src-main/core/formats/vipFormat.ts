@@ -2,7 +2,8 @@ import type { AnnotationSource, ExportOptions, ImportedAnnotations } from './ann
 import { frameFileName, selectObjects } from './annotationSource.ts';
 import { type FormatExportSummary, resolveSequenceFolder } from './davisFormat.ts';
 import type { ExportWriter } from './exportWriter.ts';
-import { FormatError, throwIfCancelled } from './formatError.ts';
+import { throwIfCancelled } from '../base/cancellation.ts';
+import { FormatError } from './formatError.ts';
 import { writeJpegFrames } from './jpegFrameWriter.ts';
 import { labelPngSource, listFrameFiles, readLabelPng } from './labelPngSequence.ts';
 import { encodeGreyPng } from './png.ts';

@@ -4,7 +4,8 @@ import type { AnnotatedObject, AnnotationSource, ExportOptions, ImportedAnnotati
 import { frameFileName, selectObjects } from './annotationSource.ts';
 import { type FormatExportSummary, resolveSequenceFolder } from './davisFormat.ts';
 import type { ExportWriter } from './exportWriter.ts';
-import { FormatError, throwIfCancelled } from './formatError.ts';
+import { throwIfCancelled } from '../base/cancellation.ts';
+import { FormatError } from './formatError.ts';
 import { writeJpegFrames } from './jpegFrameWriter.ts';
 import { composeIndexMap } from './labelMaps.ts';
 import { labelPngSource, listFrameFiles, scanLabelPngs } from './labelPngSequence.ts';

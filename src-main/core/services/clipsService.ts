@@ -1,5 +1,6 @@
 import { ApiError } from '../api/apiError.ts';
 import type { CallOptions, ClipSummary, ClipsService, FrameImage, Thumbnail } from '../api/contract.ts';
+import { throwIfCancelled } from '../base/cancellation.ts';
 import type { ProjectLibrary } from '../store/projectLibrary.ts';
 import type { ClipRecord, JsonObject } from '../store/types.ts';
 import { FrameSource, generateThumbnails, probeSource, sourceInfoOf } from '../video/index.ts';
@@ -36,7 +37,7 @@ export class ProjectClipsService implements ClipsService {
           message: 'Making timeline thumbnails…',
         }),
     });
-    signal?.throwIfAborted();
+    throwIfCancelled(signal);
     const { files, ...probe } = info;
     const clip = store.transaction(() => {
       const added = store.addClip({

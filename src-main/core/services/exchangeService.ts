@@ -15,6 +15,7 @@ import type {
   ImportSummary,
   ObjectKind,
 } from '../api/contract.ts';
+import { throwIfCancelled } from '../base/cancellation.ts';
 import { exportAnnotations, type FormatExportOptions, importAnnotations } from '../formats/annotationFormats.ts';
 import type { ExportResult, RgbFrameAt } from '../formats/annotationSource.ts';
 import { ExportWriter } from '../formats/exportWriter.ts';
@@ -27,9 +28,9 @@ import type { ClipRecord } from '../store/types.ts';
 import { FrameSource, sourceInfoOf } from '../video/index.ts';
 import { exchangeFormats } from './exchangeFormats.ts';
 
-/** A FormatError names its file already; for a multi-clip export the clip is named too. Cancels stay cancels. */
+/** A FormatError names its file already; for a multi-clip export the clip is named too. Cancels stay cancels (not FormatErrors). */
 function inClip(error: unknown, clip: ClipRecord): unknown {
-  if (!(error instanceof FormatError) || error.code === 'CANCELLED') return error;
+  if (!(error instanceof FormatError)) return error;
   return new ApiError(error.code, `Clip "${clip.name}": ${error.message}`);
 }
 
@@ -65,7 +66,7 @@ async function exportSeveral(
   try {
     const used = new Set<string>();
     for (const clip of clips) {
-      signal?.throwIfAborted();
+      throwIfCancelled(signal);
       const base = sequenceNameOf(clip.name);
       let name = base;
       for (let n = 2; used.has(name.toLowerCase()); n++) name = `${base}-${n}`;
@@ -141,7 +142,7 @@ export class ProjectExchangeService implements ExchangeService {
     onProgress?.({ done: 0, total: 1, message: 'Reading the files…' });
     // Opening validates every file (sizes, palettes, shapes) before anything is written.
     const imported = importAnnotations(args.format, path.resolve(args.sourcePath), { sequence: args.sequence, anyPalette: args.anyPalette });
-    signal?.throwIfAborted();
+    throwIfCancelled(signal);
     const result = importIntoProject(store, args.clipId, imported, {
       replace: args.replace,
       onProgress: ({ done, total, message }) => onProgress?.({ done, total, message }),

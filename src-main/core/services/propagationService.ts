@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { ApiError } from '../api/apiError.ts';
 import type { CallOptions, PropagationRequest, PropagationService, PropagationSummary } from '../api/contract.ts';
+import { isCancellation } from '../base/cancellation.ts';
 import { decodeKeypoints, encodeKeypoints } from '../engine/keypointEncoding.ts';
 import type { KernelRunner } from '../engine/kernelRunner.ts';
 import { createKernelRunner } from '../engine/kernelRunners.ts';
@@ -179,7 +180,7 @@ export class ProjectPropagationService implements PropagationService {
       }
       store.transaction(() => store.finishRun(run.id, 'finished'));
     } catch (error) {
-      if ((error as Error).name === 'AbortError') {
+      if (isCancellation(error)) {
         cancelled = true;
         store.transaction(() => store.finishRun(run.id, 'cancelled'));
       } else {

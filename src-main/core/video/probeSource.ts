@@ -5,7 +5,8 @@ import { canSeekByTimestamp, DecodeRun, type LocateMode } from './decodeRun.ts';
 import { ffmpegInfo } from './ffmpegInfo.ts';
 import { readImageSize } from './imageSize.ts';
 import type { SourceInfo } from './sourceInfo.ts';
-import { createAbortError, throwIfAborted, VideoError } from './videoError.ts';
+import { CancelledError, throwIfCancelled } from '../base/cancellation.ts';
+import { VideoError } from './videoError.ts';
 
 export interface ProbeOptions {
   signal?: AbortSignal;
@@ -27,7 +28,7 @@ export async function probeSource(sourcePath: string, options: ProbeOptions = {}
   } catch {
     throw new VideoError('NOT_FOUND', 'no such file or folder', absolutePath);
   }
-  throwIfAborted(options.signal);
+  throwIfCancelled(options.signal);
   if (stats.isDirectory()) return probeImageFolder(absolutePath, options);
   if (stats.size === 0) throw new VideoError('EMPTY_FILE', 'the file is empty (0 bytes)', absolutePath);
   return probeVideoFile(absolutePath, options);
@@ -120,7 +121,7 @@ function runFfprobe(ffprobePath: string, file: string, args: string[], signal?: 
       ['-v', 'error', ...args, '-of', 'json', file],
       { maxBuffer: 2 * 1024 * 1024 * 1024, signal },
       (error, stdout, stderr) => {
-        if (signal?.aborted) reject(createAbortError(signal));
+        if (signal?.aborted) reject(new CancelledError(signal));
         else if (error) {
           const lines = stderr.split('\n').map((line) => line.replace(/^\[[^\]]*\]\s*/, '').trim()).filter(Boolean);
           const reason = lines.slice(-2).join('; ') || error.message;
@@ -233,7 +234,7 @@ async function decodesFrame(info: SourceInfo, frameIndex: number, mode: LocateMo
   try {
     for await (const frame of run.frames()) decoded ||= frame.frameIndex === frameIndex;
   } catch (error) {
-    if (signal?.aborted) throw createAbortError(signal);
+    if (signal?.aborted) throw new CancelledError(signal);
     return error instanceof Error ? error : new Error(String(error));
   }
   return decoded;
