@@ -2,7 +2,7 @@
 //   src-main/core/**   never imports electron, src-renderer, src-preload, src-main/electron or src-main/host;
 //                      inside core a folder imports only itself and the folders before it in `coreOrder`
 //   src-main/host/**, src-main/cli/**   never import electron
-//   src-renderer/**    imports from src-main only the contract (type-only) and the runtime-neutral wire codec
+//   src-renderer/**    imports from src-main only the contract (type-only), the runtime-neutral wire codec and VOC palette
 //   src-preload/**     imports from src-main only the contract (type-only) and the IPC channel names
 //   src-main/**        no import circles (type-only imports count: they are circles a reader must follow too);
 //                      only tests (*.test.ts) import the test support in tests/
@@ -14,9 +14,10 @@ const root = resolve(process.env.CHECK_LAYERS_ROOT ?? resolve(import.meta.dirnam
 const importPattern = /(?:^|\n)\s*(import\s+type\b|import\b|export\b)\s*(?:[\w$*\s{},]*?\bfrom\s*)?['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]\s*\)|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 // The direction inside core, lowest first: each folder imports only itself and the folders listed before it.
+// `base` holds what every folder may use (the one cancellation error).
 // The contract (`api`) sits just under `services`: it is what they implement and what calls them, and it imports
-// nothing from core. Files at core's top level (`createServices.ts`, the composition root) may import any folder.
-export const coreOrder = ['store', 'video', 'formats', 'eval', 'onnx', 'engine', 'models', 'pipeline', 'training', 'api', 'services'];
+// only base and store's record types. Files at core's top level (`createServices.ts`, the composition root) may import any folder.
+export const coreOrder = ['base', 'store', 'video', 'formats', 'eval', 'onnx', 'engine', 'models', 'pipeline', 'training', 'api', 'services'];
 
 function* sourceFiles(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -86,9 +87,9 @@ const rules = [
     check: (to, typeOnly) => {
       if (to === 'electron') return 'imports electron';
       if (!to.startsWith('src-main/') && !to.startsWith('src-preload/')) return undefined;
-      if (to === 'src-main/core/api/wireCodec.ts') return undefined;
+      if (to === 'src-main/core/api/wireCodec.ts' || to === 'src-main/core/formats/palette.ts') return undefined;
       if (typeOnly && (to === 'src-main/core/api/contract.ts' || to === 'src-preload/preloadApi.ts')) return undefined;
-      return `imports ${to} (the renderer may use only \`import type\` from the contract and the wire codec)`;
+      return `imports ${to} (the renderer may use only \`import type\` from the contract, the wire codec and the VOC palette)`;
     },
   },
   {

@@ -7,6 +7,7 @@
  * `CallOptions` (progress + cancellation); across a process boundary the binding carries both.
  * This file holds types only, so the renderer may `import type` it.
  */
+import type { ObjectKind } from '../store/types.ts';
 
 /** An error as it crosses the boundary: a stable code and a sentence for the user, never a stack trace. */
 export interface ApiErrorShape {
@@ -108,7 +109,8 @@ export interface DirectoryListing {
   imageCount: number;
 }
 
-export type ObjectKind = 'mask' | 'part' | 'keypoints';
+/** One ObjectKind in core: the project store's. */
+export type { ObjectKind };
 
 /** An annotated object of a clip (a mask, a part map, or a 15-joint skeleton). */
 export interface ObjectSummary {
@@ -501,4 +503,3 @@ export interface CorrespondApi {
 }
 
 export type ServiceName = keyof CorrespondApi;
-export type MethodName<S extends ServiceName> = keyof CorrespondApi[S] & string;
