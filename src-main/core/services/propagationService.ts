@@ -124,13 +124,8 @@ export class ProjectPropagationService implements PropagationService {
   }
 
   async run(args: PropagationRequest, callOptions: CallOptions = {}): Promise<PropagationSummary> {
-    const { library } = this.options;
-    const store = library.open(args.projectId);
-    const clip = store.getClip(args.clipId);
-    if (!clip) throw new ApiError('NOT_FOUND', `This project has no clip ${args.clipId}.`);
-    for (const frame of [args.fromFrame, args.toFrame]) {
-      if (frame !== undefined && frame >= clip.frameCount) throw new ApiError('OUT_OF_RANGE', `Frame ${frame} is past the end of "${clip.name}" (${clip.frameCount} frames).`);
-    }
+    const store = this.options.library.open(args.projectId);
+    const clip = requestedClip(store, args);
     const groups = this.groupsOf(store, clip, args.objectIds);
     if (groups.length === 0) {
       throw new ApiError('NO_KEYFRAME', 'Nothing to propagate: draw a mask (or place joints) on a frame of an object first.');
@@ -208,12 +203,8 @@ export class ProjectPropagationService implements PropagationService {
 
   async prepare(args: PropagationRequest): Promise<{ prepared: boolean }> {
     const store = this.options.library.open(args.projectId);
-    const clip = store.getClip(args.clipId);
-    if (!clip) throw new ApiError('NOT_FOUND', `This project has no clip ${args.clipId}.`);
+    const clip = requestedClip(store, args);
     if (args.mode === 'fill') return { prepared: false };
-    for (const frame of [args.fromFrame, args.toFrame]) {
-      if (frame !== undefined && frame >= clip.frameCount) throw new ApiError('OUT_OF_RANGE', `Frame ${frame} is past the end of "${clip.name}" (${clip.frameCount} frames).`);
-    }
     const groups = this.groupsOf(store, clip, args.objectIds);
     if (groups.length === 0) return { prepared: false };
     const pipeline = await this.pipelineOf(args.projectId, clip, args.stream ?? DEFAULT_PROPAGATION_STREAM);
@@ -286,6 +277,16 @@ export class ProjectPropagationService implements PropagationService {
     for (const members of maskGroups.values()) groups.unshift(maskGroup(clip, members, userKeyframes));
     return groups;
   }
+}
+
+/** The request's clip, with its from/to frames checked against the clip's length (run and prepare read the same). */
+function requestedClip(store: ProjectStore, args: PropagationRequest): ClipRecord {
+  const clip = store.getClip(args.clipId);
+  if (!clip) throw new ApiError('NOT_FOUND', `This project has no clip ${args.clipId}.`);
+  for (const frame of [args.fromFrame, args.toFrame]) {
+    if (frame !== undefined && frame >= clip.frameCount) throw new ApiError('OUT_OF_RANGE', `Frame ${frame} is past the end of "${clip.name}" (${clip.frameCount} frames).`);
+  }
+  return clip;
 }
 
 function sortedKeys(keys: Map<number, AnnotationRecord>): number[] {

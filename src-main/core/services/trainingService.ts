@@ -17,7 +17,7 @@ import { DEFAULT_PROPAGATION_STREAM, FC_FINE_TUNE_LEARNING_RATE, fcNetworkName, 
 import type { ProjectLibrary } from '../store/projectLibrary.ts';
 import type { ClipRecord } from '../store/types.ts';
 import { findPython, type PythonSearchResult } from '../training/findPython.ts';
-import type { TrainingConfig } from '../training/trainingProtocol.ts';
+import type { TrainingConfig, WorkerEvent } from '../training/trainingProtocol.ts';
 import { TrainingWorker } from '../training/trainingWorker.ts';
 import { FrameSource, sourceInfoOf } from '../video/index.ts';
 import { planHeldOutEvaluation, scoreHeldOut } from './heldOutEvaluation.ts';
@@ -121,69 +121,11 @@ export class ProjectTrainingService implements TrainingService {
     plan: { clips: ClipRecord[]; framesDir: string; checkpointDir: string; exportPath: string; steps: number; python: string },
   ): Promise<void> {
     try {
-      rmSync(plan.framesDir, { recursive: true, force: true });
-      mkdirSync(plan.framesDir, { recursive: true });
-      mkdirSync(plan.checkpointDir, { recursive: true });
-      const total = plan.clips.reduce((sum, clip) => sum + clip.frameCount, 0);
-      const every = Math.max(1, Math.ceil(total / MAX_TRAINING_FRAMES));
-      let written = 0;
-      for (const clip of plan.clips) {
-        const source = new FrameSource(sourceInfoOf(clip));
-        try {
-          for (let frameIndex = 0; frameIndex < clip.frameCount; frameIndex += every) {
-            const frame = await source.getFrame(frameIndex);
-            writeFileSync(join(plan.framesDir, `${String(written++).padStart(6, '0')}.png`), encodeRgbPng({ width: frame.width, height: frame.height, data: frame.data }));
-            run.status.message = `Preparing frames… ${written}`;
-          }
-        } finally {
-          source.close();
-        }
-      }
-      run.status.frameCount = written;
+      run.status.frameCount = await writeTrainingFrames(plan, run);
       if (run.status.state !== 'starting') return; // cancelled while preparing
       const worker = new TrainingWorker({ pythonExecutable: plan.python });
       run.worker = worker;
-      worker.onEvent((event) => {
-        const status = run.status;
-        switch (event.type) {
-          case 'ready':
-            status.device = `${event.device.toUpperCase()} (torch ${event.torchVersion})`;
-            break;
-          case 'started':
-            Object.assign(status, { state: 'running', step: event.step, totalSteps: event.totalSteps, frameCount: event.frameCount });
-            status.network = `${fcNetworkName(event.architecture)} · ${event.batchSize} × ${event.imageSize}² views`;
-            status.message = event.resumedFrom ? `Resumed from step ${event.step}.` : 'Training…';
-            break;
-          case 'progress':
-            Object.assign(status, { step: event.step, totalSteps: event.totalSteps, imagesPerSecond: event.imagesPerSecond, etaSeconds: event.etaSeconds });
-            if (event.loss !== null) status.losses.push({ step: event.step, loss: event.loss });
-            if (status.state === 'starting') status.state = 'running';
-            break;
-          case 'paused':
-            Object.assign(status, { state: 'paused', message: `Paused at step ${event.step}.` });
-            break;
-          case 'resumed':
-            Object.assign(status, { state: 'running', message: 'Training…' });
-            break;
-          case 'checkpoint':
-            status.message = `Checkpoint saved at step ${event.step}.`;
-            break;
-          case 'exported':
-            void this.register(projectId, event.path, run);
-            break;
-          case 'error':
-            status.message = event.message;
-            if (event.fatal) status.problem = event.message;
-            break;
-          case 'finished': {
-            const state = event.reason === 'completed' ? 'finished' : event.reason === 'cancelled' ? 'cancelled' : 'failed';
-            status.state = state;
-            if (state === 'failed') status.message = `The training worker ${event.reason === 'crashed' ? 'stopped unexpectedly' : 'failed'}: ${status.problem ?? 'see the log'}. Start again to resume from the last checkpoint.`;
-            else if (state === 'cancelled') status.message = `Cancelled at step ${event.step}; start again to resume.`;
-            break;
-          }
-        }
-      });
+      worker.onEvent((event) => this.applyWorkerEvent(projectId, run, event));
       worker.start({
         framesDir: plan.framesDir,
         steps: plan.steps,
@@ -197,6 +139,49 @@ export class ProjectTrainingService implements TrainingService {
       });
     } catch (error) {
       Object.assign(run.status, { state: 'failed', message: (error as Error).message, problem: (error as Error).message });
+    }
+  }
+
+  /** What a worker event changes in the run's status (the `exported` model is registered and evaluated). */
+  private applyWorkerEvent(projectId: string, run: Run, event: WorkerEvent): void {
+    const status = run.status;
+    switch (event.type) {
+      case 'ready':
+        status.device = `${event.device.toUpperCase()} (torch ${event.torchVersion})`;
+        break;
+      case 'started':
+        Object.assign(status, { state: 'running', step: event.step, totalSteps: event.totalSteps, frameCount: event.frameCount });
+        status.network = `${fcNetworkName(event.architecture)} · ${event.batchSize} × ${event.imageSize}² views`;
+        status.message = event.resumedFrom ? `Resumed from step ${event.step}.` : 'Training…';
+        break;
+      case 'progress':
+        Object.assign(status, { step: event.step, totalSteps: event.totalSteps, imagesPerSecond: event.imagesPerSecond, etaSeconds: event.etaSeconds });
+        if (event.loss !== null) status.losses.push({ step: event.step, loss: event.loss });
+        if (status.state === 'starting') status.state = 'running';
+        break;
+      case 'paused':
+        Object.assign(status, { state: 'paused', message: `Paused at step ${event.step}.` });
+        break;
+      case 'resumed':
+        Object.assign(status, { state: 'running', message: 'Training…' });
+        break;
+      case 'checkpoint':
+        status.message = `Checkpoint saved at step ${event.step}.`;
+        break;
+      case 'exported':
+        void this.register(projectId, event.path, run);
+        break;
+      case 'error':
+        status.message = event.message;
+        if (event.fatal) status.problem = event.message;
+        break;
+      case 'finished': {
+        const state = event.reason === 'completed' ? 'finished' : event.reason === 'cancelled' ? 'cancelled' : 'failed';
+        status.state = state;
+        if (state === 'failed') status.message = `The training worker ${event.reason === 'crashed' ? 'stopped unexpectedly' : 'failed'}: ${status.problem ?? 'see the log'}. Start again to resume from the last checkpoint.`;
+        else if (state === 'cancelled') status.message = `Cancelled at step ${event.step}; start again to resume.`;
+        break;
+      }
     }
   }
 
@@ -290,4 +275,27 @@ export class ProjectTrainingService implements TrainingService {
 
 function emptyStatus(state: TrainingStatus['state'], message: string): TrainingStatus {
   return { state, step: 0, totalSteps: 0, losses: [], imagesPerSecond: 0, etaSeconds: 0, frameCount: 0, message };
+}
+
+/** Writes every n-th frame of the plan's clips (at most MAX_TRAINING_FRAMES) as PNGs for the worker; returns how many. */
+async function writeTrainingFrames(plan: { clips: ClipRecord[]; framesDir: string; checkpointDir: string }, run: Run): Promise<number> {
+  rmSync(plan.framesDir, { recursive: true, force: true });
+  mkdirSync(plan.framesDir, { recursive: true });
+  mkdirSync(plan.checkpointDir, { recursive: true });
+  const total = plan.clips.reduce((sum, clip) => sum + clip.frameCount, 0);
+  const every = Math.max(1, Math.ceil(total / MAX_TRAINING_FRAMES));
+  let written = 0;
+  for (const clip of plan.clips) {
+    const source = new FrameSource(sourceInfoOf(clip));
+    try {
+      for (let frameIndex = 0; frameIndex < clip.frameCount; frameIndex += every) {
+        const frame = await source.getFrame(frameIndex);
+        writeFileSync(join(plan.framesDir, `${String(written++).padStart(6, '0')}.png`), encodeRgbPng({ width: frame.width, height: frame.height, data: frame.data }));
+        run.status.message = `Preparing frames… ${written}`;
+      }
+    } finally {
+      source.close();
+    }
+  }
+  return written;
 }
