@@ -3,7 +3,11 @@
 No colour jitter, blur or grayscale: SFC Table 3 finds they hurt the fine-grained stream.
 """
 
+from __future__ import annotations
+
 import math
+import random
+from typing import Sequence
 
 import numpy as np
 import torch
@@ -15,7 +19,7 @@ CROP_SCALE = (0.0, 1.0)
 CROP_RATIO = (3.0 / 4.0, 4.0 / 3.0)
 
 
-def random_resized_crop_box(rng, width, height, scale=CROP_SCALE, ratio=CROP_RATIO):
+def random_resized_crop_box(rng: random.Random, width: int, height: int, scale: tuple[float, float] = CROP_SCALE, ratio: tuple[float, float] = CROP_RATIO) -> tuple[int, int, int, int]:
     """(x0, y0, x1, y1) integer pixel box, the same draw as torchvision's `RandomResizedCrop.get_params`.
 
     Ten tries of: area·U(scale), aspect = exp(U(log ratio)), w = round(√(area·aspect)), h = round(√(area/aspect));
@@ -47,7 +51,7 @@ def random_resized_crop_box(rng, width, height, scale=CROP_SCALE, ratio=CROP_RAT
     return (left, top, left + crop_width, top + crop_height)
 
 
-def image_to_tensor(image, mean=IMAGENET_MEAN, std=IMAGENET_STD):
+def image_to_tensor(image: Image.Image, mean: Sequence[float] = IMAGENET_MEAN, std: Sequence[float] = IMAGENET_STD) -> torch.Tensor:
     """PIL RGB image → [3,H,W] float32, /255 then (x − mean) / std: ImageNet's for ResNet (SPEC §2.1), none
     (mean 0, std 1) for the Keras MobileNetV2, which takes RGB/255."""
     array = np.asarray(image, dtype=np.float32) / 255.0
@@ -55,7 +59,7 @@ def image_to_tensor(image, mean=IMAGENET_MEAN, std=IMAGENET_STD):
     return torch.from_numpy(np.ascontiguousarray(array.transpose(2, 0, 1)))
 
 
-def make_view(rng, image, size, horizontal_flip=True, normalization=(IMAGENET_MEAN, IMAGENET_STD)):
+def make_view(rng: random.Random, image: Image.Image, size: int, horizontal_flip: bool = True, normalization: tuple[Sequence[float], Sequence[float]] = (IMAGENET_MEAN, IMAGENET_STD)):
     """One augmented view: (tensor [3,size,size], box (x0,y0,x1,y1) as floats).
 
     A flipped view swaps x0 and x1 in its box: the first feature column then sits at the crop's right edge.
@@ -69,7 +73,7 @@ def make_view(rng, image, size, horizontal_flip=True, normalization=(IMAGENET_ME
     return image_to_tensor(view, *normalization), (x0, y0, x1, y1)
 
 
-def make_pair_batch(rng, images, size, horizontal_flip=True, normalization=(IMAGENET_MEAN, IMAGENET_STD)):
+def make_pair_batch(rng: random.Random, images: list[Image.Image], size: int, horizontal_flip: bool = True, normalization: tuple[Sequence[float], Sequence[float]] = (IMAGENET_MEAN, IMAGENET_STD)):
     """Two independent views of each image: views [B,3,S,S] ×2 and boxes [B,4] ×2 (float64); `normalization` is
     the encoder's (input_mean, input_std)."""
     views = ([], [])

@@ -5,6 +5,8 @@ Crop boxes [B,4] are (x0, y0, x1, y1) in original-image pixels; a horizontally f
 cell centres computed as start + (index + 0.5)·bin land on the right image point (bin is then negative).
 """
 
+from __future__ import annotations
+
 import copy
 import math
 
@@ -20,7 +22,7 @@ PROJECTION_CHANNELS = 256
 HIDDEN_CHANNELS = 2048
 
 
-def conv_head(in_channels, hidden_channels=HIDDEN_CHANNELS, out_channels=PROJECTION_CHANNELS):
+def conv_head(in_channels: int, hidden_channels: int = HIDDEN_CHANNELS, out_channels: int = PROJECTION_CHANNELS) -> nn.Sequential:
     """1×1-conv MLP: in→2048 (BN, ReLU)→256, applied at every cell (SPEC §7)."""
     return nn.Sequential(
         nn.Conv2d(in_channels, hidden_channels, kernel_size=1),
@@ -30,13 +32,13 @@ def conv_head(in_channels, hidden_channels=HIDDEN_CHANNELS, out_channels=PROJECT
     )
 
 
-def ema_momentum(step, total_steps, base_momentum=BASE_MOMENTUM):
+def ema_momentum(step: int, total_steps: int, base_momentum: float = BASE_MOMENTUM) -> float:
     """m = 1 − (1 − base)·(cos(π·step/total) + 1)/2: 0.99 at step 0, rising to 1 at the last step (SPEC §7)."""
     progress = min(max(step / max(total_steps, 1), 0.0), 1.0)
     return 1.0 - (1.0 - base_momentum) * (math.cos(math.pi * progress) + 1.0) / 2.0
 
 
-def cell_centres(boxes, grid_height, grid_width):
+def cell_centres(boxes: torch.Tensor, grid_height: int, grid_width: int) -> torch.Tensor:
     """Centres of the feature cells of each view in original-image coordinates.
 
     boxes [B,4] (x0,y0,x1,y1) → centres [B, h·w, 2] as (x, y), row-major over cells, and bin diagonals [B].
@@ -56,7 +58,7 @@ def cell_centres(boxes, grid_height, grid_width):
     return centres, diagonals
 
 
-def positive_mask(boxes_q, boxes_k, grid_height, grid_width, radius=POSITIVE_RADIUS):
+def positive_mask(boxes_q: torch.Tensor, boxes_k: torch.Tensor, grid_height: int, grid_width: int, radius: float = POSITIVE_RADIUS) -> torch.Tensor:
     """M [B, h·w (q cells), h·w (k cells)]: 1 where dist(centre_q_i, centre_k_j) / max(diag_q, diag_k) < radius."""
     centres_q, diagonals_q = cell_centres(boxes_q, grid_height, grid_width)
     centres_k, diagonals_k = cell_centres(boxes_k, grid_height, grid_width)
@@ -65,7 +67,7 @@ def positive_mask(boxes_q, boxes_k, grid_height, grid_width, radius=POSITIVE_RAD
     return (distances / normaliser < radius).to(torch.float32)
 
 
-def pair_loss(q, k, mask):
+def pair_loss(q: torch.Tensor, k: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     """q, k [B,C,h,w] (L2-normalised here over C); mask [B,h·w,h·w].
 
     L = −2 · mean over batch of Σ_ij (q_i·k_j)·M_ij / (Σ_ij M_ij + 1e−6) (SPEC §7).
@@ -80,7 +82,7 @@ def pair_loss(q, k, mask):
 class DenseBYOL(nn.Module):
     """Online (encoder, projector, predictor) and target (encoder, projector) networks; the target starts equal."""
 
-    def __init__(self, architecture=DEFAULT_ARCHITECTURE):
+    def __init__(self, architecture: str = DEFAULT_ARCHITECTURE):
         super().__init__()
         self.architecture = architecture
         self.encoder = build_encoder(architecture, training=True)
@@ -97,19 +99,19 @@ class DenseBYOL(nn.Module):
     def target_parameters(self):
         return [*self.target_encoder.parameters(), *self.target_projector.parameters()]
 
-    def reset_target(self):
+    def reset_target(self) -> None:
         """Copies the online encoder/projector into the target (after loading initial encoder weights)."""
         self.target_encoder.load_state_dict(self.encoder.state_dict())
         self.target_projector.load_state_dict(self.projector.state_dict())
 
     @torch.no_grad()
-    def update_target(self, momentum):
+    def update_target(self, momentum: float) -> None:
         """target ← m·target + (1 − m)·online, parameters only (BN statistics of the target follow its own batches)."""
         online = [*self.encoder.parameters(), *self.projector.parameters()]
         for target_parameter, online_parameter in zip(self.target_parameters(), online):
             target_parameter.mul_(momentum).add_(online_parameter.detach(), alpha=1.0 - momentum)
 
-    def loss(self, view_1, view_2, boxes_1, boxes_2):
+    def loss(self, view_1: torch.Tensor, view_2: torch.Tensor, boxes_1: torch.Tensor, boxes_2: torch.Tensor) -> torch.Tensor:
         """Symmetrised dense BYOL loss for two views [B,3,S,S] with their crop boxes [B,4]."""
         prediction_1 = self.predictor(self.projector(self.encoder(view_1)))
         prediction_2 = self.predictor(self.projector(self.encoder(view_2)))

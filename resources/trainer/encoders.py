@@ -8,6 +8,10 @@
 Each encoder class carries `architecture`, `input_mean`, `input_std` and `out_channels`.
 """
 
+from __future__ import annotations
+
+from torch import nn
+
 from mobilenet import INFERENCE_LAST_BLOCK, TRAINING_LAST_BLOCK, MobileNetV2Encoder
 from resnet import ResNet18Encoder
 
@@ -19,13 +23,13 @@ class ArchitectureError(ValueError):
     pass
 
 
-def check_architecture(name):
+def check_architecture(name: str) -> str:
     if name not in ARCHITECTURES:
         raise ArchitectureError(f"architecture must be one of {', '.join(ARCHITECTURES)}, got {name!r}")
     return name
 
 
-def build_encoder(architecture, training=True):
+def build_encoder(architecture: str, training: bool = True) -> nn.Module:
     """The encoder as trained (with its training-only top) or as exported (`training=False`)."""
     check_architecture(architecture)
     if architecture == "resnet18":
@@ -33,7 +37,7 @@ def build_encoder(architecture, training=True):
     return MobileNetV2Encoder(last_block=TRAINING_LAST_BLOCK if training else INFERENCE_LAST_BLOCK)
 
 
-def is_training_only(architecture, encoder_key):
+def is_training_only(architecture: str, encoder_key: str) -> bool:
     """Whether an encoder state key belongs to the part dropped at export (ResNet layer4, MobileNetV2 blocks 11–12)."""
     if architecture == "resnet18":
         return encoder_key.startswith("layer4.")
@@ -41,17 +45,17 @@ def is_training_only(architecture, encoder_key):
     return len(parts) > 1 and parts[0] == "blocks" and int(parts[1]) > INFERENCE_LAST_BLOCK
 
 
-def stream_channels(architecture):
+def stream_channels(architecture: str) -> int:
     return build_encoder(architecture, training=False).out_channels
 
 
-def describe_architecture(architecture):
+def describe_architecture(architecture: str) -> str:
     if architecture == "resnet18":
         return "ResNet-18, stride-1 layer3, layer4 removed (dense BYOL, SPEC §7)"
     return "MobileNetV2 (Keras, ImageNet start), block_6 at stride 1, ends at block_10 (dense BYOL, SPEC §7)"
 
 
-def architecture_of(state, prefix="encoder."):
+def architecture_of(state: dict, prefix: str = "encoder.") -> str:
     """The architecture of a state dict by its keys (ResNet's `conv1.weight`, MobileNetV2's `stem.conv.weight`)."""
     if f"{prefix}stem.conv.weight" in state:
         return "mobilenetv2"

@@ -1,6 +1,9 @@
 """Frame sources: a folder of PNG/JPEG images or an explicit list of files, written by the main process."""
 
+from __future__ import annotations
+
 import os
+import random
 
 from PIL import Image
 
@@ -10,12 +13,12 @@ IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg")
 class FrameError(Exception):
     """Bad frame input; `code` crosses the protocol as the error code."""
 
-    def __init__(self, code, message):
+    def __init__(self, code: str, message: str):
         super().__init__(message)
         self.code = code
 
 
-def list_frames(frames_dir=None, frame_files=None):
+def list_frames(frames_dir: str | None = None, frame_files: list[str] | None = None) -> list[str]:
     """Sorted list of image paths from `frames_dir` (non-recursive) or the given `frame_files`; at least one."""
     if frame_files:
         missing = [path for path in frame_files if not os.path.isfile(path)]
@@ -32,7 +35,7 @@ def list_frames(frames_dir=None, frame_files=None):
     return [os.path.join(frames_dir, name) for name in names]
 
 
-def load_rgb(path):
+def load_rgb(path: str) -> Image.Image:
     """Decodes one frame as RGB; unreadable files are a FrameError naming the file."""
     try:
         with Image.open(path) as image:
@@ -44,13 +47,13 @@ def load_rgb(path):
 class FrameSampler:
     """Epoch-wise shuffled frame order (every frame once per epoch), reproducible from `rng` and resumable."""
 
-    def __init__(self, paths, rng):
+    def __init__(self, paths: list[str], rng: random.Random):
         self.paths = paths
         self.rng = rng
         self.order = []
         self.cursor = 0
 
-    def next_batch(self, batch_size):
+    def next_batch(self, batch_size: int) -> list[Image.Image]:
         batch = []
         while len(batch) < batch_size:
             if self.cursor >= len(self.order):
@@ -61,10 +64,10 @@ class FrameSampler:
             self.cursor += 1
         return [load_rgb(path) for path in batch]
 
-    def state(self):
+    def state(self) -> dict:
         return {"order": list(self.order), "cursor": self.cursor, "count": len(self.paths)}
 
-    def restore(self, state):
+    def restore(self, state: dict) -> None:
         # A changed frame list makes the saved order meaningless: start a fresh epoch instead.
         if state and state.get("count") == len(self.paths):
             self.order = list(state["order"])

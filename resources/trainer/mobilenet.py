@@ -15,6 +15,8 @@ As ResNet-18's layer4 in SFC, blocks 11–12 are used during training only: the 
 block_10's projection (96 channels).
 """
 
+from __future__ import annotations
+
 import json
 import os
 
@@ -39,7 +41,7 @@ INPUT_MEAN = (0.0, 0.0, 0.0)
 INPUT_STD = (1.0, 1.0, 1.0)
 
 
-def batch_norm(channels):
+def batch_norm(channels: int) -> nn.BatchNorm2d:
     return nn.BatchNorm2d(channels, eps=BATCH_NORM_EPSILON)
 
 
@@ -127,7 +129,7 @@ def _conv_bn_names(keras_conv, keras_bn, module_prefix):
     return [(keras_conv, f"{module_prefix}.conv"), (keras_bn, f"{module_prefix}.bn")]
 
 
-def keras_name_map(last_block):
+def keras_name_map(last_block: int) -> list[tuple[str, str]]:
     """[(Keras layer name, module path)] for the trunk's conv and BatchNorm layers."""
     names = _conv_bn_names("Conv1", "bn_Conv1", "stem")
     names += _conv_bn_names("expanded_conv_depthwise", "expanded_conv_depthwise_BN", "blocks.0.depthwise")
@@ -142,7 +144,7 @@ class TrunkWeightsError(Exception):
     pass
 
 
-def read_keras_trunk(index_path):
+def read_keras_trunk(index_path: str) -> dict:
     """{Keras weight name: float32 array in Keras layout} from mobilenetv2-trunk.json and its .bin."""
     try:
         with open(index_path, encoding="utf-8") as handle:
@@ -165,7 +167,7 @@ def read_keras_trunk(index_path):
     return weights
 
 
-def load_keras_trunk(encoder, index_path):
+def load_keras_trunk(encoder: MobileNetV2Encoder, index_path: str) -> MobileNetV2Encoder:
     """Copies the Keras trunk weights into `encoder` (all of its conv and BatchNorm layers)."""
     weights = read_keras_trunk(index_path)
     modules = dict(encoder.named_modules())

@@ -7,6 +7,8 @@ RGB/255 (OnnxFeatureStream's default, a model imported as a plain .onnx) sees wh
 SPEC §2.3). Height and width are free (dynamic axes).
 """
 
+from __future__ import annotations
+
 import json
 import os
 
@@ -36,7 +38,7 @@ class FineGrainedStream(nn.Module):
         return self.encoder((image - self.mean) / self.std if self.normalises else image)
 
 
-def inference_encoder(online_state):
+def inference_encoder(online_state: dict) -> FineGrainedStream:
     """The exported stream: normalisation + the encoder without its training-only top (ResNet layer4, MobileNetV2
     blocks 11–12) in eval mode (BatchNorm on running statistics), from a checkpoint's online state."""
     architecture = architecture_of(online_state)
@@ -51,11 +53,11 @@ def inference_encoder(online_state):
     return FineGrainedStream(encoder).eval()
 
 
-def metadata_path(onnx_path):
+def metadata_path(onnx_path: str) -> str:
     return onnx_path + ".json"
 
 
-def describe(step, batch_size, image_size, architecture="resnet18"):
+def describe(step: int, batch_size: int, image_size: int, architecture: str = "resnet18") -> dict:
     stream = build_encoder(architecture, training=False)
     normalization = (
         {"where": "inside the graph: (x − mean) / std; feed pixel/255", "mean": list(stream.input_mean), "std": list(stream.input_std)}
@@ -87,7 +89,7 @@ def describe(step, batch_size, image_size, architecture="resnet18"):
     }
 
 
-def export_onnx(online_state, onnx_path, description):
+def export_onnx(online_state: dict, onnx_path: str, description: dict) -> None:
     """Writes `onnx_path` and `<onnx_path>.json`, each through a temp file + rename."""
     encoder = inference_encoder(online_state).cpu()
     directory = os.path.dirname(os.path.abspath(onnx_path))
@@ -117,7 +119,7 @@ def export_onnx(online_state, onnx_path, description):
     return onnx_path
 
 
-def export_weights_file(weights_path, onnx_path, batch_size, image_size):
+def export_weights_file(weights_path: str, onnx_path: str, batch_size: int, image_size: int) -> None:
     """Re-exports a float16 weights file written by export_weights.py (e.g. resources/models/fc-default.pt)."""
     payload = torch.load(weights_path, map_location="cpu")
     if not isinstance(payload, dict) or payload.get("format") != "correspond-fc-weights":

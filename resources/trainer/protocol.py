@@ -5,6 +5,8 @@ Events out: ready, started, progress, paused, resumed, checkpoint, exported, err
 Only protocol lines go to stdout; everything else (logs, library warnings, C-level prints) goes to stderr.
 """
 
+from __future__ import annotations
+
 import json
 import math
 import os
@@ -22,14 +24,14 @@ class ProtocolChannel:
         sys.stdout = sys.stderr
         self._lock = threading.Lock()
 
-    def emit(self, event_type, **fields):
+    def emit(self, event_type: str, **fields: object) -> None:
         message = {"type": event_type, **{key: _finite(value) for key, value in fields.items()}}
         line = json.dumps(message, allow_nan=False)
         with self._lock:
             self._out.write(line + "\n")
             self._out.flush()
 
-    def error(self, code, message, fatal=True):
+    def error(self, code: str, message: str, fatal: bool = True) -> None:
         self.emit("error", code=code, message=message, fatal=fatal)
 
 
@@ -40,11 +42,11 @@ def _finite(value):
     return value
 
 
-def log(message):
+def log(message: str) -> None:
     print(f"[trainer] {message}", file=sys.stderr, flush=True)
 
 
-def parse_command(line):
+def parse_command(line: str) -> tuple[str, dict]:
     """Returns (type, payload dict) or raises ValueError with a message for the `error` event."""
     try:
         message = json.loads(line)

@@ -5,17 +5,19 @@ torchvision is not a dependency of the worker, so the network is written out her
 ImageNet state dict from torchvision loads with `load_state_dict(strict=False)` (fc is dropped).
 """
 
+from __future__ import annotations
+
 import torch
 from torch import nn
 
 from crops import IMAGENET_MEAN, IMAGENET_STD
 
 
-def conv3x3(in_channels, out_channels, stride=1):
+def conv3x3(in_channels: int, out_channels: int, stride: int = 1) -> nn.Conv2d:
     return nn.Conv2d(in_channels, out_channels, kernel_size=3, stride=stride, padding=1, bias=False)
 
 
-def conv1x1(in_channels, out_channels, stride=1):
+def conv1x1(in_channels: int, out_channels: int, stride: int = 1) -> nn.Conv2d:
     return nn.Conv2d(in_channels, out_channels, kernel_size=1, stride=stride, bias=False)
 
 
@@ -98,7 +100,7 @@ class ResNet18Encoder(nn.Module):
         return x
 
 
-def encoder_state_from(state_dict):
+def encoder_state_from(state_dict: dict) -> dict:
     """Keeps the encoder keys of a torchvision-style ResNet-18 state dict (drops fc.*, strips 'module.'/'encoder.')."""
     cleaned = {}
     for key, value in state_dict.items():
@@ -111,7 +113,7 @@ def encoder_state_from(state_dict):
     return cleaned
 
 
-def count_parameters(module):
+def count_parameters(module: nn.Module) -> int:
     return sum(parameter.numel() for parameter in module.parameters())
 
 

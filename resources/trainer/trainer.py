@@ -1,9 +1,13 @@
 """One training run: configuration, the dense BYOL loop (SPEC §7), checkpoints, export, pause/resume/cancel."""
 
+from __future__ import annotations
+
 import math
 import os
 import threading
 import time
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Tuple
 
 import torch
 
@@ -14,7 +18,7 @@ from encoders import ARCHITECTURES, architecture_of, stream_channels
 from frames import FrameError, FrameSampler, list_frames
 from mobilenet import TrunkWeightsError, load_keras_trunk
 from onnx_export import STRIDE, describe, export_onnx
-from protocol import log
+from protocol import ProtocolChannel, log
 from resnet import encoder_state_from
 
 LEARNING_RATE = 1e-3
@@ -26,13 +30,35 @@ DEVICE_DEFAULTS = {
 }
 
 
+@dataclass
+class TrainingConfig:
+    """A validated `start` config (the protocol's camelCase keys in snake_case); sizes may wait for the architecture."""
+
+    checkpoint_dir: str
+    device: str
+    steps: int = 1000
+    batch_size: Optional[int] = None
+    image_size: Optional[int] = None
+    checkpoint_every: int = 50
+    frames_dir: Optional[str] = None
+    frame_files: Optional[List[str]] = None
+    export_path: Optional[str] = None
+    seed: int = 0
+    init_from: Optional[str] = None
+    architecture: Optional[str] = None
+    learning_rate: float = LEARNING_RATE
+    horizontal_flip: bool = True
+    threads: Optional[int] = None
+    progress_interval_seconds: float = 0.0
+
+
 class TrainingError(Exception):
-    def __init__(self, code, message):
+    def __init__(self, code: str, message: str):
         super().__init__(message)
         self.code = code
 
 
-def resolve_device(requested):
+def resolve_device(requested: Optional[str]) -> str:
     if requested in (None, "auto"):
         return "cuda" if torch.cuda.is_available() else "cpu"
     if requested == "cuda" and not torch.cuda.is_available():
@@ -42,14 +68,14 @@ def resolve_device(requested):
     return requested
 
 
-def _positive_int(config, key, fallback):
+def _positive_int(config: Dict[str, Any], key: str, fallback: Optional[int]) -> int:
     value = config.get(key, fallback)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise TrainingError("BAD_CONFIG", f"config.{key} must be a positive integer, got {value!r}")
     return value
 
 
-def read_config(config):
+def read_config(config: Any) -> TrainingConfig:
     """Validates a `start` config and fills the device-dependent defaults."""
     if not isinstance(config, dict):
         raise TrainingError("BAD_CONFIG", "start needs a 'config' object")
@@ -75,32 +101,33 @@ def read_config(config):
         raise TrainingError("BAD_CONFIG", f"config.seed, config.progressIntervalSeconds and config.learningRate must be numbers ({error})") from error
     if not (math.isfinite(learning_rate) and learning_rate > 0):
         raise TrainingError("BAD_CONFIG", f"config.learningRate must be a positive number, got {learning_rate!r}")
-    return {
-        "framesDir": config.get("framesDir"),
-        "frameFiles": frame_files,
-        "steps": _positive_int(config, "steps", 1000),
-        "batchSize": _positive_int(config, "batchSize", None) if config.get("batchSize") is not None else None,
-        "imageSize": image_size,
-        "checkpointEvery": _positive_int(config, "checkpointEvery", 50),
-        "checkpointDir": checkpoint_dir,
-        "exportPath": config.get("exportPath"),
-        "seed": seed,
-        "device": device,
-        "initFrom": config.get("initFrom"),
-        "architecture": architecture,
-        "learningRate": learning_rate,
-        "horizontalFlip": bool(config.get("horizontalFlip", True)),
-        "threads": config.get("threads"),
-        "progressIntervalSeconds": progress_interval,
-    }
+    return TrainingConfig(
+        frames_dir=config.get("framesDir"),
+        frame_files=frame_files,
+        steps=_positive_int(config, "steps", 1000),
+        batch_size=_positive_int(config, "batchSize", None) if config.get("batchSize") is not None else None,
+        image_size=image_size,
+        checkpoint_every=_positive_int(config, "checkpointEvery", 50),
+        checkpoint_dir=checkpoint_dir,
+        export_path=config.get("exportPath"),
+        seed=seed,
+        device=device,
+        init_from=config.get("initFrom"),
+        architecture=architecture,
+        learning_rate=learning_rate,
+        horizontal_flip=bool(config.get("horizontalFlip", True)),
+        threads=config.get("threads"),
+        progress_interval_seconds=progress_interval,
+    )
 
 
-def apply_size_defaults(config, architecture):
+def apply_size_defaults(config: TrainingConfig, architecture: str) -> None:
     """Fills batchSize/imageSize left out of the config with the architecture's defaults for the device."""
-    defaults = DEVICE_DEFAULTS[architecture][config["device"]]
-    for key in ("batchSize", "imageSize"):
-        if config[key] is None:
-            config[key] = defaults[key]
+    defaults = DEVICE_DEFAULTS[architecture][config.device]
+    if config.batch_size is None:
+        config.batch_size = defaults["batchSize"]
+    if config.image_size is None:
+        config.image_size = defaults["imageSize"]
 
 
 class RunControl:
@@ -111,23 +138,23 @@ class RunControl:
         self.running.set()
         self.cancelled = threading.Event()
 
-    def pause(self):
+    def pause(self) -> None:
         self.running.clear()
 
-    def resume(self):
+    def resume(self) -> None:
         self.running.set()
 
-    def cancel(self):
+    def cancel(self) -> None:
         self.cancelled.set()
         self.running.set()
 
 
-def is_trunk_index(path):
+def is_trunk_index(path: str) -> bool:
     """A MobileNetV2 ImageNet trunk written at install (mobilenetv2-trunk.json + .bin)."""
     return path.lower().endswith(".json")
 
 
-def read_initial_state(init_from):
+def read_initial_state(init_from: str) -> Tuple[str, Optional[Dict[str, torch.Tensor]]]:
     """(architecture, state dict or None for a Keras trunk index) of an `initFrom` file."""
     if not os.path.isfile(init_from):
         raise TrainingError("BAD_INIT", f"{init_from}: initFrom file does not exist")
@@ -145,7 +172,7 @@ def read_initial_state(init_from):
     return "resnet18", state
 
 
-def load_initial_encoder(model, init_from, state=None):
+def load_initial_encoder(model: DenseBYOL, init_from: str, state: Optional[Dict[str, torch.Tensor]] = None) -> None:
     """Initial encoder weights: a Correspond checkpoint or FC weights file (ResNet-18 or MobileNetV2), a
     torchvision-style ResNet-18 state dict, or the MobileNetV2 ImageNet trunk index (projector/predictor fresh)."""
     if is_trunk_index(init_from):
@@ -176,13 +203,13 @@ def load_initial_encoder(model, init_from, state=None):
     model.reset_target()
 
 
-def _load_heads(model, state):
+def _load_heads(model: DenseBYOL, state: Dict[str, torch.Tensor]) -> None:
     if "projector.0.weight" in state:
         model.projector.load_state_dict({k[len("projector."):]: v for k, v in state.items() if k.startswith("projector.")})
         model.predictor.load_state_dict({k[len("predictor."):]: v for k, v in state.items() if k.startswith("predictor.")})
 
 
-def resolve_architecture(requested, found, source):
+def resolve_architecture(requested: Optional[str], found: str, source: str) -> str:
     """The architecture a file dictates, unless the config asked for another (an error)."""
     if requested is not None and requested != found:
         raise TrainingError("BAD_CONFIG", f"config.architecture is {requested!r} but {source} holds a {found} encoder")
@@ -196,13 +223,13 @@ class StepCancelled(Exception):
 class TrainingRun:
     """Runs one configured training to the end, cancellation or failure, reporting through `channel`."""
 
-    def __init__(self, config, channel, control):
+    def __init__(self, config: TrainingConfig, channel: ProtocolChannel, control: RunControl):
         self.config = config
         self.channel = channel
         self.control = control
         self.step = 0
 
-    def run(self):
+    def run(self) -> str:
         """Returns the `finished` reason: 'completed', 'cancelled' or 'failed' (the error event is already sent)."""
         try:
             return self._run()
@@ -213,17 +240,17 @@ class TrainingRun:
             self.channel.error("TRAINING_FAILED", f"{type(error).__name__}: {error}")
         return "failed"
 
-    def _setup(self):
+    def _setup(self) -> Optional[str]:
         config = self.config
-        if config["threads"]:
-            torch.set_num_threads(int(config["threads"]))
-        torch.manual_seed(config["seed"])
-        self.device = torch.device(config["device"])
-        self.paths = list_frames(config["framesDir"], config["frameFiles"])
-        self.rng = new_rng(config["seed"])
+        if config.threads:
+            torch.set_num_threads(int(config.threads))
+        torch.manual_seed(config.seed)
+        self.device = torch.device(config.device)
+        self.paths = list_frames(config.frames_dir, config.frame_files)
+        self.rng = new_rng(config.seed)
         self.sampler = FrameSampler(self.paths, self.rng)
         self.optimizer = None
-        self.checkpoint_file = checkpoint_path(config["checkpointDir"])
+        self.checkpoint_file = checkpoint_path(config.checkpoint_dir)
         resumed_from = None
         if os.path.isfile(self.checkpoint_file):
             try:
@@ -231,28 +258,28 @@ class TrainingRun:
                 architecture = architecture_of(payload["model"])
             except Exception as error:
                 raise TrainingError("BAD_CHECKPOINT", f"{self.checkpoint_file}: cannot load ({error})") from error
-            self.model = DenseBYOL(resolve_architecture(config["architecture"], architecture, self.checkpoint_file))
+            self.model = DenseBYOL(resolve_architecture(config.architecture, architecture, self.checkpoint_file))
             self.model.to(self.device)
-            self.optimizer = torch.optim.Adam(self.model.online_parameters(), lr=config["learningRate"], weight_decay=0.0)
+            self.optimizer = torch.optim.Adam(self.model.online_parameters(), lr=config.learning_rate, weight_decay=0.0)
             self.step = restore_checkpoint(payload, self.model, self.optimizer, self.rng, self.sampler)
             resumed_from = self.checkpoint_file
-        elif config["initFrom"]:
-            found, state = read_initial_state(config["initFrom"])
-            self.model = DenseBYOL(resolve_architecture(config["architecture"], found, config["initFrom"]))
-            load_initial_encoder(self.model, config["initFrom"], state)
+        elif config.init_from:
+            found, state = read_initial_state(config.init_from)
+            self.model = DenseBYOL(resolve_architecture(config.architecture, found, config.init_from))
+            load_initial_encoder(self.model, config.init_from, state)
         else:
-            self.model = DenseBYOL(config["architecture"] or "resnet18")
+            self.model = DenseBYOL(config.architecture or "resnet18")
         encoder = self.model.encoder
         self.normalization = (encoder.input_mean, encoder.input_std)
         apply_size_defaults(config, self.model.architecture)
         if self.optimizer is None:
             self.model.to(self.device)
-            self.optimizer = torch.optim.Adam(self.model.online_parameters(), lr=config["learningRate"], weight_decay=0.0)
+            self.optimizer = torch.optim.Adam(self.model.online_parameters(), lr=config.learning_rate, weight_decay=0.0)
         self.model.train()
         self._install_cancel_points()
         return resumed_from
 
-    def _install_cancel_points(self):
+    def _install_cancel_points(self) -> None:
         """A step takes seconds to minutes on a busy CPU: a cancel is honoured at the next module of the forward
         pass or the next parameter gradient of the backward pass, so Cancel ends the run promptly."""
         cancelled = self.control.cancelled
@@ -270,18 +297,18 @@ class TrainingRun:
         for parameter in self.model.online_parameters():
             parameter.register_hook(check_gradient)
 
-    def _run(self):
+    def _run(self) -> str:
         config = self.config
         resumed_from = self._setup()
-        total = config["steps"]
+        total = config.steps
         self.channel.emit(
             "started",
             step=self.step,
             totalSteps=total,
-            device=config["device"],
+            device=config.device,
             architecture=self.model.architecture,
-            batchSize=config["batchSize"],
-            imageSize=config["imageSize"],
+            batchSize=config.batch_size,
+            imageSize=config.image_size,
             frameCount=len(self.paths),
             resumedFrom=resumed_from,
         )
@@ -306,28 +333,28 @@ class TrainingRun:
             # Exponential average: the first steps (allocation, warm-up) should not dominate the ETA for long.
             step_seconds = elapsed if step_seconds is None else 0.7 * step_seconds + 0.3 * elapsed
             now = time.monotonic()
-            if now - last_progress >= config["progressIntervalSeconds"] or self.step == total:
+            if now - last_progress >= config.progress_interval_seconds or self.step == total:
                 last_progress = now
                 self.channel.emit(
                     "progress",
                     step=self.step,
                     totalSteps=total,
                     loss=loss,
-                    imagesPerSecond=config["batchSize"] / step_seconds,
+                    imagesPerSecond=config.batch_size / step_seconds,
                     etaSeconds=(total - self.step) * step_seconds,
                 )
-            if self.step % config["checkpointEvery"] == 0 or self.step == total:
+            if self.step % config.checkpoint_every == 0 or self.step == total:
                 self._checkpoint()
                 last_saved = self.step
-        if config["exportPath"]:
+        if config.export_path:
             self._export()
         return "completed"
 
-    def _train_step(self, total):
+    def _train_step(self, total: int) -> Optional[float]:
         """One optimisation step; returns its loss, or None when a cancel came during it (the step is dropped)."""
         config = self.config
-        images = self.sampler.next_batch(config["batchSize"])
-        view_1, view_2, boxes_1, boxes_2 = make_pair_batch(self.rng, images, config["imageSize"], config["horizontalFlip"], self.normalization)
+        images = self.sampler.next_batch(config.batch_size)
+        view_1, view_2, boxes_1, boxes_2 = make_pair_batch(self.rng, images, config.image_size, config.horizontal_flip, self.normalization)
         view_1 = view_1.to(self.device, non_blocking=True)
         view_2 = view_2.to(self.device, non_blocking=True)
         try:
@@ -345,19 +372,20 @@ class TrainingRun:
         self.step += 1
         return float(loss.item())
 
-    def _checkpoint(self):
-        settings = {key: self.config[key] for key in ("batchSize", "imageSize", "seed", "steps")}
+    def _checkpoint(self) -> None:
+        config = self.config
+        settings = {"batchSize": config.batch_size, "imageSize": config.image_size, "seed": config.seed, "steps": config.steps}
         try:
-            save_checkpoint(self.checkpoint_file, self.model, self.optimizer, self.step, self.config["steps"], self.rng, self.sampler, settings)
+            save_checkpoint(self.checkpoint_file, self.model, self.optimizer, self.step, self.config.steps, self.rng, self.sampler, settings)
         except OSError as error:
             raise TrainingError("CHECKPOINT_FAILED", f"{self.checkpoint_file}: cannot write checkpoint ({error})") from error
         self.channel.emit("checkpoint", step=self.step, path=self.checkpoint_file)
 
-    def _export(self):
-        path = self.config["exportPath"]
+    def _export(self) -> None:
+        path = self.config.export_path
         online = {key: value.detach().cpu() for key, value in self.model.state_dict().items() if not key.startswith("target_")}
         try:
-            export_onnx(online, path, describe(self.step, self.config["batchSize"], self.config["imageSize"], self.model.architecture))
+            export_onnx(online, path, describe(self.step, self.config.batch_size, self.config.image_size, self.model.architecture))
         except Exception as error:
             raise TrainingError("EXPORT_FAILED", f"{path}: ONNX export failed ({error})") from error
         self.channel.emit("exported", path=path, metadataPath=path + ".json", channels=stream_channels(self.model.architecture), stride=STRIDE, step=self.step)

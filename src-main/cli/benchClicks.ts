@@ -136,7 +136,7 @@ export interface LoadFramesOptions {
 export async function loadClickFrames(options: LoadFramesOptions): Promise<{ frames: ClickBenchFrame[]; streamDescription: string; featureMs: number[] }> {
   const pool = new OnnxSessionPool({ threads: options.threads, allowCuda: false });
   try {
-    const stream = await openFeatureStream(options.stream, { pool, appRoot: options.appRoot });
+    const stream = await openFeatureStream(options.stream, { pool, appRoot: options.appRoot, allowModelFiles: true });
     const frames: ClickBenchFrame[] = [];
     const featureMs: number[] = [];
     for (const sequence of options.sequences) {

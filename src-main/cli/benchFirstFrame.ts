@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServices } from '../core/createServices.ts';
-import { hasEncoder } from '../core/video/testClips.ts';
+import { hasEncoder } from '../core/video/ffmpegInfo.ts';
 import { startBrowserHost } from '../host/browserHost.ts';
 import { buildApp, rendererBuildIsStale } from '../host/rendererBuild.ts';
 import { appRoot } from './benchmarkRecords.ts';

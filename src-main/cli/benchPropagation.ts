@@ -11,19 +11,19 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { appRoot, type BenchRecord, benchRecord, keepRecord } from './benchmarkRecords.ts';
+import { appRoot, type BenchRecord, benchRecord, keepRecord, sharedDataDir } from './benchmarkRecords.ts';
 import { kernelFlag, numberFlag, parseArgs, printResult, stringFlag, UsageError } from './cliCommand.ts';
 import { type FeatureMap, sharedFloat32 } from '../core/engine/featureMap.ts';
-import { decodeImageLikeOpenCv } from '../core/engine/jpegFrames.ts';
 import { createKernelRunner } from '../core/engine/kernelRunners.ts';
 import type { FrameJob } from '../core/engine/kernelRunner.ts';
 import { readNpy, writeNpy } from '../core/engine/npy.ts';
 import { defaultPropagationSettings, windowOffsets } from '../core/engine/propagationKernel.ts';
-import { sharedDataDir } from '../core/engine/testData.ts';
 import { openFeatureStream } from '../core/models/featureStreams.ts';
-import { OnnxGraphBuilder } from '../core/models/onnxGraphBuilder.ts';
+import { OnnxGraphBuilder } from '../core/onnx/onnxGraphBuilder.ts';
 import { OnnxSessionPool } from '../core/models/onnxRuntime.ts';
 import { findPython } from '../core/training/findPython.ts';
+import { openClipPipeline } from '../core/pipeline/clipPipeline.ts';
+import { probeSource } from '../core/video/index.ts';
 
 const WIDTH = 107;
 const HEIGHT = 60;
@@ -137,8 +137,11 @@ async function benchFeatures(C: number): Promise<BenchFeatures> {
   try {
     // C = 48: the pixels extractor of the fixtures (SPEC §6); otherwise real 176-channel features lifted to C.
     const stream = await openFeatureStream(C === 48 ? 'pixels' : 'default+pixels', { pool, appRoot });
+    const info = await probeSource(framesDir);
+    const clip = openClipPipeline({ frames: { ...info, frameCount: FRAMES, files }, stream, input: { kind: 'reference' } });
     const base: Float32Array[] = [];
-    for (const file of files) base.push(cellMajorUnit(await stream.extract(await decodeImageLikeOpenCv(file))));
+    for (let t = 0; t < FRAMES; t++) base.push(cellMajorUnit(await clip.features(t)));
+    clip.close();
     if (C === 48) return { description: 'car-shadow frames 0–21, pixels stream', frames: base, labels, labelChannels: 2 };
     return {
       description: `car-shadow frames 0–21, default+pixels (176 ch) lifted to ${C} ch (+10% noise energy)`,

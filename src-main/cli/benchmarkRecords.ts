@@ -11,6 +11,9 @@ import type { ParsedArgs } from './cliCommand.ts';
 
 export const appRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
+/** Shared read-only data the benches read: `../shared/data` next to the app, or $CORRESPOND_SHARED_DATA. */
+export const sharedDataDir = process.env.CORRESPOND_SHARED_DATA ?? resolve(appRoot, '../shared/data');
+
 export interface BenchRecord {
   label: string;
   /** ISO time of the run. */

@@ -1,3 +1,5 @@
+import type { PropagationSettings } from '../core/engine/propagationKernel.ts';
+
 /** One `npx correspond <name>` command. Each lives in `src-main/cli/commands/<name>.ts` as `export const command`. */
 export interface CliCommand {
   /** Word typed after `correspond`, e.g. `serve` or `eval`. */
@@ -74,4 +76,14 @@ export function kernelFlag(args: ParsedArgs): 'gemm' | 'js' {
   const value = stringFlag(args, 'kernel', 'gemm');
   if (value !== 'gemm' && value !== 'js') throw new UsageError(`--kernel must be gemm or js, got "${value}"`);
   return value;
+}
+
+/** `--topk --context --radius --temperature`: propagation settings (CRW's defaults but for the context length). */
+export function propagationSettings(args: ParsedArgs, contextFrames: number): PropagationSettings {
+  return {
+    topK: numberFlag(args, 'topk', 10),
+    contextFrames: numberFlag(args, 'context', contextFrames),
+    radiusCells: numberFlag(args, 'radius', 12),
+    temperature: numberFlag(args, 'temperature', 0.05),
+  };
 }

@@ -7,17 +7,12 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from './cliCommand.ts';
 import { readClipFeaturesNpy } from '../core/engine/clipFeatures.ts';
-import { FeatureCache, featureCacheKey } from '../core/engine/featureCache.ts';
-import type { FeatureMap } from '../core/engine/featureMap.ts';
-import { decodeImageLikeOpenCv } from '../core/engine/jpegFrames.ts';
 import { decodePrediction, encodeLabelMap } from '../core/engine/labelEncoding.ts';
 import type { PropagationSettings } from '../core/engine/propagationKernel.ts';
-import { PropagationSession } from '../core/engine/propagationSession.ts';
 import { createKernelRunner, type KernelKind } from '../core/engine/kernelRunners.ts';
 import { readIndexedPng, writeIndexedPng } from '../core/formats/png.ts';
-import { openFeatureStream, type OpenedStream } from '../core/models/featureStreams.ts';
-import { OnnxSessionPool } from '../core/models/onnxRuntime.ts';
-import { FrameSource, probeSource } from '../core/video/index.ts';
+import { type ClipFeatureSource, type ClipPipeline, openClipPipeline, openStandaloneStream, propagateForward, type StandaloneStream } from '../core/pipeline/clipPipeline.ts';
+import { probeSource } from '../core/video/index.ts';
 
 const appRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -49,57 +44,36 @@ export async function propagateClip(options: PropagateClipOptions) {
   const first = readIndexedPng(labelsFile);
   const { labelSet, labels } = encodeLabelMap(first);
 
-  let frameCount: number;
-  let features: (frameIndex: number) => FeatureMap | Promise<FeatureMap>;
-  let source: FrameSource | undefined;
-  let pool: OnnxSessionPool | undefined;
-  let stream: OpenedStream | undefined;
-  let cache: FeatureCache | undefined;
+  let clip: ClipFeatureSource;
+  let opened: StandaloneStream | undefined;
+  let pipeline: ClipPipeline | undefined;
   if (featuresFile) {
-    const clip = readClipFeaturesNpy(featuresFile);
-    if (clip.height !== labels.height || clip.width !== labels.width) {
-      throw new UsageError(`features are ${clip.width}×${clip.height} cells but ${labelsFile} needs ${labels.width}×${labels.height}`);
+    const npy = readClipFeaturesNpy(featuresFile);
+    if (npy.height !== labels.height || npy.width !== labels.width) {
+      throw new UsageError(`features are ${npy.width}×${npy.height} cells but ${labelsFile} needs ${labels.width}×${labels.height}`);
     }
-    frameCount = clip.frameCount;
-    features = (t) => clip.frame(t);
+    clip = { frameCount: npy.frameCount, features: (t) => npy.frame(t) };
   } else {
     const info = await probeSource(framesPath!);
     if (info.width !== first.width || info.height !== first.height) {
       throw new UsageError(`frames are ${info.width}×${info.height} but ${labelsFile} is ${first.width}×${first.height}`);
     }
-    pool = new OnnxSessionPool({ threads });
-    const opened = await openFeatureStream(streamName, { pool, appRoot, allowModelFiles: true });
-    stream = opened;
-    frameCount = info.frameCount;
-    const files = info.files;
-    let extract: (t: number) => Promise<FeatureMap>;
-    if (info.kind === 'images' && files && files.every((file) => /\.jpe?g$/i.test(file))) {
-      // JPEG folders: decode like the reference's OpenCV/libjpeg (SPEC §5.7), not through swscale.
-      extract = async (t) => opened.extract(await decodeImageLikeOpenCv(files[t]));
-    } else {
-      source = new FrameSource(info);
-      extract = async (t) => opened.extract(await source!.getFrame(t));
-    }
-    if (cacheRoot) {
-      const key = featureCacheKey({ frames: info.path, frameCount, width: info.width, height: info.height, modified: sourceModified(info.path, files), stream: opened.id, models: opened.modelHashes.join(',') });
-      const clipCache = new FeatureCache(resolve(cacheRoot), key);
-      cache = clipCache;
-      features = (t) => clipCache.get(t, () => extract(t));
-    } else {
-      features = extract;
-    }
+    opened = await openStandaloneStream(streamName, { threads, appRoot, allowModelFiles: true });
+    const identity = { frames: info.path, frameCount: info.frameCount, width: info.width, height: info.height, modified: sourceModified(info.path, info.files) };
+    clip = pipeline = openClipPipeline({ frames: info, stream: opened.stream, input: { kind: 'reference' }, cache: cacheRoot ? { root: resolve(cacheRoot), identity } : undefined });
   }
 
   mkdirSync(outDir, { recursive: true });
   const runner = createKernelRunner({ threads, kind: options.kernel });
-  const session = new PropagationSession({ frameCount, features, settings, runner });
+  const { frameCount } = clip;
   const start = performance.now();
   try {
-    session.setKeyframe(0, labels);
-    await session.propagate({
+    await propagateForward(clip, {
       from: 0,
       to: frameCount - 1,
-      direction: 'forward',
+      labels,
+      settings,
+      runner,
       onFrame: (frameIndex, result) => {
         const indices = decodePrediction(result.labels, labelSet, first.width, first.height);
         writeIndexedPng(join(outDir, `${String(frameIndex).padStart(5, '0')}.png`), { width: first.width, height: first.height, indices });
@@ -109,18 +83,18 @@ export async function propagateClip(options: PropagateClipOptions) {
       },
     });
   } finally {
-    await session.close();
-    source?.close();
-    await pool?.release();
+    pipeline?.close();
+    await opened?.release();
   }
   const ms = performance.now() - start;
+  const cache = pipeline?.cache;
   return {
     frames: frameCount,
     ms: Math.round(ms),
     msPerFrame: Math.round(ms / frameCount),
     out: outDir,
     stream: featuresFile ? 'npy' : streamName,
-    ...(stream ? { streamDescription: stream.description, device: pool!.describeComputeDevice().label } : {}),
+    ...(opened ? { streamDescription: opened.stream.description, device: opened.device } : {}),
     ...(cache ? { cache: { folder: cache.folder, ...cache.stats } } : {}),
     threads: runner.threads,
     settings,

@@ -12,7 +12,7 @@ import { createServices, type Services } from '../core/createServices.ts';
 import { countsToString, encodeCocoRle } from '../core/formats/cocoRle.ts';
 import { projectFileExtension } from '../core/store/projectLibrary.ts';
 import { ProjectStore } from '../core/store/projectStore.ts';
-import { makeTempFolder } from '../core/video/testClips.ts';
+import { makeTempFolder } from '../../tests/support/testClips.ts';
 import { type BrowserHost, startBrowserHost } from './browserHost.ts';
 
 const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

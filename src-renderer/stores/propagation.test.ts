@@ -10,9 +10,9 @@ const timeline: ClipTimeline = { frameCount: 3, keyframes: [0], propagated: [], 
 const summary: PropagationSummary = { runId: 'r', mode: 'forward', framesWritten: 2, msPerFrame: 40, device: 'CPU', stream: 'default', cancelled: false };
 
 describe('propagation store', () => {
-  it('reads the reported frame from an extra field or from the message', () => {
-    expect(progressFrameIndex({ done: 1, total: 3, frameIndex: 7 } as never)).toBe(7);
-    expect(progressFrameIndex({ done: 1, total: 3, message: 'Frame 12 of 30' })).toBe(12);
+  it("reads the reported frame from the contract's frameIndex, never from the message", () => {
+    expect(progressFrameIndex({ done: 1, total: 3, frameIndex: 7 })).toBe(7);
+    expect(progressFrameIndex({ done: 1, total: 3, message: 'Frame 12 of 30' })).toBeUndefined();
     expect(progressFrameIndex({ done: 1, total: 3 })).toBeUndefined();
   });
 

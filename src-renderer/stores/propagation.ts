@@ -19,12 +19,10 @@ export interface PropagationRun {
   cancelling: boolean;
 }
 
-/** The frame a progress report is about: `frameIndex` when the engine sends it, else "frame N" in the text. */
+/** The frame a progress report is about: the contract's `frameIndex` (its message is for people, never parsed). */
 export function progressFrameIndex(progress: Progress): number | undefined {
-  const extra = progress.frameIndex;
-  if (typeof extra === 'number' && Number.isInteger(extra)) return extra;
-  const match = /frame\s+(\d+)/i.exec(progress.message ?? '');
-  return match ? Number(match[1]) : undefined;
+  const frameIndex = progress.frameIndex;
+  return typeof frameIndex === 'number' && Number.isInteger(frameIndex) ? frameIndex : undefined;
 }
 
 /** localStorage key of "follow the run": the playhead moves to each frame a run saves. */

@@ -24,7 +24,7 @@ import { decodeIndexedPng } from '../../src-main/core/formats/png.ts';
 import { readMatFile } from '../../src-main/core/formats/matFile.ts';
 import { readTorchCheckpoint } from '../../src-main/core/models/checkpoints/torchCheckpoint.ts';
 import { openFeatureStream } from '../../src-main/core/models/featureStreams.ts';
-import { OnnxGraphBuilder } from '../../src-main/core/models/onnxGraphBuilder.ts';
+import { OnnxGraphBuilder } from '../../src-main/core/onnx/onnxGraphBuilder.ts';
 import { OnnxSessionPool } from '../../src-main/core/models/onnxRuntime.ts';
 import * as clipsService from '../../src-main/core/services/clipsService.ts';
 import { ffconcatList } from '../../src-main/core/video/ffconcatList.ts';
@@ -32,7 +32,7 @@ import { ffmpegInfo } from '../../src-main/core/video/ffmpegInfo.ts';
 import { FrameSource } from '../../src-main/core/video/frameSource.ts';
 import { probeSource } from '../../src-main/core/video/probeSource.ts';
 import type { SourceInfo } from '../../src-main/core/video/sourceInfo.ts';
-import { makeColourClip } from '../../src-main/core/video/testClips.ts';
+import { makeColourClip } from '../support/testClips.ts';
 import { type BrowserHost, startBrowserHost } from '../../src-main/host/browserHost.ts';
 
 const MiB = 1024 * 1024;

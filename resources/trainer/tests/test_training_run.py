@@ -107,12 +107,12 @@ class TrainingRunTest(unittest.TestCase):
         from trainer import apply_size_defaults
         for architecture, expected in (("resnet18", (8, 128)), ("mobilenetv2", (8, 192))):
             config = read_config({"checkpointDir": "/tmp/x", "device": "cpu"})
-            self.assertEqual((config["batchSize"], config["imageSize"]), (None, None))
+            self.assertEqual((config.batch_size, config.image_size), (None, None))
             apply_size_defaults(config, architecture)
-            self.assertEqual((config["batchSize"], config["imageSize"]), expected)
+            self.assertEqual((config.batch_size, config.image_size), expected)
         config = read_config({"checkpointDir": "/tmp/x", "device": "cpu", "imageSize": 64})
         apply_size_defaults(config, "mobilenetv2")
-        self.assertEqual((config["batchSize"], config["imageSize"]), (8, 64))
+        self.assertEqual((config.batch_size, config.image_size), (8, 64))
 
     def test_config_values_of_the_wrong_type_are_bad_config_errors(self):
         from trainer import TrainingError

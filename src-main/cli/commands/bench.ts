@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { appRoot, benchRecord, keepRecord } from '../benchmarkRecords.ts';
-import { type CliCommand, kernelFlag, numberFlag, type ParsedArgs, parseArgs, printResult, requiredFlag, stringFlag, UsageError } from '../cliCommand.ts';
+import { type CliCommand, kernelFlag, numberFlag, type ParsedArgs, parseArgs, printResult, propagationSettings, requiredFlag, stringFlag, UsageError } from '../cliCommand.ts';
 import { trainHeadless } from '../trainHeadless.ts';
 import type { KernelKind } from '../../core/engine/kernelRunners.ts';
 import type { PropagationSettings } from '../../core/engine/propagationKernel.ts';
@@ -102,15 +102,6 @@ function davisRoot(args: ParsedArgs): { root: string; annotations: string } {
   const annotations = join(root, 'Annotations', '480p');
   if (!existsSync(annotations)) throw new UsageError(`--root ${root} has no Annotations/480p folder`);
   return { root, annotations };
-}
-
-function propagationSettings(args: ParsedArgs, contextFrames: number): PropagationSettings {
-  return {
-    topK: numberFlag(args, 'topk', 10),
-    contextFrames: numberFlag(args, 'context', contextFrames),
-    radiusCells: numberFlag(args, 'radius', 12),
-    temperature: numberFlag(args, 'temperature', 0.05),
-  };
 }
 
 async function benchDavis(argv: string[]): Promise<number> {

@@ -8,7 +8,7 @@ import { createServices, type Services } from '../../core/createServices.ts';
 import { evaluateDavis } from '../../core/eval/davisEvaluation.ts';
 import { readLabelPng } from '../../core/formats/labelPngSequence.ts';
 import { writeIndexedPng } from '../../core/formats/png.ts';
-import { makeTempFolder } from '../../core/video/testClips.ts';
+import { makeTempFolder } from '../../../tests/support/testClips.ts';
 import { command as evalCommand } from './eval.ts';
 
 const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');

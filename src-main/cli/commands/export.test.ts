@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { annotationFormats } from '../../core/formats/annotationSource.ts';
-import { digest, syntheticClip } from '../../core/formats/formatTestData.ts';
+import { digest, syntheticClip } from '../../../tests/support/formatTestData.ts';
 import { encodeImportedAnnotations } from '../../core/formats/importEncoding.ts';
 import { importIntoProject, projectAnnotationSource } from '../../core/formats/projectAnnotationSource.ts';
 import { encodeIndexedPng, encodeRgbPng } from '../../core/formats/png.ts';

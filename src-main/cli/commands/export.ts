@@ -2,10 +2,9 @@ import { resolve } from 'node:path';
 import { exportAnnotations, type FormatExportOptions } from '../../core/formats/annotationFormats.ts';
 import { type AnnotationFormat, annotationFormats, type RgbFrameAt } from '../../core/formats/annotationSource.ts';
 import { projectAnnotationSource } from '../../core/formats/projectAnnotationSource.ts';
-import { sourceInfoOf } from '../../core/services/clipsService.ts';
 import { ProjectStore } from '../../core/store/projectStore.ts';
 import type { ClipRecord } from '../../core/store/types.ts';
-import { FrameSource } from '../../core/video/index.ts';
+import { FrameSource, sourceInfoOf } from '../../core/video/index.ts';
 import { type CliCommand, type ParsedArgs, parseArgs, printResult, requiredFlag, stringFlag, UsageError } from '../cliCommand.ts';
 
 const usage = `Usage:

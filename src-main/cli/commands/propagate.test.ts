@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { captureStdout } from '../capturedOutput.ts';
 import { UsageError } from '../cliCommand.ts';
 import { readIndexedPng, writeIndexedPng } from '../../core/formats/png.ts';
-import { CLIP_HEIGHT, CLIP_WIDTH, makeColourClip } from '../../core/video/testClips.ts';
-import { propagationReferenceDir } from '../../core/engine/testData.ts';
+import { CLIP_HEIGHT, CLIP_WIDTH, makeColourClip } from '../../../tests/support/testClips.ts';
+import { propagationReferenceDir } from '../../../tests/support/testData.ts';
 import { command } from './propagate.ts';
 
 const sequences = existsSync(propagationReferenceDir) ? readdirSync(propagationReferenceDir).filter((name) => existsSync(join(propagationReferenceDir, name, 'first.png'))) : [];

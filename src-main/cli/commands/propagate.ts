@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { type CliCommand, kernelFlag, numberFlag, parseArgs, printResult, requiredFlag, stringFlag, UsageError } from '../cliCommand.ts';
+import { type CliCommand, kernelFlag, numberFlag, parseArgs, printResult, propagationSettings, requiredFlag, stringFlag, UsageError } from '../cliCommand.ts';
 import { propagateClip } from '../propagateClip.ts';
 import { DEFAULT_PROPAGATION_STREAM } from '../../core/models/shippedModels.ts';
 
@@ -41,12 +41,7 @@ export const command: CliCommand = {
     const streamName = stringFlag(args, 'stream', DEFAULT_PROPAGATION_STREAM)!;
     const cacheRoot = stringFlag(args, 'cache');
     if (!featuresFile && !framesPath) throw new UsageError('--frames is required unless --features is given');
-    const settings = {
-      topK: numberFlag(args, 'topk', 10),
-      contextFrames: numberFlag(args, 'context', 20),
-      radiusCells: numberFlag(args, 'radius', 12),
-      temperature: numberFlag(args, 'temperature', 0.05),
-    };
+    const settings = propagationSettings(args, 20);
     const threads = numberFlag(args, 'threads', availableParallelism());
     const result = await propagateClip({ labelsFile, outDir, featuresFile, framesPath, stream: streamName, cacheRoot, settings, threads, kernel: kernelFlag(args) });
     printResult(result);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { captureStdout } from '../capturedOutput.ts';
 import { readMatFile, writeMatFile } from '../../core/formats/matFile.ts';
-import { sharedDataDir } from '../../core/engine/testData.ts';
+import { sharedDataDir } from '../../../tests/support/testData.ts';
 import { command } from './propagatePose.ts';
 
 const video = 'catch/Goal_Keeping_Tips_catch_f_cm_np1_fr_med_2';

@@ -2,19 +2,15 @@ import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CliCommand, kernelFlag, numberFlag, parseArgs, printResult, requiredFlag, stringFlag } from '../cliCommand.ts';
-import { bilinearResize } from '../../core/engine/bilinearResize.ts';
+import { type CliCommand, kernelFlag, numberFlag, parseArgs, printResult, propagationSettings, requiredFlag, stringFlag } from '../cliCommand.ts';
 import { EngineError } from '../../core/engine/engineError.ts';
 import { decodeKeypoints, encodeKeypoints, type Keypoint } from '../../core/engine/keypointEncoding.ts';
-import { pixelsFeaturesFromUnitRgb } from '../../core/engine/pixelsStream.ts';
-import { PropagationSession } from '../../core/engine/propagationSession.ts';
 import { createKernelRunner, type KernelKind } from '../../core/engine/kernelRunners.ts';
 import type { PropagationSettings } from '../../core/engine/propagationKernel.ts';
-import { openFeatureStream } from '../../core/models/featureStreams.ts';
 import { DEFAULT_PROPAGATION_STREAM } from '../../core/models/shippedModels.ts';
-import { OnnxSessionPool } from '../../core/models/onnxRuntime.ts';
 import { readMatFile } from '../../core/formats/matFile.ts';
-import { FrameSource, probeSource } from '../../core/video/index.ts';
+import { openClipPipeline, openStandaloneStream, propagateForward } from '../../core/pipeline/clipPipeline.ts';
+import { probeSource } from '../../core/video/index.ts';
 
 const appRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -56,12 +52,7 @@ export const command: CliCommand = {
     const matFile = requiredFlag(args, 'mat');
     const outFile = resolve(requiredFlag(args, 'out'));
     const size = numberFlag(args, 'size', 320);
-    const settings = {
-      topK: numberFlag(args, 'topk', 10),
-      contextFrames: numberFlag(args, 'context', 7),
-      radiusCells: numberFlag(args, 'radius', 12),
-      temperature: numberFlag(args, 'temperature', 0.05),
-    };
+    const settings = propagationSettings(args, 7);
     const threads = numberFlag(args, 'threads', availableParallelism());
     const { info, keypoints, ms, description } = await propagatePoseClip({ framesPath, matFile, size, settings, threads, kernel: kernelFlag(args), stream: stringFlag(args, 'stream', DEFAULT_PROPAGATION_STREAM)! });
     const video = `${basename(dirname(framesPath))}/${basename(framesPath)}`;
@@ -88,33 +79,20 @@ export async function propagatePoseClip(options: PosePropagationOptions) {
   const { framesPath, matFile, size, settings } = options;
   const joints = firstFrameJoints(matFile);
   const info = await probeSource(framesPath);
-  const source = new FrameSource(info);
   const geometry = { frameWidth: info.width, frameHeight: info.height, inputWidth: size, inputHeight: size, stride: 8 };
-  // SPEC §3.2: float RGB in [0, 1] is resized to size×size with cv2.resize (bilinear) before normalisation.
-  const pool = options.stream === 'pixels' ? undefined : new OnnxSessionPool({ threads: options.threads });
-  const stream = pool ? await openFeatureStream(options.stream, { pool, appRoot, allowModelFiles: true }) : undefined;
-  const features = async (frameIndex: number) => {
-    const frame = await source.getFrame(frameIndex);
-    const unit = new Float32Array(frame.data.length);
-    for (let i = 0; i < unit.length; i++) unit[i] = frame.data[i] / 255;
-    const resized = bilinearResize({ width: frame.width, height: frame.height, channels: 3, data: unit }, size, size);
-    if (!stream) return pixelsFeaturesFromUnitRgb(resized);
-    // Model streams take 8-bit RGB: the resized frame, rounded back to bytes.
-    const bytes = new Uint8Array(resized.data.length);
-    for (let i = 0; i < bytes.length; i++) bytes[i] = Math.min(255, Math.max(0, Math.round(resized.data[i] * 255)));
-    return stream.extract({ width: size, height: size, data: bytes });
-  };
+  const opened = await openStandaloneStream(options.stream, { threads: options.threads, appRoot, allowModelFiles: true });
+  const pipeline = openClipPipeline({ frames: info, stream: opened.stream, input: { kind: 'resized', size } });
   const runner = createKernelRunner({ threads: options.threads, kind: options.kernel });
-  const session = new PropagationSession({ frameCount: info.frameCount, features, settings, runner });
   const keypoints: number[][][] = [];
   const start = performance.now();
   try {
     const maps = encodeKeypoints(joints, geometry);
-    session.setKeyframe(0, maps);
-    await session.propagate({
+    await propagateForward(pipeline, {
       from: 0,
       to: info.frameCount - 1,
-      direction: 'forward',
+      labels: maps,
+      settings,
+      runner,
       onFrame: (_frameIndex, result) => {
         // eval_pck: x_pixels = x_cells / mapWidth · W (no +0.5), -1 stays negative.
         keypoints.push(decodeKeypoints(result.labels).map((p) => [(p.x / maps.width) * info.width, (p.y / maps.height) * info.height]));
@@ -122,9 +100,8 @@ export async function propagatePoseClip(options: PosePropagationOptions) {
       onProgress: ({ done, total }) => options.verbose !== false && process.stderr.write(`frame ${done}/${total}\n`),
     });
   } finally {
-    await session.close();
-    source.close();
-    await pool?.release();
+    pipeline.close();
+    await opened.release();
   }
-  return { info, keypoints, ms: performance.now() - start, description: stream?.description ?? 'pixels (48 ch)' };
+  return { info, keypoints, ms: performance.now() - start, description: opened.stream.description };
 }

@@ -1,3 +1,4 @@
+import { isCancellation } from '../base/cancellation.ts';
 import type { ApiErrorShape } from './contract.ts';
 
 /**
@@ -23,7 +24,7 @@ export class ApiError extends Error implements ApiErrorShape {
  */
 export function toApiErrorShape(error: unknown): ApiErrorShape {
   if (error instanceof Error) {
-    if (error.name === 'AbortError') return { code: 'CANCELLED', message: 'Cancelled.' };
+    if (isCancellation(error)) return { code: 'CANCELLED', message: 'Cancelled.' };
     const code = (error as { code?: unknown }).code;
     if (typeof code === 'string' && /^[A-Z][A-Z0-9_]*$/.test(code)) return { code, message: error.message };
     return { code: 'INTERNAL', message: error.message || 'Unexpected error.' };

@@ -7,6 +7,10 @@
  * `CallOptions` (progress + cancellation); across a process boundary the binding carries both.
  * This file holds types only, so the renderer may `import type` it.
  */
+import type { ObjectKind } from '../store/types.ts';
+import type { KeypointVisibility, LabelSetDefinition, LabelSetPreset } from '../vocabulary/labelSetTypes.ts';
+// Label-set shapes live with the vocabulary (below store and formats in core's order); the contract re-exports them.
+export type { KeypointVisibility, LabelClass, LabelSetDefinition, LabelSetKind, LabelSetPreset, SkeletonJoint } from '../vocabulary/labelSetTypes.ts';
 
 /** An error as it crosses the boundary: a stable code and a sentence for the user, never a stack trace. */
 export interface ApiErrorShape {
@@ -113,7 +117,8 @@ export interface DirectoryListing {
   imageCount: number;
 }
 
-export type ObjectKind = 'mask' | 'part' | 'keypoints';
+/** One ObjectKind in core: the project store's. */
+export type { ObjectKind };
 
 /** An annotated object of a clip (a mask, a part map, or a skeleton). */
 export interface ObjectSummary {
@@ -135,37 +140,6 @@ export interface ObjectSummary {
   classIndex?: number | null;
 }
 
-/**
- * What a label set holds: 'classes' = object classes for mask objects; 'parts' = part classes of a part object's
- * label map (entry 0 is the background, value = index, at most `MAX_PART_CLASSES` entries because a label map holds
- * one byte per pixel); 'skeleton' = keypoint joints with edges and left/right flip pairs.
- */
-export type LabelSetKind = 'classes' | 'parts' | 'skeleton';
-
-export interface LabelClass {
-  name: string;
-  /** CSS hex colour, '#rrggbb'. */
-  color: string;
-}
-
-export interface SkeletonJoint {
-  name: string;
-  /** Visibility a joint gets when the annotator starts a skeleton on a frame (0 absent, 1 occluded, 2 visible). */
-  defaultVisibility: KeypointVisibility;
-}
-
-/** A label set as the annotator defines it (classes for 'classes'/'parts', joints/edges/flipPairs for 'skeleton'). */
-export interface LabelSetDefinition {
-  kind: LabelSetKind;
-  name: string;
-  classes: LabelClass[];
-  joints: SkeletonJoint[];
-  /** Bones as pairs of joint indices (0-based). */
-  edges: Array<[number, number]>;
-  /** Left/right joint pairs, swapped when a skeleton is mirrored. */
-  flipPairs: Array<[number, number]>;
-}
-
 export interface LabelSet extends LabelSetDefinition {
   id: string;
   /** The preset it was created from ('jhmdb', 'coco', 'vip', 'davis'), or null. */
@@ -174,10 +148,6 @@ export interface LabelSet extends LabelSetDefinition {
   objectCount: number;
 }
 
-export interface LabelSetPreset extends LabelSetDefinition {
-  preset: string;
-  description: string;
-}
 
 /**
  * A change to a label set. `sources[i]` says where entry i (a class, or a joint) of the new definition comes from:
@@ -209,8 +179,6 @@ export interface LabelSetImpact {
   message: string;
 }
 
-/** 0 = absent, 1 = occluded, 2 = visible (COCO convention). */
-export type KeypointVisibility = 0 | 1 | 2;
 
 export interface KeypointValue {
   x: number;
@@ -724,4 +692,3 @@ export interface CorrespondApi {
 }
 
 export type ServiceName = keyof CorrespondApi;
-export type MethodName<S extends ServiceName> = keyof CorrespondApi[S] & string;

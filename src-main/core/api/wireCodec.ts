@@ -4,6 +4,7 @@
  *   [u32 LE header byte length][header: UTF-8 JSON][padding to 8][binary chunks, each starting on an 8-byte boundary]
  * In the header a typed array is replaced by `{"$bin": [typeName, byteOffset, length]}`.
  */
+import type { Progress } from './contract.ts';
 
 const typedArrays = {
   Uint8Array,
@@ -89,4 +90,4 @@ export type ClientMessage =
 export type ServerMessage =
   | { type: 'result'; id: number; value: unknown }
   | { type: 'error'; id: number; error: { code: string; message: string } }
-  | { type: 'progress'; id: number; progress: { done: number; total: number; message?: string } };
+  | { type: 'progress'; id: number; progress: Progress };

@@ -5,8 +5,8 @@ import { readIndexedPng } from '../formats/png.ts';
 import { createKernelRunner } from './kernelRunners.ts';
 import { decodePrediction, encodeLabelMap } from './labelEncoding.ts';
 import { readNpy } from './npy.ts';
-import { propagateFromFirstFrame } from './propagation.ts';
-import { propagationReferenceDir } from './testData.ts';
+import { propagateFromFirstFrame } from './propagationSession.ts';
+import { propagationReferenceDir } from '../../../tests/support/testData.ts';
 
 const sequences = existsSync(propagationReferenceDir)
   ? readdirSync(propagationReferenceDir).filter((name) => existsSync(join(propagationReferenceDir, name, 'features_l2.npy')))

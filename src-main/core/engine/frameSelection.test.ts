@@ -4,7 +4,7 @@ import { applySelection, type FrameSelection, identityLabels, newSelection, Sele
 import { GemmKernelRunner } from './gemmKernelRunner.ts';
 import { type FrameJob, InlineKernelRunner, type KernelRunner } from './kernelRunner.ts';
 import { pixelsFeatures } from './pixelsStream.ts';
-import { movingSquareClip } from './syntheticClip.ts';
+import { movingSquareClip } from '../../../tests/support/syntheticClip.ts';
 import { WorkerKernelRunner } from './workerKernelRunner.ts';
 
 const width = 27;

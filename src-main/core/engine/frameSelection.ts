@@ -10,15 +10,9 @@
  * selection gives the reference's sum for any labels with that array structure.
  */
 import { sharedFloat32 } from './featureMap.ts';
-import { accumulateLabels, type ContextSlot } from './propagationKernel.ts';
+import { accumulateLabels, type ContextSlot, type FrameSelection } from './propagationKernel.ts';
 
-export interface FrameSelection {
-  k: number;
-  /** N×k scores (descending per cell). */
-  values: Float32Array;
-  /** N×k candidates, slot index · N + cell. */
-  indices: Int32Array;
-}
+export type { FrameSelection } from './propagationKernel.ts';
 
 /** An empty selection on shared memory (worker threads write their bands into it). */
 export function newSelection(cells: number, k: number): FrameSelection {

@@ -3,7 +3,7 @@ import { sharedFloat32, toCellMajor } from './featureMap.ts';
 import { GemmKernelRunner } from './gemmKernelRunner.ts';
 import { InlineKernelRunner, type FrameJob } from './kernelRunner.ts';
 import { pixelsFeatures } from './pixelsStream.ts';
-import { movingSquareClip } from './syntheticClip.ts';
+import { movingSquareClip } from '../../../tests/support/syntheticClip.ts';
 import { WorkerKernelRunner } from './workerKernelRunner.ts';
 
 function job(options: { tiedCopies: boolean }): FrameJob {

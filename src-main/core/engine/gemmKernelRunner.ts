@@ -10,7 +10,7 @@ import * as ort from 'onnxruntime-node';
 import { type FrameJob, type KernelRunner } from './kernelRunner.ts';
 import { exactDot } from './kernelScreening.ts';
 import { accumulateLabels, type ContextSlot, propagateCells, recordSelection, sameLabels, windowOffsets } from './propagationKernel.ts';
-import { OnnxGraphBuilder } from '../models/onnxGraphBuilder.ts';
+import { OnnxGraphBuilder } from '../onnx/onnxGraphBuilder.ts';
 
 const f32 = Math.fround;
 /** Query tile (cells); the key region of a short-term slot is the tile grown by the window reach. */

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeImageLikeOpenCv, fancyUpsample420, ycbcrToRgb } from './jpegFrames.ts';
 import { readNpy } from './npy.ts';
 import { pixelsFeatures } from './pixelsStream.ts';
-import { propagationReferenceDir } from './testData.ts';
+import { propagationReferenceDir } from '../../../tests/support/testData.ts';
 
 const carShadow = join(propagationReferenceDir, 'car-shadow');
 

@@ -5,7 +5,7 @@ import { readIndexedPng } from '../formats/png.ts';
 import { vocColorMap } from '../formats/palette.ts';
 import { decodePrediction, encodeLabelMap, makeLabelSet, oneHotLabels } from './labelEncoding.ts';
 import { readNpy } from './npy.ts';
-import { propagationReferenceDir } from './testData.ts';
+import { propagationReferenceDir } from '../../../tests/support/testData.ts';
 
 const carShadow = join(propagationReferenceDir, 'car-shadow');
 

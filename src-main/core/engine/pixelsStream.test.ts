@@ -5,7 +5,7 @@ import { fuseStreams } from './featureMap.ts';
 import { FrameSource, probeSource } from '../video/index.ts';
 import { readNpy } from './npy.ts';
 import { createPixelsStream, pixelsFeatures } from './pixelsStream.ts';
-import { propagationReferenceDir } from './testData.ts';
+import { propagationReferenceDir } from '../../../tests/support/testData.ts';
 
 const carShadow = join(propagationReferenceDir, 'car-shadow');
 

@@ -6,8 +6,16 @@
  * on SharedArrayBuffers.
  */
 import { BLOCK, exactDot, partialDot, principalBasis, projectionBlocks, projectionTable, tailNorms, twinCells } from './kernelScreening.ts';
-import type { FrameSelection } from './frameSelection.ts';
 import { makeHeap, replaceTop, sortHeap } from './topK.ts';
+
+/** A frame's top-k candidates per query cell, recorded by the kernels (frameSelection.ts applies labels to it). */
+export interface FrameSelection {
+  k: number;
+  /** N×k scores (descending per cell). */
+  values: Float32Array;
+  /** N×k candidates, slot index · N + cell. */
+  indices: Int32Array;
+}
 
 const f32 = Math.fround;
 /** Principal directions for the projection screen. */

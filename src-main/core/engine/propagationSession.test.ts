@@ -4,10 +4,9 @@ import { EngineError } from './engineError.ts';
 import type { FeatureMap } from './featureMap.ts';
 import { decodePrediction, encodeLabelMap, type LabelSet } from './labelEncoding.ts';
 import { pixelsFeatures } from './pixelsStream.ts';
-import { propagateFromFirstFrame } from './propagation.ts';
 import { SelectionCache } from './frameSelection.ts';
-import { PropagationSession } from './propagationSession.ts';
-import { maskIou, movingSquareClip } from './syntheticClip.ts';
+import { PropagationSession, propagateFromFirstFrame } from './propagationSession.ts';
+import { maskIou, movingSquareClip } from '../../../tests/support/syntheticClip.ts';
 
 const width = 128;
 const height = 64;

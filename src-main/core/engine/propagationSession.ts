@@ -2,22 +2,17 @@
  * Per-clip propagation session (house rule 4: IPC, host and CLI talk only to this object).
  * The reference protocol (SPEC §2.4–2.6) is the special case "one keyframe at frame 0, forward pass"; every
  * other mode reuses the same context construction with the frame order and anchors generalised.
- * File is long because it holds the whole session state machine; helpers live in propagation.ts.
+ * File is long because it holds the whole session state machine; soft-label helpers live in softLabels.ts.
  */
+import { throwIfCancelled } from '../base/cancellation.ts';
 import { EngineError } from './engineError.ts';
 import { type FeatureMap, sharedFloat32, toCellMajor } from './featureMap.ts';
 import { applySelection, identityLabels, labelStructure, newSelection, type SelectionCache } from './frameSelection.ts';
 import { InlineKernelRunner, type KernelRunner } from './kernelRunner.ts';
-import { blendPredictions, predictionConfidence } from './propagation.ts';
 import { type ContextSlot, defaultPropagationSettings, type PropagationSettings } from './propagationKernel.ts';
+import { blendPredictions, predictionConfidence, type SoftLabels } from './softLabels.ts';
 
-/** Soft labels of one frame at the feature grid: h×w×L float32, channel-last (= cell-major). */
-export interface SoftLabels {
-  width: number;
-  height: number;
-  channels: number;
-  data: Float32Array;
-}
+export type { SoftLabels } from './softLabels.ts';
 
 export interface FrameResult {
   frameIndex: number;
@@ -75,12 +70,6 @@ export interface FillOptions {
 }
 
 const RELEASED = new Float32Array(0);
-
-function abortError(): Error {
-  const error = new Error('propagation was cancelled');
-  error.name = 'AbortError';
-  return error;
-}
 
 export class PropagationSession {
   readonly frameCount: number;
@@ -167,7 +156,7 @@ export class PropagationSession {
     const passLabels: Float32Array[] = [];
     const out: FrameResult[] = [];
     for (let i = 0; i < order.length; i++) {
-      if (signal?.aborted) throw abortError();
+      throwIfCancelled(signal);
       const frameIndex = order[i];
       const keyLabels = this.keyframes.get(frameIndex);
       let result: FrameResult;
@@ -394,4 +383,22 @@ export class PropagationSession {
   private evictFeatures(keep: Set<number>): void {
     for (const frameIndex of this.featureCache.keys()) if (!keep.has(frameIndex)) this.featureCache.delete(frameIndex);
   }
+}
+
+/**
+ * The reference protocol on a clip: GT labels of frame 0, forward to the last frame (CRW `test()` semantics).
+ * Runs through the session, so the product path is the one the conformance test checks.
+ */
+export async function propagateFromFirstFrame(options: {
+  frameCount: number;
+  features: (frameIndex: number) => FeatureMap | Promise<FeatureMap>;
+  firstLabels: SoftLabels;
+  settings?: Partial<PropagationSettings>;
+  runner?: KernelRunner;
+  signal?: AbortSignal;
+  onFrame?: (frameIndex: number, result: FrameResult) => void;
+}): Promise<FrameResult[]> {
+  const session = new PropagationSession({ frameCount: options.frameCount, features: options.features, settings: options.settings, runner: options.runner });
+  session.setKeyframe(0, options.firstLabels);
+  return session.propagate({ from: 0, to: options.frameCount - 1, direction: 'forward', signal: options.signal, onFrame: options.onFrame });
 }

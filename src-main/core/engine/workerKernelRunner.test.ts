@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sharedFloat32, toCellMajor } from './featureMap.ts';
 import { InlineKernelRunner, type FrameJob } from './kernelRunner.ts';
 import { pixelsFeatures } from './pixelsStream.ts';
-import { movingSquareClip } from './syntheticClip.ts';
+import { movingSquareClip } from '../../../tests/support/syntheticClip.ts';
 import { WorkerKernelRunner } from './workerKernelRunner.ts';
 
 describe('WorkerKernelRunner', () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../store/projectStore.ts';
 import { exportAnnotations } from './annotationFormats.ts';
 import { importAnnotationsIntoClip } from './annotationImportRunner.ts';
-import { digest, syntheticClip } from './formatTestData.ts';
+import { digest, syntheticClip } from '../../../tests/support/formatTestData.ts';
 import { projectAnnotationSource } from './projectAnnotationSource.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'annotation-import-runner-'));

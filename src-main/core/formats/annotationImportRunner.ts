@@ -11,7 +11,8 @@ import { Worker } from 'node:worker_threads';
 import type { ProjectStore } from '../store/projectStore.ts';
 import type { ImportOptions } from './annotationFormats.ts';
 import type { AnnotationFormat } from './annotationSource.ts';
-import { FormatError, type FormatErrorCode, throwIfCancelled } from './formatError.ts';
+import { CancelledError, throwIfCancelled } from '../base/cancellation.ts';
+import { FormatError, type FormatErrorCode } from './formatError.ts';
 import { type ClipShape, readAndEncode } from './importEncoding.ts';
 import { importIntoProject, type ProjectImportResult } from './projectAnnotationSource.ts';
 
@@ -50,7 +51,7 @@ export type ImportWorkerReply =
   | { type: 'error'; code: string | undefined; message: string };
 
 const workerUrl = new URL('./annotationImportWorker.mjs', import.meta.url);
-const cancelled = () => new FormatError('CANCELLED', 'cancelled');
+const cancelled = () => new CancelledError();
 const readMessage = (done: number, total: number) => `Read frame ${done} of ${total}`;
 
 /** An error from the worker, with the code and message (which names the file) it had there. */

@@ -1,4 +1,4 @@
-import type { LabelSetDefinition } from '../api/contract.ts';
+import type { LabelSetDefinition } from '../vocabulary/labelSetTypes.ts';
 import type { Keypoint, ObjectKind } from '../store/types.ts';
 import { FormatError } from './formatError.ts';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exportAnnotations, importAnnotations } from './annotationFormats.ts';
-import { digest, memorySource, pose, rectangle, syntheticClip } from './formatTestData.ts';
+import { digest, memorySource, pose, rectangle, syntheticClip } from '../../../tests/support/formatTestData.ts';
 import { FormatError } from './formatError.ts';
 
 const python = '/usr/bin/python3';

@@ -9,7 +9,7 @@ import { type CocoRle, countsFromString, countsToString, decodeCocoRle, encodeCo
 import type { FormatExportSummary } from './davisFormat.ts';
 import type { ExportWriter } from './exportWriter.ts';
 import { FormatError, cancellableSlices } from './formatError.ts';
-import type { LabelSetDefinition } from '../api/contract.ts';
+import type { LabelSetDefinition } from '../vocabulary/labelSetTypes.ts';
 import { vocHex } from '../vocabulary/labelSets.ts';
 import { keypointNames, jhmdbSkeleton } from './jhmdbJoints.ts';
 import { writeJpegFrames } from './jpegFrameWriter.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { countsFromString, countsToString, decodeCocoRle, encodeCocoRle, rleArea, rleBbox } from './cocoRle.ts';
-import { rectangle } from './formatTestData.ts';
+import { rectangle } from '../../../tests/support/formatTestData.ts';
 
 /** A square mask[r0:r1, r0:r1] = 1 of a size×size image. */
 const square = (size: number, r0: number, r1: number) => rectangle(size, size, r0, r0, r1, r1);

@@ -1,7 +1,7 @@
 // exportCvat is over 60 lines: one frame pass keeps every track's inside/outside state; splitting it would scatter that.
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { LabelSetDefinition } from '../api/contract.ts';
+import type { LabelSetDefinition } from '../vocabulary/labelSetTypes.ts';
 import type { Keypoint } from '../store/types.ts';
 import { frameSizeProblem } from '../video/frameLimits.ts';
 import type { AnnotatedObject, AnnotationSource, ExportOptions, FrameAnnotation, ImportedAnnotations } from './annotationSource.ts';

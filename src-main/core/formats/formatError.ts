@@ -1,3 +1,5 @@
+import { throwIfCancelled } from '../base/cancellation.ts';
+
 /** Why an export or import failed; the message names the file (or folder) and the problem. */
 export type FormatErrorCode =
   | 'NOT_FOUND'
@@ -6,8 +8,7 @@ export type FormatErrorCode =
   | 'UNSUPPORTED'
   | 'UNSAFE_PATH'
   | 'DESTINATION_EXISTS'
-  | 'BAD_INPUT'
-  | 'CANCELLED';
+  | 'BAD_INPUT';
 
 export class FormatError extends Error {
   constructor(
@@ -30,14 +31,10 @@ export function asFormatError(error: unknown, file: string): FormatError {
   return new FormatError('BAD_FILE', stripped, file, { cause: error });
 }
 
-export function throwIfCancelled(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new FormatError('CANCELLED', 'cancelled');
-}
-
 /**
  * For the frame loops of exporters: `await pause(signal)` yields to the event loop once `sliceMs` of work have
  * passed since the last yield, so the app keeps answering during a long export and a cancel can arrive, then
- * throws CANCELLED if it did.
+ * throws the cancellation error if it did.
  */
 export function cancellableSlices(sliceMs = 20): (signal: AbortSignal | undefined) => Promise<void> {
   let sliceStart = performance.now();

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RgbFrameAt } from './annotationSource.ts';
 import { exportAnnotations, importAnnotations } from './annotationFormats.ts';
-import { digest, memorySource, pose, syntheticClip } from './formatTestData.ts';
+import { digest, memorySource, pose, syntheticClip } from '../../../tests/support/formatTestData.ts';
 import { FormatError } from './formatError.ts';
 import { encodeMatFile, readMatFile } from './matFile.ts';
 

@@ -7,7 +7,8 @@ import type { AnnotatedObject, AnnotationSource, ExportOptions, FrameAnnotation,
 import { frameFileName, selectObjects } from './annotationSource.ts';
 import type { FormatExportSummary } from './davisFormat.ts';
 import type { ExportWriter } from './exportWriter.ts';
-import { asFormatError, FormatError, cancellableSlices, throwIfCancelled } from './formatError.ts';
+import { throwIfCancelled } from '../base/cancellation.ts';
+import { asFormatError, FormatError, cancellableSlices } from './formatError.ts';
 import { jhmdbJointNames } from './jhmdbJoints.ts';
 import { jhmdbSkeleton } from '../vocabulary/labelSets.ts';
 import { folderEntries } from './labelPngSequence.ts';

@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import { readdirSync } from 'node:fs';
 import { ffmpegInfo } from '../video/index.ts';
 import type { RgbFrameAt } from './annotationSource.ts';
-import { FormatError, throwIfCancelled } from './formatError.ts';
+import { throwIfCancelled } from '../base/cancellation.ts';
+import { FormatError } from './formatError.ts';
 
 export interface JpegFramesOptions {
   width: number;

@@ -44,7 +44,3 @@ export function valuesPresent(indices: Uint8Array): boolean[] {
   for (let i = 0; i < indices.length; i++) present[indices[i]] = true;
   return present;
 }
-
-export function sameSize(a: { width: number; height: number }, b: { width: number; height: number }): boolean {
-  return a.width === b.width && a.height === b.height;
-}

@@ -4,11 +4,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { LabelSetDefinition } from '../api/contract.ts';
+import type { LabelSetDefinition } from '../vocabulary/labelSetTypes.ts';
 import { jhmdbSkeleton } from '../vocabulary/labelSets.ts';
 import type { AnnotatedObject, FrameAnnotation } from './annotationSource.ts';
 import { exportAnnotations, importAnnotations } from './annotationFormats.ts';
-import { digest, memorySource, rectangle } from './formatTestData.ts';
+import { digest, memorySource, rectangle } from '../../../tests/support/formatTestData.ts';
 
 const scratch = mkdtempSync(join(tmpdir(), 'label-set-formats-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { LabelSetDefinition } from '../api/contract.ts';
+import type { LabelSetDefinition } from '../vocabulary/labelSetTypes.ts';
 import type { AnnotatedObject } from './annotationSource.ts';
 import type { ExportWriter } from './exportWriter.ts';
 import { FormatError } from './formatError.ts';

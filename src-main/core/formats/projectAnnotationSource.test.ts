@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../store/projectStore.ts';
 import type { ImportedAnnotations } from './annotationSource.ts';
-import { digest, syntheticClip } from './formatTestData.ts';
+import { digest, syntheticClip } from '../../../tests/support/formatTestData.ts';
 import { encodeImportedAnnotations, type EncodedImport } from './importEncoding.ts';
 import { importIntoProject, projectAnnotationSource } from './projectAnnotationSource.ts';
 

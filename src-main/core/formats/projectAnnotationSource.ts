@@ -1,5 +1,5 @@
 import type { ProjectStore } from '../store/projectStore.ts';
-import type { LabelSetDefinition } from '../api/contract.ts';
+import type { LabelSetDefinition } from '../vocabulary/labelSetTypes.ts';
 import type { AnnotationRecord, LabelSetRecord, ObjectRecord } from '../store/types.ts';
 import type { AnnotatedObject, AnnotationSource, FrameAnnotation } from './annotationSource.ts';
 import { FormatError } from './formatError.ts';

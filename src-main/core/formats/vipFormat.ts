@@ -8,6 +8,7 @@ import { checkLabelPngHeaders, type ExpectedFrameSize, labelPngSource, listFrame
 import { encodeGreyPng } from './png.ts';
 import { readLabelSetSidecar, sidecarPartSet, writeLabelSetSidecar } from './labelSetSidecar.ts';
 import { sequenceNameOf } from './safeNames.ts';
+import { vipClassNames } from '../vocabulary/labelSets.ts';
 
 // VIP (SPEC §4): VIP_Fine/Category_ids/<video>/*.png, 8-bit grey PNGs whose value is the class id of the 20
 // classes (0 background … 19 left-shoe); frames optionally as Images/<video>/%05d.jpg. Part objects carry class ids
@@ -15,10 +16,7 @@ import { sequenceNameOf } from './safeNames.ts';
 // A part set of the annotator's own (issue 21) is written the same way, class id = its index in the set; its names
 // and colours go in the label set file beside it, which our import reads back (without one, ids are VIP classes).
 
-export const vipClassNames: readonly string[] = [
-  'background', 'hat', 'hair', 'sun-glasses', 'upper-clothes', 'dress', 'coat', 'socks', 'pants', 'gloves', 'scarf',
-  'skirt', 'torso-skin', 'face', 'right-arm', 'left-arm', 'right-leg', 'left-leg', 'right-shoe', 'left-shoe',
-];
+export { vipClassNames };
 /** Pixels to ignore are sometimes marked 255; it is no class but is kept as it is. */
 const ignoreValue = 255;
 

@@ -5,7 +5,7 @@ import { frameFileName, selectObjects } from './annotationSource.ts';
 import { type FormatExportSummary, resolveSequenceFolder } from './davisFormat.ts';
 import type { ExportWriter } from './exportWriter.ts';
 import { FormatError, cancellableSlices } from './formatError.ts';
-import type { LabelSetDefinition } from '../api/contract.ts';
+import type { LabelSetDefinition } from '../vocabulary/labelSetTypes.ts';
 import { vocHex } from '../vocabulary/labelSets.ts';
 import { applyLabelSetSidecar, readLabelSetSidecar, writeLabelSetSidecar } from './labelSetSidecar.ts';
 import { writeJpegFrames } from './jpegFrameWriter.ts';

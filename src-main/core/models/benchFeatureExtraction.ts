@@ -6,7 +6,8 @@
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { embeddedModelFiles, ensureGeneratedModels, generatedModelsDirectory } from './embeddedModel.ts';
-import { OnnxFeatureStream, OnnxSessionPool } from './onnxRuntime.ts';
+import { OnnxFeatureStream } from './onnxFeatureStream.ts';
+import { OnnxSessionPool } from './onnxRuntime.ts';
 
 export interface FeatureBenchResult {
   modelFile: string;

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { RgbFrame } from '../engine/featureMap.ts';
 import { openFeatureStream, parseStreamSpec } from './featureStreams.ts';
 import { ModelError } from './modelError.ts';
-import { OnnxGraphBuilder } from './onnxGraphBuilder.ts';
+import { OnnxGraphBuilder } from '../onnx/onnxGraphBuilder.ts';
 import { OnnxSessionPool } from './onnxRuntime.ts';
 import { shippedFcFiles, shippedFcInitialWeights } from './shippedModels.ts';
 

@@ -12,7 +12,8 @@ import { EMBEDDED_MODEL_ID, embeddedModelFiles, ensureGeneratedModels, generated
 import { defaultModelRegistryDirectory, ModelRegistry } from './checkpoints/modelRegistry.ts';
 import { ModelError } from './modelError.ts';
 import { readShippedFcDescription, SHIPPED_FC_STREAM, shippedFcFiles } from './shippedModels.ts';
-import { OnnxFeatureStream, type OnnxSessionPool } from './onnxRuntime.ts';
+import { OnnxFeatureStream } from './onnxFeatureStream.ts';
+import type { OnnxSessionPool } from './onnxRuntime.ts';
 
 export interface StreamTerm {
   /** `default`, `pixels` or a model file path. */

@@ -1,7 +1,7 @@
 import type { KerasTensor } from './kerasArtifacts.ts';
 import { type KerasLayer, pairOf, requiredLayers, zeroPaddingAmounts } from './kerasLayers.ts';
 import { ModelError } from './modelError.ts';
-import type { OnnxGraphBuilder } from './onnxGraphBuilder.ts';
+import type { OnnxGraphBuilder } from '../onnx/onnxGraphBuilder.ts';
 
 /** A tensor of the ONNX graph (NCHW float32) with its channel count. */
 export interface EmittedTensor {

@@ -1,7 +1,7 @@
 import { decodeWeights, type KerasArtifacts } from './kerasArtifacts.ts';
 import { parseKerasLayers } from './kerasLayers.ts';
 import { emitKerasLayers, type EmittedTensor } from './kerasToOnnx.ts';
-import { OnnxGraphBuilder } from './onnxGraphBuilder.ts';
+import { OnnxGraphBuilder } from '../onnx/onnxGraphBuilder.ts';
 
 /** Stride-8 MobileNetV2 layer: 32 channels. */
 export const FINE_LAYER = 'block_5_add';

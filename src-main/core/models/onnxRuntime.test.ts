@@ -5,7 +5,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKBONE_MODEL_ID, EMBEDDED_MODEL_ID, embeddedModelFiles, ensureGeneratedModels } from './embeddedModel.ts';
 import { ModelError } from './modelError.ts';
-import { OnnxFeatureStream, OnnxSessionPool, describeComputeDevice } from './onnxRuntime.ts';
+import { OnnxFeatureStream } from './onnxFeatureStream.ts';
+import { OnnxSessionPool, describeComputeDevice } from './onnxRuntime.ts';
 
 const cudaLibrary = path.resolve('node_modules/onnxruntime-node/bin/napi-v6', process.platform, process.arch, 'libonnxruntime_providers_cuda.so');
 

@@ -6,8 +6,6 @@ import * as ort from 'onnxruntime-node';
 import { sha256 } from './embeddedModel.ts';
 import { ModelError } from './modelError.ts';
 
-export { OnnxFeatureStream, type OnnxFeatureStreamOptions } from './onnxFeatureStream.ts';
-
 /** Which device runs the models, for the status bar (same shape as the API contract's ComputeDeviceInfo). */
 export interface ComputeDevice {
   device: 'cpu' | 'cuda';

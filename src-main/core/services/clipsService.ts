@@ -1,10 +1,11 @@
 import { rmSync } from 'node:fs';
 import { ApiError } from '../api/apiError.ts';
 import type { CallOptions, ClipSummary, ClipsService, FrameImage, Thumbnail } from '../api/contract.ts';
+import { throwIfCancelled } from '../base/cancellation.ts';
 import { clipFeatureCacheFolder } from '../engine/featureCache.ts';
 import type { ProjectLibrary } from '../store/projectLibrary.ts';
 import type { ClipRecord, JsonObject } from '../store/types.ts';
-import { FrameSource, generateThumbnails, keepReadableFrames, probeSource, VideoError, type SourceInfo } from '../video/index.ts';
+import { FrameSource, generateThumbnails, keepReadableFrames, probeSource, sourceInfoOf, VideoError, type SourceInfo } from '../video/index.ts';
 import { toClipSummary } from './clipSummary.ts';
 import { plainBytes } from './plainBytes.ts';
 
@@ -15,22 +16,6 @@ const maxOpenFrameSources = 4;
  * (about 5 frames of 4K, 100 of 480p, every frame of a small clip). A frame count would hold 1.2 GB per 4K clip.
  */
 export const FRAME_CACHE_BYTES = 512 * 1024 * 1024;
-
-/** Rebuilds the probe result saved with a clip, so frames decode without probing again. */
-export function sourceInfoOf(clip: ClipRecord): SourceInfo {
-  const probe = (clip.sourceDetails.probe ?? {}) as Partial<SourceInfo>;
-  return {
-    ...probe,
-    kind: clip.sourceKind,
-    path: clip.sourcePath,
-    name: clip.name,
-    width: clip.width,
-    height: clip.height,
-    fps: clip.fps,
-    frameCount: clip.frameCount,
-    ...(clip.imageFiles ? { files: clip.imageFiles } : {}),
-  } as SourceInfo;
-}
 
 export class ProjectClipsService implements ClipsService {
   /** Open decoders by clip id, most recently used last. */
@@ -70,7 +55,7 @@ export class ProjectClipsService implements ClipsService {
       info = readable;
       thumbnails = await thumbnailsOf(info);
     }
-    signal?.throwIfAborted();
+    throwIfCancelled(signal);
     const { files, ...probe } = info;
     const clip = store.transaction(() => {
       const added = store.addClip({

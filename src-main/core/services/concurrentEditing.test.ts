@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toApiErrorShape } from '../api/apiError.ts';
 import type { CorrespondApi } from '../api/contract.ts';
 import { createServices, type Services } from '../createServices.ts';
-import { makeColourClip, makeTempFolder } from '../video/testClips.ts';
+import { makeColourClip, makeTempFolder } from '../../../tests/support/testClips.ts';
 
 const appRoot = path.resolve(import.meta.dirname, '../../..');
 let folder: string;

@@ -17,12 +17,12 @@ import { projectAnnotationSource } from '../formats/projectAnnotationSource.ts';
 import { checkPathComponent, safePathComponent, sequenceNameOf } from '../formats/safeNames.ts';
 import type { ProjectStore } from '../store/projectStore.ts';
 import type { ClipRecord } from '../store/types.ts';
-import { FrameSource } from '../video/index.ts';
-import { sourceInfoOf } from './clipsService.ts';
+import { CancelledError } from '../base/cancellation.ts';
+import { FrameSource, sourceInfoOf } from '../video/index.ts';
 
 /** A FormatError names its file already; for a multi-clip export the clip is named too. Cancels stay cancels. */
 function inClip(error: unknown, clip: ClipRecord): unknown {
-  if (!(error instanceof FormatError) || error.code === 'CANCELLED') return error;
+  if (!(error instanceof FormatError)) return error;
   return new ApiError(error.code, `Clip "${clip.name}": ${error.message}`);
 }
 
@@ -163,6 +163,7 @@ export function exportInWorker(projectFile: string, args: ExportRequest, callOpt
     worker.on('message', (reply: ExportWorkerReply) => {
       if (reply.type === 'progress') onProgress?.(reply.progress);
       else if (reply.type === 'done') finish(undefined, reply.summary);
+      else if (reply.code === 'CANCELLED') finish(new CancelledError());
       else finish(reply.code ? new ApiError(reply.code, reply.message) : new Error(reply.message));
     });
     worker.on('error', (error) => finish(new Error(`the export worker failed: ${error.message}`)));

@@ -1,4 +1,4 @@
-import type { ExchangeFormat, ExchangeFormatInfo } from '../api/contract.ts';
+import type { ExchangeFormatInfo } from '../api/contract.ts';
 
 /**
  * What each format of `core/formats` holds, as the exporters and importers implement it (the object kinds are the
@@ -66,7 +66,3 @@ export const exchangeFormats: readonly ExchangeFormatInfo[] = [
     anyPalette: true,
   },
 ];
-
-export function exchangeFormatInfo(format: ExchangeFormat): ExchangeFormatInfo {
-  return exchangeFormats.find((info) => info.format === format)!;
-}

@@ -8,7 +8,7 @@ import { toApiErrorShape } from '../api/apiError.ts';
 import type { ApiErrorShape, ClipSummary, Progress, ProjectSummary } from '../api/contract.ts';
 import { createServices, type Services } from '../createServices.ts';
 import { readIndexedPng } from '../formats/png.ts';
-import { CLIP_FRAMES, CLIP_HEIGHT, CLIP_WIDTH, makeColourClip, makeTempFolder } from '../video/testClips.ts';
+import { CLIP_FRAMES, CLIP_HEIGHT, CLIP_WIDTH, makeColourClip, makeTempFolder } from '../../../tests/support/testClips.ts';
 
 const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 let folder: string;

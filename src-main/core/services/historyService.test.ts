@@ -11,7 +11,7 @@ import { createServices, type Services } from '../createServices.ts';
 import { defaultHistoryLimits } from '../store/editHistory.ts';
 import { ProjectLibrary } from '../store/projectLibrary.ts';
 import type { HistoryLimits } from '../store/types.ts';
-import { makeTempFolder } from '../video/testClips.ts';
+import { makeTempFolder } from '../../../tests/support/testClips.ts';
 
 const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const W = 160;

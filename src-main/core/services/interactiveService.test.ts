@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toApiErrorShape } from '../api/apiError.ts';
 import { createServices, type Services } from '../createServices.ts';
 import { maskIou } from '../interactive/clickProtocol.ts';
-import { makeTempFolder } from '../video/testClips.ts';
+import { makeTempFolder } from '../../../tests/support/testClips.ts';
 
 const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const W = 160;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CALLER_GONE, toApiErrorShape } from '../api/apiError.ts';
 import type { Progress } from '../api/contract.ts';
 import { createServices, type Services } from '../createServices.ts';
-import { makeTempFolder } from '../video/testClips.ts';
+import { makeTempFolder } from '../../../tests/support/testClips.ts';
 
 const appRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const W = 320;

@@ -6,7 +6,8 @@
  */
 import { ApiError, CALLER_GONE } from '../api/apiError.ts';
 import type { CallOptions, PropagationRequest, PropagationRunInfo, PropagationService, PropagationSummary } from '../api/contract.ts';
-import { clipFeatureCacheFolder, FeatureCache, featureCacheKey } from '../engine/featureCache.ts';
+import { isCancellation } from '../base/cancellation.ts';
+import { clipFeatureCacheFolder } from '../engine/featureCache.ts';
 import type { FeatureMap, RgbFrame } from '../engine/featureMap.ts';
 import { decodeKeypoints, encodeKeypoints } from '../engine/keypointEncoding.ts';
 import type { KernelRunner } from '../engine/kernelRunner.ts';
@@ -14,15 +15,15 @@ import { createKernelRunner } from '../engine/kernelRunners.ts';
 import { SelectionCache } from '../engine/frameSelection.ts';
 import { decodePrediction, encodeLabelMap, type LabelSet } from '../engine/labelEncoding.ts';
 import { defaultPropagationSettings } from '../engine/propagationKernel.ts';
-import { type FrameResult, PropagationSession, type SoftLabels } from '../engine/propagationSession.ts';
+import type { FrameResult, SoftLabels } from '../engine/propagationSession.ts';
 import { openFeatureStream, type OpenedStream } from '../models/featureStreams.ts';
 import type { OnnxSessionPool } from '../models/onnxRuntime.ts';
+import { type ClipPipeline, newClipSession, openClipPipeline, propagateForward } from '../pipeline/clipPipeline.ts';
 import type { ProjectLibrary } from '../store/projectLibrary.ts';
 import type { ProjectStore } from '../store/projectStore.ts';
 import { RUN_INTERRUPTED_MESSAGE, type AnnotationRecord, type ClipRecord, type ObjectRecord } from '../store/types.ts';
-import { FrameSource } from '../video/index.ts';
+import { sourceInfoOf } from '../video/index.ts';
 import { DEFAULT_PROPAGATION_STREAM } from '../models/shippedModels.ts';
-import { sourceInfoOf } from './clipsService.ts';
 
 export interface PropagationServiceOptions {
   library: ProjectLibrary;
@@ -85,28 +86,22 @@ export class ProjectPropagationService implements PropagationService {
     return stream;
   }
 
-  /** A clip's features under a stream spec, through the project's feature cache; close `source` when done. */
-  private async clipFeatures(projectId: string, clip: ClipRecord, spec: string) {
+  /** A clip's pipeline under a stream spec, through the project's feature cache and shared selections; close it when done. */
+  private async pipelineOf(projectId: string, clip: ClipRecord, spec: string): Promise<ClipPipeline> {
     const stream = await this.streamOf(spec);
-    const source = new FrameSource(sourceInfoOf(clip));
-    const key = featureCacheKey({
-      clip: clip.id, sourcePath: clip.sourcePath, frameCount: clip.frameCount, width: clip.width, height: clip.height,
-      stream: stream.id, models: stream.modelHashes.join(','),
-    });
-    const cache = new FeatureCache(clipFeatureCacheFolder(this.options.library.cacheDir(projectId), clip.id), key);
-    const features = (frameIndex: number): Promise<FeatureMap> => cache.get(frameIndex, async () => stream.extract(await source.getFrame(frameIndex)));
-    // Sessions of this clip and stream share prepared selections; the feature cache key names the features.
-    const selections = { cache: this.selections, frameKey: (frameIndex: number) => `${key}/${frameIndex}` };
-    return { stream, source, features, selections };
+    const identity = { clip: clip.id, sourcePath: clip.sourcePath, frameCount: clip.frameCount, width: clip.width, height: clip.height };
+    // Features live per clip (features/<clip id>/<key>), so deleting a clip deletes its features.
+    const cache = { root: clipFeatureCacheFolder(this.options.library.cacheDir(projectId), clip.id), identity };
+    return openClipPipeline({ frames: sourceInfoOf(clip), stream, cache, selections: this.selections });
   }
 
   /** One frame of a clip and its features under a stream, through the project's feature cache (the click tool's input). */
   async frameFeatures(projectId: string, clip: ClipRecord, frameIndex: number, spec = DEFAULT_PROPAGATION_STREAM): Promise<{ frame: RgbFrame; features: FeatureMap }> {
-    const { source, features } = await this.clipFeatures(projectId, clip, spec);
+    const pipeline = await this.pipelineOf(projectId, clip, spec);
     try {
-      return { frame: await source.getFrame(frameIndex), features: await features(frameIndex) };
+      return { frame: await pipeline.frame(frameIndex), features: await pipeline.features(frameIndex) };
     } finally {
-      source.close();
+      pipeline.close();
     }
   }
 
@@ -129,41 +124,35 @@ export class ProjectPropagationService implements PropagationService {
     const wanted = new Set(args.frames.filter((frame) => frame > args.inputFrame && frame < clip.frameCount));
     const masks = new Map<number, Uint8Array>();
     if (wanted.size === 0) return masks;
-    const { source, features } = await this.clipFeatures(args.projectId, clip, args.stream);
-    const session = new PropagationSession({ frameCount: clip.frameCount, features, settings: defaultPropagationSettings, runner: this.runnerHandle() });
+    const pipeline = await this.pipelineOf(args.projectId, clip, args.stream);
     try {
-      session.setKeyframe(args.inputFrame, encodeLabelMap({ width: clip.width, height: clip.height, indices: Uint8Array.from(input.labels.data, (v) => (v ? 1 : 0)) }, labelSet).labels);
-      await session.propagate({
+      await propagateForward(pipeline, {
         from: args.inputFrame,
         to: Math.max(...wanted),
-        direction: 'forward',
+        labels: encodeLabelMap({ width: clip.width, height: clip.height, indices: Uint8Array.from(input.labels.data, (v) => (v ? 1 : 0)) }, labelSet).labels,
+        settings: defaultPropagationSettings,
+        runner: this.runnerHandle(),
         signal,
         onFrame: (frameIndex, result) => {
           if (wanted.has(frameIndex)) masks.set(frameIndex, decodePrediction(result.labels, labelSet, clip.width, clip.height));
         },
       });
     } finally {
-      await session.close();
-      source.close();
+      pipeline.close();
     }
     return masks;
   }
 
   async run(args: PropagationRequest, callOptions: CallOptions = {}): Promise<PropagationSummary> {
-    const { library } = this.options;
-    const store = library.open(args.projectId);
-    const clip = store.getClip(args.clipId);
-    if (!clip) throw new ApiError('NOT_FOUND', `This project has no clip ${args.clipId}.`);
-    for (const frame of [args.fromFrame, args.toFrame]) {
-      if (frame !== undefined && frame >= clip.frameCount) throw new ApiError('OUT_OF_RANGE', `Frame ${frame} is past the end of "${clip.name}" (${clip.frameCount} frames).`);
-    }
+    const store = this.options.library.open(args.projectId);
+    const clip = requestedClip(store, args);
     const groups = this.groupsOf(store, clip, args.objectIds);
     if (groups.length === 0) {
       throw new ApiError('NO_KEYFRAME', 'Nothing to propagate: draw a mask (or place joints) on a frame of an object first.');
     }
     const fills = args.mode === 'fill' ? this.fillPlanOf(args, clip, groups) : undefined;
     const specName = args.stream ?? DEFAULT_PROPAGATION_STREAM;
-    const { stream, source, features, selections } = await this.clipFeatures(args.projectId, clip, specName);
+    const pipeline = await this.pipelineOf(args.projectId, clip, specName);
     const settings = defaultPropagationSettings;
     const direction = args.mode === 'fill' ? 'both' : args.mode;
     // The run is one undo step: every frame it saves records the rows it replaced, in that frame's transaction.
@@ -194,7 +183,7 @@ export class ProjectPropagationService implements PropagationService {
     try {
       for (const [index, group] of groups.entries()) {
         if (fills && fills[index].segments.length === 0) continue;
-        const session = new PropagationSession({ frameCount: clip.frameCount, features, settings, runner: this.runnerHandle(), selections });
+        const session = newClipSession(pipeline, settings, this.runnerHandle());
         try {
           for (const frameIndex of group.keyframes) session.setKeyframe(frameIndex, group.labelsAt(frameIndex));
           const onFrame = (frameIndex: number, result: FrameResult) => {
@@ -242,14 +231,14 @@ export class ProjectPropagationService implements PropagationService {
       end('finished');
     } catch (error) {
       // After a cancel the frame still being computed may fail on the closing run: that is part of the cancel.
-      if (!outcome && (error as Error).name !== 'AbortError') {
+      if (!outcome && !isCancellation(error)) {
         end('failed', (error as Error).message);
         throw error;
       }
       end(signal?.reason === CALLER_GONE ? 'interrupted' : 'cancelled');
     } finally {
       signal?.removeEventListener('abort', onAbort);
-      source.close();
+      pipeline.close();
     }
     const cancelled = outcome !== 'finished';
     const ms = performance.now() - started;
@@ -259,7 +248,7 @@ export class ProjectPropagationService implements PropagationService {
       framesWritten,
       msPerFrame: framesWritten ? ms / framesWritten : 0,
       device: this.options.pool.describeComputeDevice().label,
-      stream: stream.description,
+      stream: pipeline.stream.description,
       cancelled,
     };
   }
@@ -282,20 +271,16 @@ export class ProjectPropagationService implements PropagationService {
 
   async prepare(args: PropagationRequest): Promise<{ prepared: boolean }> {
     const store = this.options.library.open(args.projectId);
-    const clip = store.getClip(args.clipId);
-    if (!clip) throw new ApiError('NOT_FOUND', `This project has no clip ${args.clipId}.`);
+    const clip = requestedClip(store, args);
     if (args.mode === 'fill') return { prepared: false };
-    for (const frame of [args.fromFrame, args.toFrame]) {
-      if (frame !== undefined && frame >= clip.frameCount) throw new ApiError('OUT_OF_RANGE', `Frame ${frame} is past the end of "${clip.name}" (${clip.frameCount} frames).`);
-    }
     const groups = this.groupsOf(store, clip, args.objectIds);
     if (groups.length === 0) return { prepared: false };
-    const { source, features, selections } = await this.clipFeatures(args.projectId, clip, args.stream ?? DEFAULT_PROPAGATION_STREAM);
+    const pipeline = await this.pipelineOf(args.projectId, clip, args.stream ?? DEFAULT_PROPAGATION_STREAM);
     let prepared = false;
     try {
       // The groups' first frames, in the order run() reaches them (the first one matters most).
       for (const group of groups) {
-        const session = new PropagationSession({ frameCount: clip.frameCount, features, settings: defaultPropagationSettings, runner: this.runnerHandle(), selections });
+        const session = newClipSession(pipeline, defaultPropagationSettings, this.runnerHandle());
         try {
           // The keyframes set the pass, its anchors and which slots share labels; label values do not matter.
           for (const frameIndex of group.keyframes) session.setKeyframe(frameIndex, group.labelsAt(frameIndex));
@@ -306,7 +291,7 @@ export class ProjectPropagationService implements PropagationService {
         }
       }
     } finally {
-      source.close();
+      pipeline.close();
     }
     return { prepared };
   }
@@ -385,6 +370,16 @@ export class ProjectPropagationService implements PropagationService {
     for (const members of maskGroups.values()) groups.unshift(maskGroup(clip, members, userKeyframes));
     return groups;
   }
+}
+
+/** The request's clip, with its from/to frames checked against the clip's length (run and prepare read the same). */
+function requestedClip(store: ProjectStore, args: PropagationRequest): ClipRecord {
+  const clip = store.getClip(args.clipId);
+  if (!clip) throw new ApiError('NOT_FOUND', `This project has no clip ${args.clipId}.`);
+  for (const frame of [args.fromFrame, args.toFrame]) {
+    if (frame !== undefined && frame >= clip.frameCount) throw new ApiError('OUT_OF_RANGE', `Frame ${frame} is past the end of "${clip.name}" (${clip.frameCount} frames).`);
+  }
+  return clip;
 }
 
 function sortedKeys(keys: Map<number, AnnotationRecord>): number[] {

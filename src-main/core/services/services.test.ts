@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Progress } from '../api/contract.ts';
 import { toApiErrorShape } from '../api/apiError.ts';
 import { createServices, type Services } from '../createServices.ts';
-import { CLIP_FRAMES, CLIP_HEIGHT, CLIP_WIDTH, colourFrameIndex, makeColourClip, makeTempFolder } from '../video/testClips.ts';
+import { CLIP_FRAMES, CLIP_HEIGHT, CLIP_WIDTH, colourFrameIndex, makeColourClip, makeTempFolder } from '../../../tests/support/testClips.ts';
 import { readShippedFcDescription } from '../models/shippedModels.ts';
 import { ProjectLibrary } from '../store/projectLibrary.ts';
 

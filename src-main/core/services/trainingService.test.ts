@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainingStatus } from '../api/contract.ts';
 import { createServices, type Services } from '../createServices.ts';
 import { findPython } from '../training/findPython.ts';
-import { makeColourClip, makeTempFolder } from '../video/testClips.ts';
+import { makeColourClip, makeTempFolder } from '../../../tests/support/testClips.ts';
 import { readShippedFcDescription, shippedFcInitialWeights } from '../models/shippedModels.ts';
 import type { ProjectTrainingService } from './trainingService.ts';
 

@@ -19,11 +19,10 @@ import type { ProjectStore } from '../store/projectStore.ts';
 import type { TrainingRunPatch, TrainingRunRecord } from '../store/trainingRuns.ts';
 import type { ClipRecord } from '../store/types.ts';
 import { findPython, type PythonSearchResult } from '../training/findPython.ts';
-import { type FcArchitecture, type TrainingConfig, WORKER_VIEW_DEFAULTS } from '../training/trainingProtocol.ts';
+import { type FcArchitecture, type TrainingConfig, type WorkerEvent, WORKER_VIEW_DEFAULTS } from '../training/trainingProtocol.ts';
 import { estimateTraining, readBenchmarkSpeeds, readMeasuredSpeeds, recordMeasuredSpeed, thisMachine, type RunShape } from '../training/trainingSpeed.ts';
 import { TrainingWorker } from '../training/trainingWorker.ts';
-import { FrameSource } from '../video/index.ts';
-import { sourceInfoOf } from './clipsService.ts';
+import { FrameSource, sourceInfoOf } from '../video/index.ts';
 import { planHeldOutEvaluation, previewHeldOut, scoreHeldOut } from './heldOutEvaluation.ts';
 
 /** Frames written for one run at most (spread evenly over the clips' frames). */
@@ -63,6 +62,8 @@ interface Run {
   recordId?: number;
   /** Network and views, once the worker said (for keeping its measured speed). */
   shape?: RunShape;
+  /** The step the worker started (or resumed) at: the speed kept counts the steps after it. */
+  firstStep?: number;
   /** Aborts a held-out evaluation still running when the run is replaced or cancelled. */
   evaluation?: AbortController;
   status: TrainingStatus;
@@ -215,78 +216,11 @@ export class ProjectTrainingService implements TrainingService {
     plan: { clips: ClipRecord[]; framesDir: string; checkpointDir: string; exportPath: string; steps: number; python: string },
   ): Promise<void> {
     try {
-      rmSync(plan.framesDir, { recursive: true, force: true });
-      mkdirSync(plan.framesDir, { recursive: true });
-      mkdirSync(plan.checkpointDir, { recursive: true });
-      const total = plan.clips.reduce((sum, clip) => sum + clip.frameCount, 0);
-      const every = Math.max(1, Math.ceil(total / MAX_TRAINING_FRAMES));
-      let written = 0;
-      for (const clip of plan.clips) {
-        const source = new FrameSource(sourceInfoOf(clip));
-        try {
-          for (let frameIndex = 0; frameIndex < clip.frameCount; frameIndex += every) {
-            const frame = await source.getFrame(frameIndex);
-            writeFileSync(join(plan.framesDir, `${String(written++).padStart(6, '0')}.png`), encodeRgbPng({ width: frame.width, height: frame.height, data: frame.data }));
-            run.status.message = `Preparing frames… ${written}`;
-          }
-        } finally {
-          source.close();
-        }
-      }
-      run.status.frameCount = written;
+      run.status.frameCount = await writeTrainingFrames(plan, run);
       if (run.status.state !== 'starting') return; // cancelled while preparing (recorded by control())
       const worker = new TrainingWorker({ pythonExecutable: plan.python });
       run.worker = worker;
-      let firstStep = 0;
-      worker.onEvent((event) => {
-        const status = run.status;
-        switch (event.type) {
-          case 'ready':
-            status.device = `${event.device.toUpperCase()} (torch ${event.torchVersion})`;
-            break;
-          case 'started':
-            firstStep = event.step;
-            run.shape = { architecture: event.architecture, device: event.device, batchSize: event.batchSize, imageSize: event.imageSize, threads: this.threads() };
-            Object.assign(status, { state: status.cancelling ? status.state : 'running', step: event.step, totalSteps: event.totalSteps, frameCount: event.frameCount });
-            status.network = `${fcNetworkName(event.architecture)} · ${event.batchSize} × ${event.imageSize}² views`;
-            if (!status.cancelling) status.message = event.resumedFrom ? `Resumed from step ${event.step}.` : 'Training…';
-            this.record(projectId, run, { step: event.step, checkpointStep: event.step });
-            break;
-          case 'progress':
-            Object.assign(status, { step: event.step, totalSteps: event.totalSteps, imagesPerSecond: event.imagesPerSecond, etaSeconds: event.etaSeconds });
-            if (event.loss !== null) status.losses.push({ step: event.step, loss: event.loss });
-            if (status.state === 'starting') status.state = 'running';
-            break;
-          case 'paused':
-            Object.assign(status, { state: 'paused', message: `Paused at step ${event.step}.` });
-            break;
-          case 'resumed':
-            Object.assign(status, { state: 'running', message: 'Training…' });
-            break;
-          case 'checkpoint':
-            if (!status.cancelling) status.message = `Checkpoint saved at step ${event.step}.`;
-            this.record(projectId, run, { step: event.step, checkpointStep: event.step });
-            this.keepSpeed(run, status.imagesPerSecond, event.step - firstStep);
-            break;
-          case 'exported':
-            void this.register(projectId, event.path, run);
-            break;
-          case 'error':
-            status.message = event.message;
-            if (event.fatal) status.problem = event.message;
-            break;
-          case 'finished': {
-            const state = event.reason === 'completed' ? 'finished' : event.reason === 'cancelled' ? 'cancelled' : 'failed';
-            status.state = state;
-            status.cancelling = undefined;
-            this.keepSpeed(run, status.imagesPerSecond, event.step - firstStep);
-            if (state === 'failed') status.message = `The training worker ${event.reason === 'crashed' ? 'stopped unexpectedly' : 'failed'}: ${status.problem ?? 'see the log'}. Start again to resume from the last checkpoint.`;
-            else if (state === 'cancelled') status.message = `Cancelled at step ${event.step}; start again to resume.`;
-            this.record(projectId, run, { state, step: event.step, message: status.message });
-            break;
-          }
-        }
-      });
+      worker.onEvent((event) => this.applyWorkerEvent(projectId, run, event));
       worker.start({
         framesDir: plan.framesDir,
         steps: plan.steps,
@@ -303,6 +237,58 @@ export class ProjectTrainingService implements TrainingService {
       this.record(projectId, run, { state: 'failed', message: run.status.message });
     }
   }
+
+  /** What a worker event changes in the run's status (the `exported` model is registered and evaluated). */
+  private applyWorkerEvent(projectId: string, run: Run, event: WorkerEvent): void {
+    const status = run.status;
+    switch (event.type) {
+      case 'ready':
+        status.device = `${event.device.toUpperCase()} (torch ${event.torchVersion})`;
+        break;
+      case 'started':
+        run.firstStep = event.step;
+        run.shape = { architecture: event.architecture, device: event.device, batchSize: event.batchSize, imageSize: event.imageSize, threads: this.threads() };
+        Object.assign(status, { state: status.cancelling ? status.state : 'running', step: event.step, totalSteps: event.totalSteps, frameCount: event.frameCount });
+        status.network = `${fcNetworkName(event.architecture)} · ${event.batchSize} × ${event.imageSize}² views`;
+        if (!status.cancelling) status.message = event.resumedFrom ? `Resumed from step ${event.step}.` : 'Training…';
+        this.record(projectId, run, { step: event.step, checkpointStep: event.step });
+        break;
+      case 'progress':
+        Object.assign(status, { step: event.step, totalSteps: event.totalSteps, imagesPerSecond: event.imagesPerSecond, etaSeconds: event.etaSeconds });
+        if (event.loss !== null) status.losses.push({ step: event.step, loss: event.loss });
+        if (status.state === 'starting') status.state = 'running';
+        break;
+      case 'paused':
+        Object.assign(status, { state: 'paused', message: `Paused at step ${event.step}.` });
+        break;
+      case 'resumed':
+        Object.assign(status, { state: 'running', message: 'Training…' });
+        break;
+      case 'checkpoint':
+        if (!status.cancelling) status.message = `Checkpoint saved at step ${event.step}.`;
+        this.record(projectId, run, { step: event.step, checkpointStep: event.step });
+        this.keepSpeed(run, status.imagesPerSecond, event.step - (run.firstStep ?? 0));
+        break;
+      case 'exported':
+        void this.register(projectId, event.path, run);
+        break;
+      case 'error':
+        status.message = event.message;
+        if (event.fatal) status.problem = event.message;
+        break;
+      case 'finished': {
+        const state = event.reason === 'completed' ? 'finished' : event.reason === 'cancelled' ? 'cancelled' : 'failed';
+        status.state = state;
+        status.cancelling = undefined;
+        this.keepSpeed(run, status.imagesPerSecond, event.step - (run.firstStep ?? 0));
+        if (state === 'failed') status.message = `The training worker ${event.reason === 'crashed' ? 'stopped unexpectedly' : 'failed'}: ${status.problem ?? 'see the log'}. Start again to resume from the last checkpoint.`;
+        else if (state === 'cancelled') status.message = `Cancelled at step ${event.step}; start again to resume.`;
+        this.record(projectId, run, { state, step: event.step, message: status.message });
+        break;
+      }
+    }
+  }
+
 
   /**
    * J&F before and after on held-out user keyframes (see heldOutEvaluation.ts): "before" is the stream the run
@@ -423,4 +409,27 @@ function recordedStatus(record: TrainingRunRecord | undefined, model: string | u
     return { ...emptyStatus('finished', model ? `Trained model ${model} is in use.` : 'The last run finished.'), ...base, step: record.totalSteps };
   }
   return { ...emptyStatus(record.state, record.message ?? `The last run ${record.state === 'failed' ? 'failed' : 'was cancelled'}.`), ...base, step: record.step };
+}
+
+/** Writes every n-th frame of the plan's clips (at most MAX_TRAINING_FRAMES) as PNGs for the worker; returns how many. */
+async function writeTrainingFrames(plan: { clips: ClipRecord[]; framesDir: string; checkpointDir: string }, run: Run): Promise<number> {
+  rmSync(plan.framesDir, { recursive: true, force: true });
+  mkdirSync(plan.framesDir, { recursive: true });
+  mkdirSync(plan.checkpointDir, { recursive: true });
+  const total = plan.clips.reduce((sum, clip) => sum + clip.frameCount, 0);
+  const every = Math.max(1, Math.ceil(total / MAX_TRAINING_FRAMES));
+  let written = 0;
+  for (const clip of plan.clips) {
+    const source = new FrameSource(sourceInfoOf(clip));
+    try {
+      for (let frameIndex = 0; frameIndex < clip.frameCount; frameIndex += every) {
+        const frame = await source.getFrame(frameIndex);
+        writeFileSync(join(plan.framesDir, `${String(written++).padStart(6, '0')}.png`), encodeRgbPng({ width: frame.width, height: frame.height, data: frame.data }));
+        run.status.message = `Preparing frames… ${written}`;
+      }
+    } finally {
+      source.close();
+    }
+  }
+  return written;
 }

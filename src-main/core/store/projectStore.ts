@@ -9,7 +9,7 @@ import * as rows from './storeRows.ts';
 import * as check from './storeValidation.ts';
 import { StatementCache } from './statementCache.ts';
 import { checkLabelSetDefinition, LabelSetError } from '../vocabulary/labelSets.ts';
-import type { LabelSetDefinition } from '../api/contract.ts';
+import type { LabelSetDefinition } from '../vocabulary/labelSetTypes.ts';
 import { TrainingRuns } from './trainingRuns.ts';
 import {
   annotationSources,

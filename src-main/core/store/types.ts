@@ -17,7 +17,6 @@ export const clipSourceKinds: readonly ClipSourceKind[] = ['video', 'images'];
 export const objectKinds: readonly ObjectKind[] = ['mask', 'part', 'keypoints'];
 export const annotationSources: readonly AnnotationSource[] = ['user', 'propagated'];
 export const runDirections: readonly RunDirection[] = ['forward', 'backward', 'both'];
-export const runStatuses: readonly RunStatus[] = ['running', 'finished', 'cancelled', 'failed'];
 export const modelRoles: readonly ModelRole[] = ['semantic', 'fine-grained', 'pixels'];
 
 /**

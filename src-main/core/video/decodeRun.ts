@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { isCancellation } from '../base/cancellation.ts';
 import { ffconcatList } from './ffconcatList.ts';
 import { IMAGE_DEMUXERS, IMAGE_LIST_DEMUXERS, VIDEO_FILE_DEMUXERS } from './ffmpegInputPolicy.ts';
 import { startFfmpeg, type FfmpegRun, type FfmpegRunOptions } from './ffmpegProcess.ts';
@@ -177,7 +178,7 @@ export class DecodeRun {
   }
 
   private decodeError(error: Error): Error {
-    if (error.name === 'AbortError' || error instanceof VideoError) return error;
+    if (isCancellation(error) || error instanceof VideoError) return error;
     if (this.info.kind === 'images' && this.request.count === 1) {
       const file = this.info.files?.[this.request.startIndex] ?? this.info.path;
       return new VideoError('CORRUPT_IMAGE', `could not decode the image (${error.message})`, file);

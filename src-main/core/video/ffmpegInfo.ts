@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import ffmpeg from 'fluent-ffmpeg';
@@ -97,4 +97,11 @@ export function ffmpegInfo(): Promise<FfmpegInfo> {
     ffmpeg.setFfprobePath(info.ffprobePath);
     return info;
   });
+}
+
+let encoderList: string | undefined;
+/** Whether this machine's ffmpeg ($CORRESPOND_FFMPEG or `ffmpeg`) has the video encoder `name` (`ffmpeg -encoders`). */
+export function hasEncoder(name: string): boolean {
+  encoderList ??= execFileSync(process.env.CORRESPOND_FFMPEG || 'ffmpeg', ['-hide_banner', '-encoders'], { encoding: 'utf8' });
+  return new RegExp(`^\\s*V\\S*\\s+${name}\\s`, 'm').test(encoderList);
 }

@@ -1,8 +1,8 @@
 import { PassThrough } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import { ffmpegInfo } from './ffmpegInfo.ts';
+import { CancelledError } from '../base/cancellation.ts';
 import { inputRestrictions } from './ffmpegInputPolicy.ts';
-import { createAbortError } from './videoError.ts';
 
 export interface FfmpegRunOptions {
   input: string;
@@ -36,7 +36,7 @@ function explain(stderrLines: string[]): string {
 /** Starts ffmpeg through fluent-ffmpeg with stdout piped to `onData`. */
 export async function startFfmpeg(options: FfmpegRunOptions): Promise<FfmpegRun> {
   const { ffmpegPath } = await ffmpegInfo();
-  if (options.signal?.aborted) throw createAbortError(options.signal);
+  if (options.signal?.aborted) throw new CancelledError(options.signal);
   const command = ffmpeg(options.input, { stdoutLines: 30 })
     .setFfmpegPath(ffmpegPath)
     .inputOptions(['-hide_banner', '-nostats', '-nostdin', ...inputRestrictions(options.demuxers), ...(options.inputOptions ?? [])])
@@ -109,7 +109,7 @@ export async function startFfmpeg(options: FfmpegRunOptions): Promise<FfmpegRun>
   };
   // Callers await `done`; this only keeps a kill before that await from being reported as unhandled.
   done.catch(() => {});
-  const onAbort = () => kill(createAbortError(options.signal));
+  const onAbort = () => kill(new CancelledError(options.signal));
   options.signal?.addEventListener('abort', onAbort, { once: true });
   done.then(
     () => options.signal?.removeEventListener('abort', onAbort),

@@ -12,7 +12,7 @@ import {
   makeColourPngFolder,
   makeTempFolder,
   type ClipContainer,
-} from './testClips.ts';
+} from '../../../tests/support/testClips.ts';
 import { VideoError } from './videoError.ts';
 
 let folder: string;

@@ -1,7 +1,8 @@
 import { DecodeRun, canSeekByTimestamp, type LocateMode } from './decodeRun.ts';
 import { LruCache } from './lruCache.ts';
 import type { IndexedRgbFrame, RgbFrame, SourceInfo } from './sourceInfo.ts';
-import { createAbortError, VideoError } from './videoError.ts';
+import { CancelledError } from '../base/cancellation.ts';
+import { VideoError } from './videoError.ts';
 
 export interface FrameSourceOptions {
   /** Most decoded frames kept in memory; default fits about `cacheBytes`. */
@@ -100,7 +101,7 @@ export class FrameSource {
       } finally {
         this.running.delete(run);
       }
-      if (options.signal?.aborted) throw createAbortError(options.signal);
+      if (options.signal?.aborted) throw new CancelledError(options.signal);
       if (this.closed) throw this.closedError();
       if (!missed && nextIndex < startIndex + count) throw this.missingFrameError(nextIndex);
       if (missed && mode === 'count') throw this.missingFrameError(nextIndex);

@@ -6,7 +6,7 @@ import { generateThumbnails, thumbnailFrameIndices, type Thumbnail } from './gen
 import { readImageSize } from './imageSize.ts';
 import { probeSource } from './probeSource.ts';
 import type { SourceInfo, VideoProgress } from './sourceInfo.ts';
-import { CLIP_FRAMES, colourFrameIndex, makeColourClip, makeColourPngFolder, makeTempFolder } from './testClips.ts';
+import { CLIP_FRAMES, colourFrameIndex, makeColourClip, makeColourPngFolder, makeTempFolder } from '../../../tests/support/testClips.ts';
 
 let folder: string;
 let video: SourceInfo;

@@ -6,7 +6,8 @@ import { IMAGE_LIST_DEMUXERS, VIDEO_FILE_DEMUXERS } from './ffmpegInputPolicy.ts
 import { startFfmpeg } from './ffmpegProcess.ts';
 import { JpegStreamSplitter } from './jpegStreamSplitter.ts';
 import type { SourceInfo, VideoProgress } from './sourceInfo.ts';
-import { createAbortError, throwIfAborted, VideoError } from './videoError.ts';
+import { CancelledError, throwIfCancelled } from '../base/cancellation.ts';
+import { VideoError } from './videoError.ts';
 
 export interface Thumbnail {
   frameIndex: number;
@@ -58,7 +59,7 @@ function thumbnailCommand(info: SourceInfo, frameIndices: number[], heightPx: nu
  */
 export async function generateThumbnails(info: SourceInfo, options: ThumbnailOptions = {}): Promise<Thumbnail[]> {
   const { heightPx = 72, maxCount = 300, signal, onProgress } = options;
-  throwIfAborted(signal);
+  throwIfCancelled(signal);
   const frameIndices = thumbnailFrameIndices(info.frameCount, maxCount);
   const total = frameIndices.length;
   const thumbnails: Thumbnail[] = [];
@@ -75,7 +76,7 @@ export async function generateThumbnails(info: SourceInfo, options: ThumbnailOpt
     const run = await startFfmpeg({ ...command, format: 'image2pipe', signal, onData: (chunk) => splitter.push(chunk) });
     await run.done;
   } catch (error) {
-    if (signal?.aborted) throw createAbortError(signal);
+    if (signal?.aborted) throw new CancelledError(signal);
     throw new VideoError(
       'DECODE_FAILED',
       `could not make thumbnails (${error instanceof Error ? error.message : String(error)})`,

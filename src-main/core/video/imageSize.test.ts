@@ -3,7 +3,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readImageSize } from './imageSize.ts';
-import { makeTempFolder } from './testClips.ts';
+import { makeTempFolder } from '../../../tests/support/testClips.ts';
 
 const folder = makeTempFolder();
 afterAll(() => rmSync(folder, { recursive: true, force: true }));

@@ -10,5 +10,5 @@ export {
 export { readImageSize, type ImageSize } from './imageSize.ts';
 export { LruCache } from './lruCache.ts';
 export { DEFAULT_IMAGE_FPS, IMAGE_EXTENSIONS, keepReadableFrames, probeSource, type ProbeOptions } from './probeSource.ts';
-export type { IndexedRgbFrame, RgbFrame, SourceInfo, VideoProgress } from './sourceInfo.ts';
-export { createAbortError, isAbortError, VideoError, type VideoErrorCode } from './videoError.ts';
+export { sourceInfoOf, type IndexedRgbFrame, type RgbFrame, type SourceInfo, type StoredClipSource, type VideoProgress } from './sourceInfo.ts';
+export { VideoError, type VideoErrorCode } from './videoError.ts';

@@ -14,7 +14,7 @@ import {
   makeColourPngFolder,
   makeTempFolder,
   type ClipContainer,
-} from './testClips.ts';
+} from '../../../tests/support/testClips.ts';
 import { VideoError, type VideoErrorCode } from './videoError.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');

@@ -8,7 +8,8 @@ import { describeRefusedInput, inputRestrictions, refusedDemuxer, VIDEO_FILE_DEM
 import { frameSizeProblem } from './frameLimits.ts';
 import { readImageSize } from './imageSize.ts';
 import type { SourceInfo } from './sourceInfo.ts';
-import { createAbortError, throwIfAborted, VideoError } from './videoError.ts';
+import { CancelledError, throwIfCancelled } from '../base/cancellation.ts';
+import { VideoError } from './videoError.ts';
 
 export interface ProbeOptions {
   signal?: AbortSignal;
@@ -30,7 +31,7 @@ export async function probeSource(sourcePath: string, options: ProbeOptions = {}
   } catch {
     throw new VideoError('NOT_FOUND', 'no such file or folder', absolutePath);
   }
-  throwIfAborted(options.signal);
+  throwIfCancelled(options.signal);
   if (stats.isDirectory()) return probeImageFolder(absolutePath, options);
   if (stats.size === 0) throw new VideoError('EMPTY_FILE', 'the file is empty (0 bytes)', absolutePath);
   return probeVideoFile(absolutePath, options);
@@ -128,7 +129,7 @@ function runFfprobe(ffprobePath: string, file: string, args: string[], signal?: 
       { maxBuffer: 2 * 1024 * 1024 * 1024, signal },
       (error, stdout, stderr) => {
         const refused = refusedDemuxer(stderr);
-        if (signal?.aborted) reject(createAbortError(signal));
+        if (signal?.aborted) reject(new CancelledError(signal));
         else if (error && refused) {
           reject(new VideoError('UNSUPPORTED_FORMAT', `is ${describeRefusedInput(refused)}, not a video: Correspond does not follow playlists or file lists; import the video itself`, file));
         } else if (error) {
@@ -295,7 +296,7 @@ async function decodesFrame(info: SourceInfo, frameIndex: number, mode: LocateMo
   try {
     for await (const frame of run.frames()) decoded ||= frame.frameIndex === frameIndex;
   } catch (error) {
-    if (signal?.aborted) throw createAbortError(signal);
+    if (signal?.aborted) throw new CancelledError(signal);
     return error instanceof Error ? error : new Error(String(error));
   }
   return decoded;

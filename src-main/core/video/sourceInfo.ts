@@ -54,3 +54,33 @@ export interface VideoProgress {
   total: number;
   message: string;
 }
+
+/** What a project stores of an imported clip (store's ClipRecord has these fields). */
+export interface StoredClipSource {
+  name: string;
+  sourcePath: string;
+  sourceKind: SourceInfo['kind'];
+  fps: number;
+  width: number;
+  height: number;
+  frameCount: number;
+  imageFiles: string[] | null;
+  /** Free-form source facts; `probe` holds the probe result saved at import. */
+  sourceDetails: { probe?: unknown };
+}
+
+/** Rebuilds the probe result saved with a clip, so frames decode without probing again. */
+export function sourceInfoOf(clip: StoredClipSource): SourceInfo {
+  const probe = (clip.sourceDetails.probe ?? {}) as Partial<SourceInfo>;
+  return {
+    ...probe,
+    kind: clip.sourceKind,
+    path: clip.sourcePath,
+    name: clip.name,
+    width: clip.width,
+    height: clip.height,
+    fps: clip.fps,
+    frameCount: clip.frameCount,
+    ...(clip.imageFiles ? { files: clip.imageFiles } : {}),
+  } as SourceInfo;
+}

@@ -32,18 +32,3 @@ export class VideoError extends Error {
     this.name = 'VideoError';
   }
 }
-
-/** The rejection for an aborted long call: callers test `error.name === 'AbortError'`. */
-export function createAbortError(signal?: AbortSignal): Error {
-  const error = new Error('The operation was aborted', { cause: signal?.reason });
-  error.name = 'AbortError';
-  return error;
-}
-
-export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw createAbortError(signal);
-}
-
-export function isAbortError(error: unknown): boolean {
-  return error instanceof Error && error.name === 'AbortError';
-}

@@ -3,8 +3,7 @@
  * JHMDB, COCO, VIP and DAVIS presets. The engine never reads names: a part class is its index in the label map, a
  * joint its index in the skeleton; these definitions give them names, colours, bones and flip pairs.
  */
-import type { KeypointVisibility, LabelClass, LabelSetDefinition, LabelSetKind, LabelSetPreset, SkeletonJoint } from '../api/contract.ts';
-import { vipClassNames } from '../formats/vipFormat.ts';
+import type { KeypointVisibility, LabelClass, LabelSetDefinition, LabelSetKind, LabelSetPreset, SkeletonJoint } from './labelSetTypes.ts';
 
 /** A label map holds one byte per pixel: a part set has at most 256 entries, background (0) and 255 classes. */
 export const MAX_PART_CLASSES = 256;
@@ -48,6 +47,11 @@ export function leftRightPairs(names: readonly string[]): Array<[number, number]
 }
 
 /** The VIP part classes, id = index (SPEC §4): the order `vipFormat.ts` writes and `vipMiou.ts` scores. */
+/** VIP's 20 part classes (SPEC §4), index = class id; the VIP format reads and writes these ids. */
+export const vipClassNames: readonly string[] = [
+  'background', 'hat', 'hair', 'sun-glasses', 'upper-clothes', 'dress', 'coat', 'socks', 'pants', 'gloves', 'scarf',
+  'skirt', 'torso-skin', 'face', 'right-arm', 'left-arm', 'right-leg', 'left-leg', 'right-shoe', 'left-shoe',
+];
 const vipPartNames = vipClassNames;
 
 /** The 15 JHMDB joints in file order (SPEC §3.1), as the editor has always named them. */

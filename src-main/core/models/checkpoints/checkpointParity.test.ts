@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readNpy } from '../../engine/npy.ts';
-import { OnnxFeatureStream, OnnxSessionPool } from '../onnxRuntime.ts';
-import { checkpointFixtures } from './checkpointFixtures.ts';
+import { OnnxFeatureStream } from '../onnxFeatureStream.ts';
+import { OnnxSessionPool } from '../onnxRuntime.ts';
+import { checkpointFixtures } from '../../../../tests/support/checkpointFixtures.ts';
 import { importModel } from './importModel.ts';
 import { ModelRegistry } from './modelRegistry.ts';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { OnnxGraphBuilder } from '../onnxGraphBuilder.ts';
+import { OnnxGraphBuilder } from '../../onnx/onnxGraphBuilder.ts';
 
 // The CLI is run as a user runs it (bin/correspond.mjs), so core code does not import the CLI layer.
 const entry = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../bin/correspond.mjs');

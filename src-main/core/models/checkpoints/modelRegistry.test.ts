@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { OnnxGraphBuilder } from '../onnxGraphBuilder.ts';
+import { OnnxGraphBuilder } from '../../onnx/onnxGraphBuilder.ts';
 import { OnnxSessionPool } from '../onnxRuntime.ts';
 import { importModel } from './importModel.ts';
 import { defaultModelRegistryDirectory, ModelRegistry } from './modelRegistry.ts';

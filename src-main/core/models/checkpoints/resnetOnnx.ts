@@ -16,7 +16,7 @@
  * L2-normalise them).
  */
 import { ModelError } from '../modelError.ts';
-import { OnnxGraphBuilder } from '../onnxGraphBuilder.ts';
+import { OnnxGraphBuilder } from '../../onnx/onnxGraphBuilder.ts';
 import { ARCHITECTURES, type ResNetTrunk } from './stateDict.ts';
 import { tensorToFloat32 } from './torchTensor.ts';
 

@@ -1,16 +1,16 @@
 /**
- * Test support: runs fixtures/make_checkpoints.py once per script version with a Python that has torch, into a
- * cache folder under the system temp directory, and describes what it wrote. Not used by the app.
+ * Test support: runs core/models/checkpoints/fixtures/make_checkpoints.py once per script version with a Python
+ * that has torch, into a cache folder under the system temp directory, and describes what it wrote. Not used by the app.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { findPython } from '../../training/findPython.ts';
-import { sha256 } from '../embeddedModel.ts';
+import { findPython } from '../../src-main/core/training/findPython.ts';
+import { sha256 } from '../../src-main/core/models/embeddedModel.ts';
 
-export const FIXTURE_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'make_checkpoints.py');
+export const FIXTURE_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../src-main/core/models/checkpoints/fixtures/make_checkpoints.py');
 
 export interface CheckpointFixtures {
   directory: string;

@@ -2,7 +2,7 @@
  * Synthetic clips with a known answer for engine tests: a textured square moving over a textured background.
  * Deterministic (hash noise), no files.
  */
-import type { RgbFrame } from './featureMap.ts';
+import type { RgbFrame } from '../../src-main/core/engine/featureMap.ts';
 
 export interface SyntheticClip {
   frames: RgbFrame[];

@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { RgbFrame } from './sourceInfo.ts';
+import { hasEncoder } from '../../src-main/core/video/ffmpegInfo.ts';
+import type { RgbFrame } from '../../src-main/core/video/sourceInfo.ts';
 
 export const CLIP_WIDTH = 64;
 export const CLIP_HEIGHT = 48;
@@ -21,12 +22,6 @@ export function makeTempFolder(prefix = 'correspond-video-test-'): string {
 
 function runFfmpeg(args: string[]): void {
   execFileSync(ffmpegPath, ['-hide_banner', '-loglevel', 'error', '-y', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-}
-
-let encoderList: string | undefined;
-export function hasEncoder(name: string): boolean {
-  encoderList ??= execFileSync(ffmpegPath, ['-hide_banner', '-encoders'], { encoding: 'utf8' });
-  return new RegExp(`^\\s*V\\S*\\s+${name}\\s`, 'm').test(encoderList);
 }
 
 const colourSource = (frames: number, width = CLIP_WIDTH, height = CLIP_HEIGHT) =>

@@ -1,7 +1,7 @@
 // Test helpers shared by the format tests: an in-memory AnnotationSource and a comparable digest of a source.
 import { createHash } from 'node:crypto';
-import type { Keypoint } from '../store/types.ts';
-import type { AnnotatedObject, AnnotationSource, FrameAnnotation } from './annotationSource.ts';
+import type { Keypoint } from '../../src-main/core/store/types.ts';
+import type { AnnotatedObject, AnnotationSource, FrameAnnotation } from '../../src-main/core/formats/annotationSource.ts';
 
 export function memorySource(init: {
   name: string;
