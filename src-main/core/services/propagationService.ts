@@ -200,11 +200,11 @@ export class ProjectPropagationService implements PropagationService {
             );
             framesWritten++;
             if (!fills) stepsDone++;
-            callOptions.onProgress?.({ done: stepsDone, total: totalSteps, message: `Frame ${frameIndex + 1} of ${clip.frameCount}`, frameIndex });
+            callOptions.onProgress?.({ done: stepsDone, total: totalSteps, message: `Frame ${frameIndex} of 0–${clip.frameCount - 1}`, frameIndex });
           };
           if (fills) {
             for (const segment of fills[index].segments) {
-              const range = `Frames ${segment.first + 1}–${segment.last + 1}`;
+              const range = `Frames ${segment.first}–${segment.last}`;
               const forwardSteps = segment.last - segment.a;
               let segmentSteps = 0;
               await session.fillBetween(segment.a, segment.b, {
