@@ -642,8 +642,10 @@ export class ProjectStore {
    * saved; called when the project is opened, before any run of this process can start.
    */
   closeInterruptedRuns(): void {
+    // Opening a project with nothing to close writes nothing (its updated_at stays).
+    const running = this.guard(() => this.statement("SELECT id FROM propagation_run WHERE status = 'running'").pluck().all() as string[]);
+    if (running.length === 0) return;
     this.write(() => {
-      const running = this.statement("SELECT id FROM propagation_run WHERE status = 'running'").pluck().all() as string[];
       for (const runId of running) this.finishRun(runId, 'cancelled', RUN_INTERRUPTED_MESSAGE);
     });
   }
