@@ -120,4 +120,14 @@ describe('two editing sessions on one project', () => {
     expect(confirmed.label).toBe('brush on frame 9');
     expect((await api.annotations.getFrame({ ...ids, frameIndex: 9 })).annotations).toEqual([]);
   });
+
+  it('renames, recolours and hides an object from a window: the session names the step, it is no field of the object', async () => {
+    const window = randomUUID();
+    const object = await api.objects.create({ ...ids, name: 'Cat', kind: 'mask', sessionId: window });
+    expect(await api.objects.update({ projectId: ids.projectId, objectId: object.id, hidden: true, sessionId: window })).toMatchObject({ hidden: true });
+    expect(await api.objects.update({ projectId: ids.projectId, objectId: object.id, name: 'Kitten', paletteIndex: 7, sessionId: window })).toMatchObject({ name: 'Kitten', paletteIndex: 7 });
+    const status = await api.history.status({ ...ids, sessionId: window });
+    expect(status).toMatchObject({ canUndo: true, undoLabel: 'rename "Cat" to "Kitten", recolour "Cat"' });
+    expect(status.undoByOtherSession).toBeUndefined();
+  });
 });

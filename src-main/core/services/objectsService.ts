@@ -57,13 +57,14 @@ export class ProjectObjectsService implements ObjectsService {
     const store = this.library.open(args.projectId);
     const current = store.getObject(args.objectId);
     if (!current) throw new ApiError('NOT_FOUND', `This project has no object ${args.objectId}.`);
-    const { projectId: _projectId, objectId, ...patch } = args;
+    // The editing session names the undo step; it is not a field of the object.
+    const { projectId: _projectId, objectId, sessionId, ...patch } = args;
     if (patch.name !== undefined && !patch.name.trim()) throw new ApiError('INVALID_ARGUMENT', 'An object needs a name.');
     const change = { ...patch, ...(patch.name ? { name: patch.name.trim() } : {}) };
     const label = updateLabel(current, change);
     return toObjectSummary(
       store.transaction(() => {
-        const step = store.history.begin(current.clipId, 'edit', label, args.sessionId);
+        const step = store.history.begin(current.clipId, 'edit', label, sessionId);
         const updated = store.history.track(step, [{ target: 'object', objectId }], () => store.updateObject(objectId, change));
         store.history.finish(step, label);
         return updated;
