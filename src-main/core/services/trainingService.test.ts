@@ -152,7 +152,10 @@ describe.skipIf(!python.found)(`training service (skipped: ${python.found ? '' :
     expect(resumed.state).not.toBe('failed');
     const finished = await waitFor(project.id, (s) => s.state === 'finished');
     expect(finished.step).toBe(interrupted.step + 2);
-    expect(finished.losses[0].step).toBe(interrupted.step + 1);
+    // It resumed, not started over: from the checkpoint the project recorded, or from the one the worker wrote
+    // just before the kill, which the killed app had no time to record (checkpoints every step here).
+    expect(finished.losses[0].step).toBeGreaterThanOrEqual(interrupted.step + 1);
+    expect(finished.losses[0].step).toBeLessThanOrEqual(interrupted.step + 2);
     expect((await api.training.status({ projectId: project.id })).state).toBe('finished');
   }, 300_000);
 });
