@@ -4,7 +4,7 @@
  * that no run produced.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { thisMachine } from '../core/training/trainingSpeed.ts';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ParsedArgs } from './cliCommand.ts';
@@ -23,9 +23,8 @@ export interface BenchRecord {
 }
 
 /** The machine a record was measured on: CPU model and core count. */
-export function machine(): string {
-  return `${cpus()[0]?.model ?? 'unknown CPU'} · ${availableParallelism()} cores`;
-}
+/** This machine as records name it (the training screen matches measured speeds by the same name). */
+export const machine: () => string = thisMachine;
 
 /** A record measured now on this machine: the label, the time and the machine, then the run's own fields. */
 export function benchRecord(label: string, fields: Record<string, unknown>): BenchRecord {
